@@ -1,0 +1,41 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { PasswordCredentials } from '../keystone/credentials.js';
+
+/** One Keystone endpoint; in multi-region topologies each node is a region. */
+export interface RegionEndpoint {
+  region: string;
+  baseUrl: string;
+  /** Container of this region's Keystone, when the suite started it. */
+  keystoneContainer?: string;
+  /** Container of this region's database node, when the suite started it. */
+  databaseContainer?: string;
+}
+
+/** What global setup hands to the workers: where Keystone is and how to reach it as admin. */
+export interface ClusterInfo {
+  target: 'embedded' | 'external';
+  backend: string;
+  keystoneVariant: string;
+  runId: string;
+  /** True only for clusters the suite started: the only ones chaos may touch by default. */
+  ownedBySuite: boolean;
+  regions: RegionEndpoint[];
+  admin: PasswordCredentials;
+  databaseIsolation?: string;
+  network?: string;
+  startedAt: string;
+  bringUpSeconds: number;
+}
+
+/** The file is 0600 and lives outside reports: it carries the admin password. */
+export function writeClusterInfo(path: string, info: ClusterInfo): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(info, null, 2), { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+export function readClusterInfo(path = process.env.KS_CLUSTER_FILE): ClusterInfo {
+  if (!path) throw new Error('KS_CLUSTER_FILE is not set: the cluster global setup did not run (run through `npx playwright test`)');
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterInfo;
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { Settings } from '../config/settings.js';
+import { ConfigError } from '../config/settings.js';
+import type { ClusterInfo } from './cluster-info.js';
+import { keystoneImage } from './images.js';
+import { keyRepository, randomPassword } from './keys.js';
+import { startKeystone } from './keystone-node.js';
+import { removeRun } from './ownership.js';
+import { startPostgres } from './postgres-node.js';
+import { waitForKeystone } from './readiness.js';
+
+/** A running embedded cluster and how to take it down. */
+export interface EmbeddedCluster {
+  info: ClusterInfo;
+  containers: StartedTestContainer[];
+  network: StartedNetwork;
+  stop(): Promise<void>;
+}
+
+const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
+
+export function newRunId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Brings up database then Keystone; on any failure removes what it started before rethrowing. */
+export async function startEmbedded(settings: Settings, runId = newRunId()): Promise<EmbeddedCluster> {
+  if (settings.backend === 'galera') throw new ConfigError('KS_BACKEND=galera: the Galera topology is not built yet');
+  if (settings.backend === 'cockroachdb') throw new ConfigError('KS_BACKEND=cockroachdb with an embedded target is not supported yet; use KS_TARGET=external');
+  const started = Date.now();
+  const containers: StartedTestContainer[] = [];
+  let network: StartedNetwork | undefined;
+  try {
+    const [{ image, variant }] = await Promise.all([keystoneImage(settings)]);
+    network = await new Network().start();
+    const dbPassword = randomPassword();
+    const adminPassword = randomPassword();
+    const pg = await startPostgres(settings, network, runId, dbPassword);
+    containers.push(pg.container);
+    log(`postgres up (${settings.pgIsolation}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const ks = await startKeystone(settings, network, {
+      image, runId, region: 'RegionOne', index: 1, databaseUrl: pg.url,
+      fernetKeys: keyRepository(), credentialKeys: keyRepository(), adminPassword, dbSync: true,
+    });
+    containers.push(ks.container);
+    const admin = { username: 'admin', password: adminPassword, userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' };
+    await waitForKeystone(ks.baseUrl, admin, 180_000);
+    const bringUpSeconds = (Date.now() - started) / 1000;
+    log(`keystone (${variant}) ready at ${ks.baseUrl} after ${bringUpSeconds.toFixed(1)} s`);
+    const info: ClusterInfo = {
+      target: 'embedded', backend: settings.backend, keystoneVariant: variant, runId, ownedBySuite: true,
+      regions: [{ region: ks.region, baseUrl: ks.baseUrl, keystoneContainer: ks.container.getId(), databaseContainer: pg.container.getId() }],
+      admin, databaseIsolation: settings.pgIsolation, network: network.getName(),
+      startedAt: new Date(started).toISOString(), bringUpSeconds,
+    };
+    const net = network;
+    return { info, containers, network: net, stop: () => stopAll(runId, containers, net) };
+  } catch (e) {
+    await stopAll(runId, containers, network);
+    throw e;
+  }
+}
+
+async function stopAll(runId: string, containers: StartedTestContainer[], network?: StartedNetwork): Promise<void> {
+  await Promise.allSettled(containers.map((c) => c.stop({ timeout: 2_000, remove: true, removeVolumes: true })));
+  await network?.stop().catch(() => undefined);
+  removeRun(runId); // anything a failed start left behind
+}

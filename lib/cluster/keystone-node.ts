@@ -1,0 +1,55 @@
+import { GenericContainer, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { Settings } from '../config/settings.js';
+import { ownershipLabels } from './ownership.js';
+import { freePort } from './ports.js';
+
+export interface KeystoneNodeSpec {
+  image: string;
+  runId: string;
+  region: string;
+  index: number;
+  databaseUrl: string;
+  fernetKeys: string[];
+  credentialKeys: string[];
+  adminPassword: string;
+  /** Only the first node of a cluster creates the schema. */
+  dbSync: boolean;
+}
+
+export interface KeystoneNode {
+  container: StartedTestContainer;
+  region: string;
+  baseUrl: string;
+}
+
+/**
+ * One Keystone container. Its host port is chosen first so that `keystone-manage bootstrap`
+ * writes an identity endpoint clients can actually reach.
+ */
+export async function startKeystone(settings: Settings, network: StartedNetwork, spec: KeystoneNodeSpec): Promise<KeystoneNode> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const container = await new GenericContainer(spec.image)
+    .withName(`ks-gate-${spec.runId}-keystone-${spec.index}`)
+    .withLabels({ ...ownershipLabels(spec.runId), 'ks-gate.role': 'keystone', 'ks-gate.region': spec.region })
+    .withNetwork(network)
+    .withNetworkAliases(`keystone-${spec.index}-${spec.runId}`)
+    .withEnvironment({
+      KS_DB_URL: spec.databaseUrl,
+      KS_FERNET_KEYS: spec.fernetKeys.join(','),
+      KS_CREDENTIAL_KEYS: spec.credentialKeys.join(','),
+      KS_DB_SYNC: spec.dbSync ? '1' : '0',
+      KS_BOOTSTRAP: '1',
+      KS_UWSGI_PROCESSES: String(settings.uwsgiProcesses),
+      KS_PASSWORD_HASH_ROUNDS: String(settings.passwordHashRounds),
+      KS_ENFORCE_SCOPE: String(settings.enforceScope),
+      KS_ENFORCE_NEW_DEFAULTS: String(settings.enforceScope),
+      OS_BOOTSTRAP_PASSWORD: spec.adminPassword,
+      OS_BOOTSTRAP_REGION_ID: spec.region,
+      OS_BOOTSTRAP_PUBLIC_URL: `${baseUrl}/v3`,
+    })
+    .withExposedPorts({ container: 5000, host: port })
+    .withStartupTimeout(120_000)
+    .start();
+  return { container, region: spec.region, baseUrl };
+}

@@ -1,0 +1,84 @@
+/**
+ * Every knob of the gate, read once from the environment. Bad values fail fast with a message
+ * naming the variable, never later as a hang.
+ */
+export type Target = 'embedded' | 'external';
+export type Backend = 'postgres' | 'galera' | 'cockroachdb';
+
+export interface Settings {
+  target: Target;
+  backend: Backend;
+  /** PostgreSQL default_transaction_isolation for the embedded postgres backend. */
+  pgIsolation: 'serializable' | 'read committed';
+  /** A diff applied to Debian's Keystone at image build (patch -p1 in dist-packages). */
+  keystonePatch?: string;
+  /** A prebuilt Keystone image used as is instead of building one. */
+  keystoneImage?: string;
+  /** A user-supplied CockroachDB image (never built or downloaded by the gate). */
+  cockroachImage?: string;
+  topologySize: number;
+  uwsgiProcesses: number;
+  passwordHashRounds: number;
+  enforceScope: boolean;
+  concurrency: number;
+  requestTimeoutMs: number;
+  /** Chaos against a cluster the suite did not start needs explicit consent. */
+  allowExternalChaos: boolean;
+  /** Prefix of every resource the suite creates, so it only ever deletes its own. */
+  resourcePrefix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  const v = value.toLowerCase().replace(/[-_]/g, ' ') as T;
+  const match = allowed.find((a) => a.replace(/[-_]/g, ' ') === v);
+  if (!match) throw new ConfigError(`${name}=${value} is not one of: ${allowed.join(', ')}`);
+  return match;
+}
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${value} must be an integer in [${min}, ${max}]`);
+  return n;
+}
+
+function bool(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${name}=${value} must be true or false`);
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const backend = oneOf('KS_BACKEND', env.KS_BACKEND, ['postgres', 'galera', 'cockroachdb'] as const, 'postgres');
+  if (backend === 'cockroachdb' && !env.KS_COCKROACH_IMAGE && (env.KS_TARGET ?? 'embedded') === 'embedded') {
+    throw new ConfigError('KS_BACKEND=cockroachdb needs KS_COCKROACH_IMAGE (a CockroachDB image you supply; the gate never downloads or builds it) or KS_TARGET=external');
+  }
+  if (env.KS_KEYSTONE_PATCH && env.KS_KEYSTONE_IMAGE) {
+    throw new ConfigError('set KS_KEYSTONE_PATCH or KS_KEYSTONE_IMAGE, not both');
+  }
+  return {
+    target: oneOf('KS_TARGET', env.KS_TARGET, ['embedded', 'external'] as const, 'embedded'),
+    backend,
+    pgIsolation: oneOf('KS_PG_ISOLATION', env.KS_PG_ISOLATION, ['serializable', 'read committed'] as const, 'serializable'),
+    keystonePatch: env.KS_KEYSTONE_PATCH || undefined,
+    keystoneImage: env.KS_KEYSTONE_IMAGE || undefined,
+    cockroachImage: env.KS_COCKROACH_IMAGE || undefined,
+    topologySize: int('KS_TOPOLOGY_SIZE', env.KS_TOPOLOGY_SIZE, 3, 1, 9),
+    uwsgiProcesses: int('KS_UWSGI_PROCESSES', env.KS_UWSGI_PROCESSES, 4, 1, 32),
+    passwordHashRounds: int('KS_PASSWORD_HASH_ROUNDS', env.KS_PASSWORD_HASH_ROUNDS, 4, 4, 31),
+    enforceScope: bool('KS_ENFORCE_SCOPE', env.KS_ENFORCE_SCOPE, false),
+    concurrency: int('KS_CONCURRENCY', env.KS_CONCURRENCY, 32, 1, 1024),
+    requestTimeoutMs: int('KS_REQUEST_TIMEOUT_MS', env.KS_REQUEST_TIMEOUT_MS, 60_000, 1_000, 600_000),
+    allowExternalChaos: bool('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, false),
+    resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
+  };
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { KeystoneStatusError, KeystoneTransportError, classifyTransportError } from './errors.js';
+import { maskBody } from './mask.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface KsResponse<T = any> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+  /**
+   * The id we sent in X-OpenStack-Request-ID. Keystone logs it as the global request id, so even a
+   * request that got no answer can be found in its log.
+   */
+  requestId: string;
+  /** The id Keystone assigned (x-openstack-request-id response header), when it answered. */
+  keystoneRequestId?: string;
+  method: HttpMethod;
+  path: string;
+  durationMs: number;
+}
+
+export interface RequestOptions {
+  /** JSON-serialised unless `rawBody` is given. */
+  body?: unknown;
+  /** Sent verbatim (bad-input tests: non-JSON, odd bytes). */
+  rawBody?: string | Buffer;
+  token?: string | null;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  timeoutMs?: number;
+}
+
+/** One request/response as recorded for coverage and attachments (already masked). */
+export interface Exchange {
+  method: HttpMethod;
+  path: string;
+  baseUrl: string;
+  status: number | null;
+  outcome: 'response' | 'no-response' | 'timeout' | 'connect';
+  requestId: string;
+  durationMs: number;
+  startedAt: string;
+  requestBody?: string;
+  responseBody?: string;
+}
+export type ExchangeObserver = (exchange: Exchange) => void;
+
+const DEFAULT_TIMEOUT_MS = Number(process.env.KS_REQUEST_TIMEOUT_MS ?? 60_000);
+const pools = new Map<string, Pool>();
+
+function poolFor(origin: string): Pool {
+  let pool = pools.get(origin);
+  if (!pool) {
+    // Keystone's uwsgi answers "Connection: close"; a pool still bounds concurrent sockets.
+    pool = new Pool(origin, { connections: 128, connectTimeout: 5_000 });
+    pools.set(origin, pool);
+  }
+  return pool;
+}
+
+export async function closeAllPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.allSettled(all.map((p) => p.close()));
+}
+
+/**
+ * The transport every service client shares: one undici Pool per origin, a timeout on every
+ * request, a client-chosen request id (so even a request that got no answer can be found in
+ * Keystone's log), and never a silent retry.
+ */
+export class KeystoneHttp {
+  private readonly origin: string;
+  private readonly prefix: string;
+  private readonly observers: ExchangeObserver[] = [];
+
+  constructor(readonly baseUrl: string, readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS) {
+    const u = new URL(baseUrl);
+    this.origin = u.origin;
+    // Base URL may be ".../identity" or ".../identity/v3": requests are always made to "/v3/...".
+    this.prefix = u.pathname.replace(/\/+$/, '').replace(/\/v3$/, '');
+  }
+
+  observe(observer: ExchangeObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  async request<T = any>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<KsResponse<T>> {
+    const requestId = `req-${randomUUID()}`;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-openstack-request-id': requestId,
+      'user-agent': 'keystone-release-gate',
+      ...opts.headers,
+    };
+    let payload: string | Buffer | undefined;
+    if (opts.rawBody !== undefined) payload = opts.rawBody;
+    else if (opts.body !== undefined) payload = JSON.stringify(opts.body);
+    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/json';
+    }
+    if (opts.token) headers['x-auth-token'] = opts.token;
+    const fullPath = this.prefix + path + queryString(opts.query);
+    const timeout = opts.timeoutMs ?? this.defaultTimeoutMs;
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const record = (e: Omit<Exchange, 'method' | 'path' | 'baseUrl' | 'requestId' | 'startedAt' | 'requestBody'>) => {
+      const exchange: Exchange = {
+        method, path: path + queryString(opts.query), baseUrl: this.baseUrl, requestId, startedAt,
+        requestBody: opts.rawBody !== undefined ? maskBody(String(opts.rawBody)) : opts.body === undefined ? undefined : maskBody(opts.body),
+        ...e,
+      };
+      for (const o of this.observers) o(exchange);
+    };
+    try {
+      const res = await poolFor(this.origin).request({
+        method, path: fullPath, headers, body: payload,
+        headersTimeout: timeout, bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout + 1_000),
+      });
+      const text = await res.body.text();
+      const durationMs = performance.now() - started;
+      const resHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+      const body = parseBody(text, resHeaders['content-type']);
+      const response: KsResponse<T> = {
+        status: res.statusCode, headers: resHeaders, body: body as T,
+        requestId, keystoneRequestId: resHeaders['x-openstack-request-id'], method, path, durationMs,
+      };
+      record({ status: res.statusCode, outcome: 'response', durationMs, responseBody: text ? maskBody(body) : undefined });
+      return response;
+    } catch (err) {
+      const durationMs = performance.now() - started;
+      const kind = classifyTransportError(err);
+      record({ status: null, outcome: kind, durationMs });
+      throw new KeystoneTransportError(kind, method, path, requestId, durationMs, err);
+    }
+  }
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (!text) return null;
+  if (contentType?.includes('json') || /^[\[{]/.test(text)) {
+    try { return JSON.parse(text); } catch { return text; }
+  }
+  return text;
+}
+
+/** Returns the response when its status is one of `expected`, else throws a masked, descriptive error. */
+export function expectStatus<T>(res: KsResponse<T>, ...expected: number[]): KsResponse<T> {
+  if (!expected.includes(res.status)) {
+    throw new KeystoneStatusError(res.method, res.path, res.status, expected, res.requestId, maskBody(res.body));
+  }
+  return res;
+}

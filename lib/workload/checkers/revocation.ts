@@ -1,0 +1,39 @@
+import { eventsOf, pairsOf, type HistoryLike, type OpPair } from '../history.js';
+import { describe, verdict, type CheckResult } from './common.js';
+
+interface TokenOp { token?: string; region?: string }
+
+/**
+ * A token whose revocation was acknowledged at time t never validates again: no validate invoked
+ * after t, on any region, may succeed.
+ * History shape: f 'revoke' and f 'validate' with invoke value { token, region? }. `token` is a
+ * label the suite chose, never the token itself: histories are attached to reports.
+ */
+export function checkRevocation(history: HistoryLike): CheckResult {
+  const pairs = pairsOf(eventsOf(history));
+  const firstAck = new Map<string, OpPair>();
+  for (const p of pairs) {
+    if (p.invoke.f !== 'revoke' || p.outcome !== 'ok') continue;
+    const token = String(valueOf(p).token);
+    const seen = firstAck.get(token);
+    if (!seen || p.end < seen.end) firstAck.set(token, p);
+  }
+
+  const violations: string[] = [];
+  let checked = 0;
+  for (const v of pairs) {
+    if (v.invoke.f !== 'validate') continue;
+    const revoke = firstAck.get(String(valueOf(v).token));
+    if (!revoke || v.start <= revoke.end) continue;
+    checked++;
+    if (v.outcome !== 'ok') continue;
+    const region = valueOf(v).region;
+    violations.push(`token '${valueOf(v).token}' validated${region ? ` in region ${region}` : ''} by ${describe(v)}, ` +
+      `invoked ${(v.start - revoke.end).toFixed(0)} ms after its revocation was acknowledged by ${describe(revoke)}`);
+  }
+  return verdict('revocation', violations, { revocationsAcked: firstAck.size, validatesAfterAck: checked, violations: violations.length });
+}
+
+function valueOf(p: OpPair): TokenOp {
+  return (p.invoke.value ?? {}) as TokenOp;
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * One run, several projects. Everything but `selftest` talks to a real Keystone that global setup
+ * brings up (or reaches, with KS_TARGET=external). Retries stay 0: a flaky test is a bug.
+ */
+const RESULTS_JSON = process.env.PW_JSON ?? 'reports/out/results.json';
+
+export default defineConfig({
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 10 * 60_000,
+  expect: { timeout: 10_000 },
+  // Keystone serves a few requests per second on 2 cores: more workers only queue in uwsgi.
+  workers: Number(process.env.KS_WORKERS ?? 2),
+  globalSetup: './fixtures/global-setup.ts',
+  outputDir: 'test-results',
+  reporter: [
+    ['list'],
+    ['json', { outputFile: RESULTS_JSON }],
+    ['junit', { outputFile: process.env.PW_JUNIT ?? 'reports/out/junit.xml' }],
+    ['allure-playwright', { resultsDir: process.env.ALLURE_RESULTS_DIR ?? 'allure-results', detail: false, environmentInfo: { node: process.version, target: process.env.KS_TARGET ?? 'embedded', backend: process.env.KS_BACKEND ?? 'postgres', keystone: process.env.KS_KEYSTONE_PATCH ? `patched: ${process.env.KS_KEYSTONE_PATCH}` : process.env.KS_KEYSTONE_IMAGE ?? 'stock' } }],
+    ['./reports/gate-reporter.ts', { outputFile: process.env.KS_GATE_FILE ?? 'reports/gate.json' }],
+    ['./reports/summary-line-reporter.ts', { jsonFile: RESULTS_JSON }],
+  ],
+  projects: [
+    { name: 'selftest', testDir: 'selftest' },
+    { name: 'conformance', testDir: 'suites/conformance' },
+    { name: 'rbac', testDir: 'suites/rbac' },
+    { name: 'concurrency', testDir: 'suites/concurrency' },
+    { name: 'chaos', testDir: 'suites/chaos' },
+    { name: 'load', testDir: 'suites/load' },
+  ],
+});

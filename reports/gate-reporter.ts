@@ -1,0 +1,66 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+
+/** Failure categories of the gate verdict (DESIGN §9). */
+export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness';
+
+const PROJECT_CATEGORY: Record<string, FailureCategory> = {
+  conformance: 'contract', rbac: 'rbac', concurrency: 'invariant', chaos: 'availability', load: 'sla', selftest: 'harness',
+};
+
+interface GateFailure { category: FailureCategory; test: string; project: string; file: string; message: string }
+
+/**
+ * Writes reports/gate.json: one verdict, counts, and failures by category. A test names its own
+ * category with an annotation `{ type: 'gate-category', description }` (e.g. a 5xx on bad input);
+ * otherwise the project decides.
+ */
+export default class GateReporter implements Reporter {
+  private readonly failures: GateFailure[] = [];
+  private readonly globalErrors: string[] = [];
+  private counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
+  private startedAt = new Date();
+
+  constructor(private readonly options: { outputFile?: string } = {}) {}
+
+  onBegin(): void { this.startedAt = new Date(); }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const project = test.parent.project()?.name ?? 'unknown';
+    const expected = test.expectedStatus === result.status;
+    if (result.status === 'skipped') this.counts.skipped++;
+    else if (expected) this.counts.passed++;
+    else {
+      this.counts.failed++;
+      if (result.status === 'timedOut') this.counts.timedOut++;
+      if (result.status === 'interrupted') this.counts.interrupted++;
+      const annotated = test.annotations.find((a) => a.type === 'gate-category')?.description as FailureCategory | undefined;
+      const message = (result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '').split('\n').slice(0, 6).join('\n');
+      this.failures.push({ category: annotated ?? PROJECT_CATEGORY[project] ?? 'contract', test: test.titlePath().slice(1).join(' › '), project, file: test.location.file, message });
+    }
+  }
+
+  onError(error: TestError): void {
+    this.globalErrors.push((error.message ?? String(error.value)).replace(/\u001b\[[0-9;]*m/g, ''));
+  }
+
+  onEnd(result: FullResult): void {
+    const byCategory: Record<string, GateFailure[]> = {};
+    for (const f of this.failures) (byCategory[f.category] ??= []).push(f);
+    const verdict = result.status === 'passed' && this.failures.length === 0 && this.globalErrors.length === 0 ? 'pass' : 'fail';
+    const gate = {
+      verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
+      counts: this.counts,
+      failuresByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v.length])),
+      failures: this.failures, globalErrors: this.globalErrors,
+    };
+    const file = this.options.outputFile ?? 'reports/gate.json';
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(gate, null, 2));
+    const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
+    for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
+    for (const e of this.globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The project's own tests, sized for CI on 2 cores: typecheck, the harness's self-tests, and a
+# representative slice of every suite against the real embedded cluster, including the
+# expected-outcome runs (stock Keystone must fail the concurrency gate, the patched one pass).
+# Prints how long each part took and ends with the summed "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export TESTCONTAINERS_RYUK_DISABLED=true
+OUT=reports/out/test-runs
+rm -rf "$OUT" allure-results reports/out/requests; mkdir -p "$OUT"
+declare -a timings results
+rc=0
+stage() { # name, command...
+  local name=$1; shift
+  local s; s=$(date +%s)
+  echo "=== $name"
+  "$@" || rc=1
+  timings+=("$name $(( $(date +%s) - s )) s")
+}
+# One Playwright run; its JSON stats feed the final line.
+pw() { # name, env assignments..., -- playwright args...
+  local name=$1; shift
+  local envs=()
+  while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+  env "${envs[@]}" PW_JSON="$OUT/$name.json" npx playwright test "$@"
+  results+=("$OUT/$name.json")
+}
+
+stage setup bash scripts/setup.sh
+stage typecheck npx tsc --noEmit -p .
+stage selftest pw selftest KS_TARGET=none -- --project=selftest
+stage slice-stock pw slice-stock KS_PG_ISOLATION=serializable -- --project=conformance --grep @slice
+
+echo "=== timings"; printf '  %s\n' "${timings[@]}"
+npx tsx scripts/summary-line.ts "${results[@]}"
+exit $rc
