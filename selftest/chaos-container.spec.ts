@@ -1,9 +1,11 @@
 // Container injectors against a real container on the local engine: state after kill/restart,
 // pause/unpause and network disconnect/reconnect, as the runtime client reports it.
 import { test, expect } from '@playwright/test';
-import { GenericContainer, ImageName, Network, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { randomBytes } from 'node:crypto';
+import { GenericContainer, ImageName, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { ChaosNotAllowedError, withFault, type FaultEvent } from '../chaos/fault.js';
 import { crashContainer, freezeContainer, partitionContainer } from '../chaos/injectors/container.js';
+import { ownershipLabels } from '../lib/cluster/ownership.js';
 
 // The reaper image cannot be pulled here; every test removes what it started in a finally.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -25,23 +27,29 @@ async function withSleeper(
   if (!(await client.image.exists(ImageName.fromString(IMAGE)))) {
     throw new Error(`${IMAGE} is not in the local engine; import it (scripts/setup-base-image.sh), never pull`);
   }
-  const network = await new Network().start();
+  // Labelled as the suite labels what it starts: the injectors' guard lets them act, and the
+  // suite's orphan sweep removes them should this process die before its finally.
+  const runId = `chaos-selftest-${randomBytes(4).toString('hex')}`;
+  const labels = ownershipLabels(runId);
+  const networkName = runId;
+  const network = await client.network.create({ Name: networkName, Labels: labels });
   let container: StartedTestContainer | undefined;
   try {
     container = await new GenericContainer(IMAGE)
       .withPullPolicy(neverPull)
+      .withLabels(labels)
       .withCommand(['sleep', '300'])
-      .withNetwork(network)
+      .withNetworkMode(networkName)
       .withNetworkAliases('victim')
       .withStartupTimeout(30_000)
       .start();
-    await body(container, network.getName());
+    await body(container, networkName);
   } finally {
     if (container) {
       const raw = client.container.getById(container.getId());
       await raw.remove({ force: true }).catch(() => {});
     }
-    await network.stop().catch(() => {});
+    await client.network.remove(network).catch(() => {});
   }
 }
 
@@ -124,7 +132,7 @@ test('partition: disconnect from the suite network, reconnect with the same alia
 
 test('guard: refuses a container the suite did not label, unless KS_ALLOW_EXTERNAL_CHAOS=1', async () => {
   const client = await getContainerRuntimeClient();
-  // Created straight through the engine, so it lacks the testcontainers label: "someone else's".
+  // Created straight through the engine without the suite's label: "someone else's".
   const foreign = await client.container.dockerode.createContainer({
     Image: IMAGE,
     Cmd: ['sleep', '300'],

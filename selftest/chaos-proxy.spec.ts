@@ -206,11 +206,12 @@ test.describe('latency', () => {
         // Never short of the configured delay, in either direction.
         expect(up.min).toBeGreaterThanOrEqual(latencyMs);
         expect(down.min).toBeGreaterThanOrEqual(latencyMs);
-        // And close to it: the timer overshoots by a millisecond or two on an idle machine.
+        // And close to it: the timer overshoots by about a millisecond. Single samples can lag by
+        // tens of ms when the 2-core machine is busy, so the tail bound only catches gross errors.
         expect(up.median).toBeLessThan(latencyMs + 8);
         expect(down.median).toBeLessThan(latencyMs + 8);
-        expect(up.max).toBeLessThan(latencyMs + 40);
-        expect(down.max).toBeLessThan(latencyMs + 40);
+        expect(up.max).toBeLessThan(latencyMs + 100);
+        expect(down.max).toBeLessThan(latencyMs + 100);
       } finally {
         client.close();
       }

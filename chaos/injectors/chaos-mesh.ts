@@ -32,7 +32,7 @@ export interface ChaosMeshCluster {
   ownedBySuite?: boolean;
 }
 
-interface CommonOptions extends PodTargeting {
+export interface ChaosMeshFaultOptions extends PodTargeting {
   /**
    * Written into the object as spec.duration, so Chaos Mesh recovers on its own even if this
    * process dies before healing. Pass the same bound to withFault.
@@ -46,18 +46,18 @@ const HEAL_WAIT_MS = 30_000;
 const PLURAL = { PodChaos: 'podchaos', NetworkChaos: 'networkchaos' } as const;
 type ChaosKind = keyof typeof PLURAL;
 
-export function podKill(cluster: ChaosMeshCluster, options: CommonOptions & { gracePeriodSeconds?: number }): Fault {
+export function podKill(cluster: ChaosMeshCluster, options: ChaosMeshFaultOptions & { gracePeriodSeconds?: number }): Fault {
   return chaosMeshFault(cluster, 'pod-kill', 'PodChaos', options, {
     action: 'pod-kill',
     ...(options.gracePeriodSeconds === undefined ? {} : { gracePeriod: options.gracePeriodSeconds }),
   });
 }
 
-export function podFailure(cluster: ChaosMeshCluster, options: CommonOptions): Fault {
+export function podFailure(cluster: ChaosMeshCluster, options: ChaosMeshFaultOptions): Fault {
   return chaosMeshFault(cluster, 'pod-failure', 'PodChaos', options, { action: 'pod-failure' });
 }
 
-interface NetworkOptions extends CommonOptions {
+export interface ChaosMeshNetworkOptions extends ChaosMeshFaultOptions {
   direction?: ChaosMeshDirection;
   /** The peer side: only traffic between the selected pods and these is affected. */
   target?: PodTargeting;
@@ -66,7 +66,7 @@ interface NetworkOptions extends CommonOptions {
 
 export function networkDelay(
   cluster: ChaosMeshCluster,
-  options: NetworkOptions & { latencyMs: number; jitterMs?: number; correlationPercent?: number },
+  options: ChaosMeshNetworkOptions & { latencyMs: number; jitterMs?: number; correlationPercent?: number },
 ): Fault {
   const delay: Record<string, string> = { latency: `${options.latencyMs}ms` };
   if (options.jitterMs !== undefined) delay.jitter = `${options.jitterMs}ms`;
@@ -80,7 +80,7 @@ export function networkDelay(
 
 export function networkLoss(
   cluster: ChaosMeshCluster,
-  options: NetworkOptions & { /** probability, 0..1 like the proxy's */ loss: number; correlationPercent?: number },
+  options: ChaosMeshNetworkOptions & { /** probability, 0..1 like the proxy's */ loss: number; correlationPercent?: number },
 ): Fault {
   if (!(options.loss >= 0 && options.loss <= 1)) throw new RangeError(`loss must be in [0, 1], got ${options.loss}`);
   const loss: Record<string, string> = { loss: percent(options.loss) };
@@ -92,7 +92,7 @@ export function networkLoss(
   });
 }
 
-export function networkPartition(cluster: ChaosMeshCluster, options: NetworkOptions): Fault {
+export function networkPartition(cluster: ChaosMeshCluster, options: ChaosMeshNetworkOptions): Fault {
   return chaosMeshFault(cluster, 'partition', 'NetworkChaos', options, {
     action: 'partition',
     ...networkScope({ direction: 'both', ...options }),
@@ -103,7 +103,7 @@ function chaosMeshFault(
   cluster: ChaosMeshCluster,
   kind: FaultKind,
   chaosKind: ChaosKind,
-  options: CommonOptions,
+  options: ChaosMeshFaultOptions,
   actionSpec: Record<string, unknown>,
 ): Fault {
   if (!Number.isFinite(options.durationMs) || options.durationMs <= 0) {
@@ -167,7 +167,7 @@ function podTargeting(targeting: PodTargeting): Record<string, unknown> {
   };
 }
 
-function networkScope(options: NetworkOptions): Record<string, unknown> {
+function networkScope(options: ChaosMeshNetworkOptions): Record<string, unknown> {
   return {
     ...(options.direction === undefined ? {} : { direction: options.direction }),
     ...(options.target === undefined ? {} : { target: podTargeting(options.target) }),

@@ -1,6 +1,7 @@
 // Container faults through the docker engine: crash (kill -9, then a caller-supplied restart),
 // freeze (pause/unpause) and partition (disconnect from, then reconnect to, a docker network).
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcontainers';
+import { LABEL as SUITE_LABEL } from '../../lib/cluster/ownership.js';
 import { assertChaosAllowed, type Fault } from '../fault.js';
 
 type Dockerode = ContainerRuntimeClient['container']['dockerode'];
@@ -8,11 +9,6 @@ type DockerContainer = ReturnType<Dockerode['getContainer']>;
 type ContainerInspect = Awaited<ReturnType<DockerContainer['inspect']>>;
 type DockerNetwork = ReturnType<Dockerode['getNetwork']>;
 type NetworkInspect = Awaited<ReturnType<DockerNetwork['inspect']>>;
-
-/** testcontainers labels everything it creates with this; the suite creates its containers that way. */
-export const TESTCONTAINERS_LABEL = 'org.testcontainers';
-/** For containers or networks the suite creates some other way. */
-export const SUITE_OWNED_LABEL = 'ks-gate.owned';
 
 const STATE_TIMEOUT_MS = 15_000;
 
@@ -118,8 +114,12 @@ function displayName(container: string, options: ContainerFaultOptions): string 
   return options.label ?? (/^[0-9a-f]{64}$/.test(container) ? container.slice(0, 12) : container);
 }
 
+/**
+ * The suite labels every container and network it starts `ks-gate=true` (lib/cluster/ownership).
+ * The testcontainers label alone is not enough: other projects on the machine use it too.
+ */
 function isOwned(labels: Record<string, string> | undefined | null): boolean {
-  return labels?.[TESTCONTAINERS_LABEL] === 'true' || labels?.[SUITE_OWNED_LABEL] === 'true';
+  return labels?.[SUITE_LABEL] === 'true';
 }
 
 async function ownedContainer(container: string): Promise<{ dockerode: Dockerode; info: ContainerInspect }> {

@@ -105,6 +105,8 @@ export interface ChunkDelay {
  * stream: each lost transmission costs one retransmission timeout (doubling, like TCP's
  * backoff), and the caller's in-order queue turns that into head-of-line blocking.
  * Certain loss never gets through; callers treat it as a blackhole (see isBlackholed).
+ * A chunk is one socket read (up to 64 KiB), not a packet: bulk transfers see fewer losses
+ * than a packet-level netem at the same rate would cause.
  */
 export function chunkDelay(faults: ProxyFaults, flow: FlowDirection, random: () => number): ChunkDelay {
   if (!appliesTo(faults, flow)) return { delayMs: 0, losses: 0 };

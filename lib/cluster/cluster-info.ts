@@ -10,6 +10,14 @@ export interface RegionEndpoint {
   keystoneContainer?: string;
   /** Container of this region's database node, when the suite started it. */
   databaseContainer?: string;
+  /** Galera: the database node's container name (chaos and logs name nodes by it). */
+  databaseNode?: string;
+  /** Galera: the node's own docker network; disconnecting the node from it cuts it off entirely. */
+  databaseNetwork?: string;
+  /** Galera: control API (chaos/proxy) of the TCP fault proxy on this region's Keystone->database path. */
+  sqlProxyControlUrl?: string;
+  /** Galera: control API of the proxy all of this node's replication links cross (WAN latency, loss, partition). */
+  replicationProxyControlUrl?: string;
 }
 
 /** What global setup hands to the workers: where Keystone is and how to reach it as admin. */

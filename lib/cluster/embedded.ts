@@ -8,6 +8,7 @@ import { keyRepository, randomPassword } from './keys.js';
 import { startKeystone } from './keystone-node.js';
 import { removeRun } from './ownership.js';
 import { startPostgres } from './postgres-node.js';
+import { startGaleraTopology } from './topology-galera.js';
 import { waitForKeystone } from './readiness.js';
 
 /** A running embedded cluster and how to take it down. */
@@ -26,7 +27,7 @@ export function newRunId(): string {
 
 /** Brings up database then Keystone; on any failure removes what it started before rethrowing. */
 export async function startEmbedded(settings: Settings, runId = newRunId()): Promise<EmbeddedCluster> {
-  if (settings.backend === 'galera') throw new ConfigError('KS_BACKEND=galera: the Galera topology is not built yet');
+  if (settings.backend === 'galera') return startGaleraTopology(settings, runId);
   if (settings.backend === 'cockroachdb') throw new ConfigError('KS_BACKEND=cockroachdb with an embedded target is not supported yet; use KS_TARGET=external');
   const started = Date.now();
   const containers: StartedTestContainer[] = [];

@@ -61,7 +61,18 @@ export async function connectExternal(env: NodeJS.ProcessEnv = process.env, time
   const regions = t.regions.length ? t.regions : ['RegionOne'];
   return {
     target: 'external', backend: env.KS_BACKEND ?? 'unknown', keystoneVariant: 'external', runId: newRunId(), ownedBySuite: false,
-    regions: regions.map((region) => ({ region, baseUrl: t.authUrl })), admin: t.admin,
+    // Optional: containers of an external docker deployment, so Keystone/database logs can be correlated.
+    regions: regions.map((region, i) => ({
+      region, baseUrl: t.authUrl,
+      keystoneContainer: listAt(env.KS_KEYSTONE_CONTAINERS, i), databaseContainer: listAt(env.KS_DATABASE_CONTAINERS, i),
+    })),
+    admin: t.admin,
     startedAt: new Date(started).toISOString(), bringUpSeconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Element i of a comma-separated list, or its last element (one database behind every region). */
+function listAt(list: string | undefined, i: number): string | undefined {
+  const items = (list ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  return items[i] ?? items.at(-1);
 }

@@ -45,6 +45,28 @@ export function galeraImage(): Promise<string> {
   return buildOnce(`ks-gate/galera:${hashInputs(dir)}`, dir);
 }
 
+/**
+ * The TCP fault proxy (chaos/proxy) as an image: main.ts and its imports are bundled into one
+ * file (esbuild, which tsx already brings) in a throwaway build context, so the image needs only
+ * Debian's nodejs. The tag hashes the bundle, so a proxy change rebuilds it.
+ */
+export async function faultProxyImage(): Promise<string> {
+  const dir = join(IMAGES_DIR, 'faultproxy');
+  const ctx = mkdtempSync(join(tmpdir(), 'ks-faultproxy-'));
+  try {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [fileURLToPath(new URL('../../chaos/proxy/main.ts', import.meta.url))],
+      bundle: true, platform: 'node', format: 'esm', target: 'node18', // bookworm's nodejs is 18
+      outfile: join(ctx, 'fault-proxy.mjs'), logLevel: 'warning', legalComments: 'none',
+    });
+    copyFileSync(join(dir, 'Dockerfile'), join(ctx, 'Dockerfile'));
+    return await buildOnce(`ks-gate/faultproxy:${hashInputs(ctx)}`, ctx);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+}
+
 /** The Keystone image under test: a user's prebuilt image, stock Debian Keystone, or stock + a user patch. */
 export async function keystoneImage(settings: Settings): Promise<{ image: string; variant: string }> {
   if (settings.keystoneImage) {

@@ -2,6 +2,21 @@ import { randomBytes } from 'node:crypto';
 import type { Keystone } from './client.js';
 import { expectStatus, type KsResponse } from './http.js';
 import type { Domain, Group, Project, Region, Role, Service, User } from './types.js';
+import type { Credential, Endpoint } from './types.js';
+import { randomPassword } from '../cluster/keys.js';
+import { passwordAuthBody } from './credentials.js';
+import { subjectToken } from './services/tokens.js';
+import type { Ec2Credential } from './services/ec2-credentials.js';
+import type { EndpointGroup } from './services/endpoint-filter.js';
+import type { Limit } from './services/limits.js';
+import type { Policy } from './services/policies.js';
+import type { RegisteredLimit } from './services/registered-limits.js';
+import type { ApplicationCredential } from './services/application-credentials.js';
+import type { Trust } from './services/trusts.js';
+import type { Consumer } from './services/oauth1.js';
+import type { IdentityProvider } from './services/identity-providers.js';
+import type { Mapping } from './services/mappings.js';
+import type { ServiceProvider } from './services/service-providers.js';
 
 type Cleanup = { what: string; run: () => Promise<KsResponse<unknown>> };
 
@@ -71,6 +86,124 @@ export class ResourceFactory {
     const s = this.ks.services.entity(expectStatus(await this.ks.services.create({ name: this.name('service'), type: this.name('type'), ...fields }), 201));
     this.defer(`service ${s.id}`, () => this.ks.services.delete(s.id));
     return s;
+  }
+
+  /**
+   * A user with a password and `roleId` on `projectId`: the usual delegator (trustor, app
+   * credential or OAuth1 owner) and the "plain member" of 403 tests.
+   */
+  async userWithRole(projectId: string, roleId: string, fields: Partial<User> = {}): Promise<{ user: User; password: string }> {
+    const password = randomBytes(18).toString('base64url');
+    const user = await this.user({ ...fields, password } as Partial<User> & { password: string });
+    expectStatus(await this.ks.grants.grant({ scope: 'projects', scopeId: projectId, actor: 'users', actorId: user.id }, roleId), 204);
+    // Deleting the user drops its assignments too; no separate revoke is needed.
+    return { user, password };
+  }
+
+  /** An application credential; `owner` is a client on the user's own token (Keystone refuses anyone else). */
+  async applicationCredential(owner: Keystone, userId: string, fields: Record<string, unknown> = {}): Promise<ApplicationCredential> {
+    const res = expectStatus(await owner.applicationCredentials.create(userId, { name: this.name('appcred'), ...fields }), 201);
+    const ac = res.body.application_credential;
+    this.defer(`application credential ${ac.id}`, () => this.ks.applicationCredentials.delete(userId, ac.id));
+    return ac;
+  }
+
+  /** A trust; `trustor` is a client on the trustor's token (Keystone requires caller = trustor). */
+  async trust(trustor: Keystone, fields: Record<string, unknown>): Promise<Trust> {
+    const t = trustor.trusts.entity(expectStatus(await trustor.trusts.create(fields), 201));
+    this.defer(`trust ${t.id}`, () => this.ks.trusts.delete(t.id));
+    return t;
+  }
+
+  /** An OAuth1 consumer (with its one-time `secret`). */
+  async consumer(fields: Record<string, unknown> = {}): Promise<Consumer> {
+    const c = this.ks.consumers.entity(expectStatus(await this.ks.consumers.create({ description: this.name('consumer'), ...fields }), 201));
+    this.defer(`consumer ${c.id}`, () => this.ks.consumers.delete(c.id));
+    return c;
+  }
+
+  /** A federation identity provider whose id carries the prefix. */
+  async identityProvider(fields: Record<string, unknown> = {}): Promise<IdentityProvider> {
+    const id = this.name('idp');
+    const idp = expectStatus(await this.ks.identityProviders.register(id, fields), 201).body.identity_provider;
+    this.defer(`identity provider ${id}`, () => this.ks.identityProviders.delete(id));
+    return idp;
+  }
+
+  async mapping(rules: unknown[]): Promise<Mapping> {
+    const id = this.name('mapping');
+    const m = expectStatus(await this.ks.mappings.create(id, { rules }), 201).body.mapping;
+    this.defer(`mapping ${id}`, () => this.ks.mappings.delete(id));
+    return m;
+  }
+
+  async serviceProvider(fields: Record<string, unknown> = {}): Promise<ServiceProvider> {
+    const id = this.name('sp');
+    const sp = expectStatus(await this.ks.serviceProviders.register(id, { auth_url: 'https://sp.example.test/v3/OS-FEDERATION/identity_providers/gate/protocols/saml2/auth', sp_url: 'https://sp.example.test/Shibboleth.sso/SAML2/ECP', ...fields }), 201).body.service_provider;
+    this.defer(`service provider ${id}`, () => this.ks.serviceProviders.delete(id));
+    return sp;
+  }
+
+  /** An endpoint of `service_id` (give one of the test's own services: never the identity service), no region by default. */
+  async endpoint(fields: Partial<Endpoint> & { service_id: string }): Promise<Endpoint> {
+    const e = this.ks.endpoints.entity(expectStatus(await this.ks.endpoints.create({ interface: 'public', url: `http://${this.name('endpoint')}.gate.invalid/v1`, ...fields }), 201));
+    this.defer(`endpoint ${e.id}`, () => this.ks.endpoints.delete(e.id));
+    return e;
+  }
+
+  /** A /v3/credentials entry of `user_id` (a non-ec2 type unless given). */
+  async credential(fields: Partial<Credential> & { user_id: string }): Promise<Credential> {
+    const c = this.ks.credentials.entity(expectStatus(await this.ks.credentials.create({ type: 'gate', blob: JSON.stringify({ gate: this.name('blob') }), ...fields }), 201));
+    this.defer(`credential ${c.id}`, () => this.ks.credentials.delete(c.id));
+    return c;
+  }
+
+  /** An EC2 credential of a user for a project (OS-EC2). */
+  async ec2Credential(userId: string, projectId: string): Promise<Ec2Credential> {
+    const c = expectStatus(await this.ks.ec2Credentials.create(userId, projectId), 201).body.credential;
+    this.defer(`ec2 credential of ${userId}`, () => this.ks.ec2Credentials.delete(userId, c.access));
+    return c;
+  }
+
+  async policy(fields: Partial<Policy> = {}): Promise<Policy> {
+    const p = this.ks.policies.entity(expectStatus(await this.ks.policies.create({ type: 'application/json', blob: JSON.stringify({ gate: this.name('policy') }), ...fields }), 201));
+    this.defer(`policy ${p.id}`, () => this.ks.policies.delete(p.id));
+    return p;
+  }
+
+  async endpointGroup(filters: Record<string, string>, fields: Partial<EndpointGroup> = {}): Promise<EndpointGroup> {
+    const g = this.ks.endpointFilter.entity(expectStatus(await this.ks.endpointFilter.create({ name: this.name('epgroup'), filters, ...fields }), 201));
+    this.defer(`endpoint group ${g.id}`, () => this.ks.endpointFilter.delete(g.id));
+    return g;
+  }
+
+  /** One registered limit (give a service of the test's own: registered limits are unique per service, region and resource). */
+  async registeredLimit(fields: Partial<RegisteredLimit> & { service_id: string }): Promise<RegisteredLimit> {
+    const r = expectStatus(await this.ks.registeredLimits.createBatch([{ resource_name: this.name('resource'), default_limit: 10, ...fields }]), 201).body.registered_limits[0]!;
+    this.defer(`registered limit ${r.id}`, () => this.ks.registeredLimits.delete(r.id));
+    return r;
+  }
+
+  /** One project or domain limit; a registered limit for the same service, region and resource must exist. */
+  async limit(fields: Partial<Limit> & { service_id: string; resource_name: string }): Promise<Limit> {
+    const l = expectStatus(await this.ks.limits.createBatch([{ resource_limit: 5, ...fields }]), 201).body.limits[0]!;
+    this.defer(`limit ${l.id}`, () => this.ks.limits.delete(l.id));
+    return l;
+  }
+
+  /**
+   * A plain member: a new project, a new user holding only the `member` role on it, and that
+   * user's project-scoped token (for 403 cases: `admin.as(async () => m.token)`).
+   */
+  async member(): Promise<{ user: User; project: Project; password: string; token: string }> {
+    const password = randomPassword();
+    const project = await this.project();
+    const user = await this.user({ password, default_project_id: project.id });
+    const role = this.ks.roles.entities(expectStatus(await this.ks.roles.list({ name: 'member' }), 200))[0];
+    if (!role) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
+    expectStatus(await this.ks.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, role.id), 204);
+    const issued = expectStatus(await this.ks.tokens.issue(passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id })), 201);
+    return { user, project, password, token: subjectToken(issued) };
   }
 
   /** Runs every cleanup in reverse creation order; 404 counts as done. Returns what could not be deleted. */

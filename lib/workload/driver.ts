@@ -76,7 +76,8 @@ export function classifyDefault(settled: Settled): Classification {
   const err = (settled.error ?? {}) as ErrorLike;
   const error = settled.error instanceof Error ? settled.error.message : String(settled.error);
   if (typeof err.status === 'number') return { type: typeOfStatus(err.status), status: err.status, requestId: err.requestId, error };
-  return { type: err.kind === 'connect' ? 'fail' : 'info', requestId: err.requestId, error };
+  // The transport kind leads the message so checkers and the correlator can tell a timeout from a drop.
+  return { type: err.kind === 'connect' ? 'fail' : 'info', requestId: err.requestId, error: err.kind ? `${err.kind}: ${error}` : error };
 }
 
 function typeOfStatus(status: number): Outcome {

@@ -70,6 +70,6 @@ export function lineChart(opts: LineChartOptions): string {
     if (d) body.push(`<path class="line" d="${d}" stroke="${esc(c)}"${s.dashed ? ' stroke-dasharray="5,3"' : ''}><title>${esc(s.name)}</title></path>`);
   });
   body.push('</g>');
-  body.push(legend(opts.series.map((s, i) => ({ name: s.name, color: s.color ?? color(i) })), a.x0, 34, a.x1 - a.x0));
+  body.push(legend(opts.series.map((s, i) => ({ name: s.name, color: s.color ?? color(i), dashed: s.dashed })), a.x0, 34, a.x1 - a.x0));
   return svgDoc(box, opts.title, body.join('\n'));
 }

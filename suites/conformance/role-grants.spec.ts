@@ -3,6 +3,9 @@ import { expect, test } from '../../fixtures/test.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import { randomPassword } from '../../lib/cluster/keys.js';
+import { rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
+import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
+import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from './identity-support.js';
 
 test.describe('role grants @role-grants @slice', () => {
   test('domain → project → user → role grant round trip, visible in the user\'s token', { annotation: { type: 'id', description: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c05' } }, async ({ admin, factory }) => {
@@ -33,5 +36,100 @@ test.describe('role grants @role-grants @slice', () => {
 
     expect((await admin.grants.revoke(target, role.id)).status).toBe(204);
     expect((await admin.grants.check(target, role.id)).status).toBe(404);
+  });
+});
+
+// The four grant routes (project/domain x user/group): grant, check (HEAD, and GET which Keystone
+// answers the same way), list, revoke.
+test.describe('role grants on projects and domains @role-grants', () => {
+  test('grant, check, list and revoke for every scope and actor', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
+    const domain = await factory.domain();
+    const project = await factory.project({ domain_id: domain.id });
+    const user = await factory.user({ domain_id: domain.id });
+    const group = await factory.group({ domain_id: domain.id });
+    const role = await factory.role();
+    const targets: GrantTarget[] = [
+      { scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id },
+      { scope: 'projects', scopeId: project.id, actor: 'groups', actorId: group.id },
+      { scope: 'domains', scopeId: domain.id, actor: 'users', actorId: user.id },
+      { scope: 'domains', scopeId: domain.id, actor: 'groups', actorId: group.id },
+    ];
+    for (const t of targets) {
+      await test.step(`/v3/${t.scope}/{id}/${t.actor}/{id}/roles`, async () => {
+        expectNoContent(await admin.grants.grant(t, role.id));
+        factory.defer(`grant ${t.scope}/${t.actor}`, () => admin.grants.revoke(t, role.id));
+        // Granting again is idempotent.
+        expectNoContent(await admin.grants.grant(t, role.id));
+        expectNoContent(await admin.grants.check(t, role.id));
+        const listed = await admin.grants.list(t);
+        expectJson(listed, 200, rolesResponseSchema);
+        expect(listed.body.roles.map((r: { id: string }) => r.id)).toEqual([role.id]);
+        expectNoContent(await admin.grants.revoke(t, role.id));
+        expect((await admin.grants.check(t, role.id)).status).toBe(404);
+        expect((await admin.grants.list(t)).body.roles).toEqual([]);
+      });
+    }
+    await test.step('GET on a grant answers like HEAD: 204, then 404 once revoked', async () => {
+      const t = targets[0]!;
+      const path = `/v3/projects/${project.id}/users/${user.id}/roles/${role.id}`;
+      expectNoContent(await admin.grants.grant(t, role.id));
+      expectNoContent(await admin.http.request('GET', path, { token: await admin.tokenSource() }));
+      expectNoContent(await admin.grants.revoke(t, role.id));
+      expectError(await admin.http.request('GET', path, { token: await admin.tokenSource() }), 404);
+    });
+  });
+
+  test('unknown scope, actor or role, grants that do not exist, role of another domain', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
+    const domain = await factory.domain();
+    const project = await factory.project({ domain_id: domain.id });
+    const user = await factory.user({ domain_id: domain.id });
+    const group = await factory.group({ domain_id: domain.id });
+    const role = await factory.role();
+    const grant = async (t: GrantTarget, roleId: string) => {
+      const r = await admin.grants.grant(t, roleId);
+      if (r.status === 204) factory.defer('grant', () => admin.grants.revoke(t, roleId));
+      return r;
+    };
+    for (const scope of ['projects', 'domains'] as const) {
+      const scopeId = scope === 'projects' ? project.id : domain.id;
+      for (const actor of ['users', 'groups'] as const) {
+        const actorId = actor === 'users' ? user.id : group.id;
+        await test.step(`/v3/${scope}/{id}/${actor}/{id}/roles: 404s`, async () => {
+          expectError(await grant({ scope, scopeId: UNKNOWN_ID, actor, actorId }, role.id), 404);
+          expectError(await grant({ scope, scopeId, actor, actorId: UNKNOWN_ID }, role.id), 404);
+          expectError(await grant({ scope, scopeId, actor, actorId }, UNKNOWN_ID), 404);
+          expect((await admin.grants.check({ scope, scopeId, actor, actorId }, role.id)).status).toBe(404);
+          expectError(await admin.grants.revoke({ scope, scopeId, actor, actorId }, role.id), 404);
+          expectError(await admin.grants.list({ scope, scopeId: UNKNOWN_ID, actor, actorId }), 404);
+        });
+      }
+    }
+    await test.step('a domain-specific role of another domain on this project: 403', async () => {
+      const otherDomain = await factory.domain();
+      const foreignRole = await factory.role({ domain_id: otherDomain.id });
+      expectError(await grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, foreignRole.id), 403);
+    });
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/projects/{project_id}/users/{user_id}/roles[/{role_id}]');
+    const who = await callers(admin, factory);
+    const role = await factory.role();
+    const own: GrantTarget = { scope: 'projects', scopeId: who.memberProjectId, actor: 'users', actorId: who.memberUserId };
+    await test.step('no token', async () => expectError(await who.anonymous.grants.list(own), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.grants.list(own), 401));
+    await test.step('member lists and checks its own grants', async () => {
+      expectError(await who.member.grants.list(own), 403);
+      expect((await who.member.grants.check(own, role.id)).status).toBe(403);
+    });
+    await test.step('member grants itself a role, and revokes one', async () => {
+      const r = await who.member.grants.grant(own, role.id);
+      if (r.status === 204) factory.defer('grant', () => admin.grants.revoke(own, role.id));
+      expectError(r, 403);
+      expectError(await who.member.grants.revoke(own, role.id), 403);
+    });
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).grants.list(own), 401));
   });
 });

@@ -37,6 +37,10 @@ export class RoleGrantsClient extends ServiceClient {
   checkSystem(actor: 'users' | 'groups', actorId: string, roleId: string, opts: RequestOptions = {}) {
     return this.call('HEAD', `/v3/system/${actor}/${seg(actorId)}/roles/${seg(roleId)}`, opts);
   }
+  /** GET on one system grant: the api-ref lists it apart from HEAD; Keystone answers 204 to both. */
+  getSystem(actor: 'users' | 'groups', actorId: string, roleId: string, opts: RequestOptions = {}) {
+    return this.call('GET', `/v3/system/${actor}/${seg(actorId)}/roles/${seg(roleId)}`, opts);
+  }
   revokeSystem(actor: 'users' | 'groups', actorId: string, roleId: string, opts: RequestOptions = {}) {
     return this.call('DELETE', `/v3/system/${actor}/${seg(actorId)}/roles/${seg(roleId)}`, opts);
   }

@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../http.js';
+import { expectStatus } from '../http.js';
 import type { ErrorBody, TokenBody } from '../types.js';
 import { ServiceClient } from './service-client.js';
 
@@ -34,4 +35,10 @@ export function subjectToken(res: { headers: Record<string, string> }): string {
   const t = res.headers['x-subject-token'];
   if (!t) throw new Error('token response carries no X-Subject-Token header');
   return t;
+}
+
+/** The id and body of a token the test needs as a precondition (throws, masked, unless 201). */
+export async function issuedToken(tokens: TokensClient, authBody: unknown, opts: RequestOptions & { nocatalog?: boolean } = {}): Promise<{ id: string; token: TokenBody['token'] }> {
+  const res = expectStatus(await tokens.issue(authBody, { nocatalog: true, ...opts }), 201);
+  return { id: subjectToken(res), token: res.body.token };
 }

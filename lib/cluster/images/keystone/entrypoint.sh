@@ -35,6 +35,9 @@ retry_interval = 1
 [identity]
 # Lowered for test speed (bcrypt cost 2^4): hashing dominated auth time on 2 cores.
 password_hash_rounds = ${KS_PASSWORD_HASH_ROUNDS}
+# Domain configs (/v3/domains/{id}/config) are part of the API under test.
+domain_specific_drivers_enabled = true
+domain_configurations_from_database = true
 [token]
 provider = fernet
 [fernet_tokens]

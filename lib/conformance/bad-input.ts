@@ -1,0 +1,54 @@
+/**
+ * Malformed request bodies for every write operation. Keystone must answer each with a 4xx and
+ * its error body: never a 5xx, never a dropped connection.
+ */
+export interface BadInput {
+  /** Stable key, part of the test id. */
+  shape: string;
+  /** Either a raw body (sent verbatim) or a JSON value. */
+  raw?: string | Buffer;
+  json?: unknown;
+  contentType?: string;
+}
+
+export interface BadInputSpec {
+  /** Top-level member key ("project", "user", ...), or null when the body has none. */
+  memberKey: string | null;
+  /** A valid entity body, used as the base for the mutations. */
+  valid: Record<string, unknown>;
+  /** A required field to remove (omit when the operation has none). */
+  required?: string;
+  /** A string field with a bounded column (name: 64 or 255 chars). */
+  longField?: string;
+  /** A field to give the wrong JSON type. */
+  typedField?: string;
+}
+
+const wrap = (key: string | null, entity: unknown): unknown => (key ? { [key]: entity } : entity);
+
+/** At least the six shapes of the contract, plus odd unicode and invalid UTF-8 where a string field exists. */
+export function badInputs(spec: BadInputSpec): BadInput[] {
+  const { memberKey: k, valid } = spec;
+  const out: BadInput[] = [
+    { shape: 'not-json', raw: '{"this is": not json', contentType: 'application/json' },
+    { shape: 'null-body', json: k ? { [k]: null } : null },
+    { shape: 'unexpected-property', json: wrap(k, { ...valid, gate_unexpected_property: 'x' }) },
+    { shape: 'array-instead-of-object', json: wrap(k, [valid]) },
+  ];
+  if (spec.required) {
+    const { [spec.required]: _omitted, ...rest } = valid;
+    out.push({ shape: 'missing-required', json: wrap(k, rest) });
+  } else {
+    out.push({ shape: 'missing-body', json: k ? {} : {} });
+  }
+  const typed = spec.typedField ?? spec.required ?? Object.keys(valid)[0];
+  if (typed) out.push({ shape: 'wrong-type', json: wrap(k, { ...valid, [typed]: { nested: ['wrong', 'type'] } }) });
+  if (spec.longField) {
+    out.push({ shape: 'too-long', json: wrap(k, { ...valid, [spec.longField]: 'x'.repeat(300) }) });
+    out.push({ shape: 'odd-unicode', json: wrap(k, { ...valid, [spec.longField]: 'gate-\u0000-\uD800-\u202E-\uFFFF' }) });
+    const prefix = Buffer.from(JSON.stringify(wrap(k, { ...valid, [spec.longField]: '@@' })).split('@@')[0]!);
+    const suffix = Buffer.from(JSON.stringify(wrap(k, { ...valid, [spec.longField]: '@@' })).split('@@')[1]!);
+    out.push({ shape: 'invalid-utf8', raw: Buffer.concat([prefix, Buffer.from([0xc3, 0x28, 0xff, 0xfe]), suffix]), contentType: 'application/json' });
+  }
+  return out;
+}

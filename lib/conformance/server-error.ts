@@ -1,0 +1,48 @@
+import type { TestInfo } from '@playwright/test';
+import { containerLog } from '../cluster/logs.js';
+import type { ClusterInfo } from '../cluster/cluster-info.js';
+import { KeystoneTransportError } from '../keystone/errors.js';
+import type { KsResponse } from '../keystone/http.js';
+import { maskBody, maskText } from '../keystone/mask.js';
+
+/** Keystone log lines of one request (by the global request id we sent), for the failure report. */
+export async function keystoneLogFor(cluster: ClusterInfo, requestId: string): Promise<string> {
+  const ids = cluster.regions.map((r) => r.keystoneContainer).filter((x): x is string => !!x);
+  if (!ids.length) return '(external target: no Keystone log available)';
+  const logs = await Promise.all(ids.map((id) => containerLog(id).catch(() => '')));
+  const lines = logs.join('\n').split('\n');
+  const hits: string[] = [];
+  lines.forEach((l, i) => {
+    if (l.includes(requestId)) hits.push(...lines.slice(i, i + (/ERROR|Traceback/.test(l) ? 40 : 1)));
+  });
+  return maskText(hits.join('\n') || '(no log line carries this request id)');
+}
+
+/**
+ * Asserts a malformed request got a 4xx with Keystone's error body. A 5xx or a dropped
+ * connection is a failure of the service under test: the test is categorised `bad-input-5xx`
+ * and the request, response and Keystone log lines for the request id are attached.
+ */
+export async function expectClientError(
+  outcome: KsResponse | KeystoneTransportError,
+  ctx: { testInfo: TestInfo; cluster: ClusterInfo; what: string },
+  allowed: number[] = [],
+): Promise<void> {
+  const is4xx = !(outcome instanceof KeystoneTransportError) && outcome.status >= 400 && outcome.status < 500;
+  const hasErrorBody = is4xx && typeof (outcome as KsResponse).body?.error?.code === 'number';
+  if (is4xx && hasErrorBody && (!allowed.length || allowed.includes((outcome as KsResponse).status))) return;
+  const requestId = outcome.requestId;
+  const described = outcome instanceof KeystoneTransportError
+    ? `no HTTP response (${outcome.kind})`
+    : `HTTP ${outcome.status}${is4xx && !hasErrorBody ? ' without Keystone\'s error body' : ''}: ${maskBody(outcome.body).slice(0, 300)}`;
+  if (outcome instanceof KeystoneTransportError || outcome.status >= 500) {
+    ctx.testInfo.annotations.push({ type: 'gate-category', description: 'bad-input-5xx' });
+    await ctx.testInfo.attach(`keystone log for ${requestId}`, { body: await keystoneLogFor(ctx.cluster, requestId), contentType: 'text/plain' });
+  }
+  throw new Error(`${ctx.what}: expected a 4xx${allowed.length ? ` (${allowed.join('/')})` : ''} with Keystone's error body, got ${described} (request ${requestId})`);
+}
+
+/** Runs a request and returns the response or the transport error, so both can be judged. */
+export async function outcomeOf(p: Promise<KsResponse>): Promise<KsResponse | KeystoneTransportError> {
+  try { return await p; } catch (e) { if (e instanceof KeystoneTransportError) return e; throw e; }
+}

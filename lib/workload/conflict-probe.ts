@@ -1,0 +1,40 @@
+import { containerLog } from '../cluster/logs.js';
+import type { ClusterInfo } from '../cluster/cluster-info.js';
+import { parsePostgresConflicts } from './database-conflicts.js';
+import { runConcurrent, type DriverStats, type Op } from './driver.js';
+import type { History } from './history.js';
+import { parseKeystoneLog } from './keystone-log.js';
+import { correlateRetries, type RetryCoverageRow } from './retry-coverage.js';
+
+export interface ConflictProbeResult {
+  stats: DriverStats;
+  rows: RetryCoverageRow[];
+  /** Serialization failures PostgreSQL logged during the run (all operations of the window). */
+  databaseConflicts: number | null;
+  /** False for targets whose Keystone log the suite cannot read (then a leak shows as a plain server failure). */
+  logsAvailable: boolean;
+}
+
+/**
+ * Runs conflicting operations through the driver, then reads Keystone's and the database's logs
+ * for the run's window and correlates them per operation. External targets have no logs: rows
+ * then only count requests and server failures.
+ */
+export async function probeConflicts<R>(cluster: ClusterInfo, history: History, ops: Iterable<Op<R>> | AsyncIterable<Op<R>>, opts: { concurrency?: number; deadline?: number } = {}): Promise<ConflictProbeResult> {
+  const since = new Date(Date.now() - 2_000);
+  const stats = await runConcurrent({ ops, history, concurrency: opts.concurrency, deadline: opts.deadline });
+  return { stats, ...(await correlateWindow(cluster, history, since)) };
+}
+
+/** Correlates a recorded history with the logs written since `since`. */
+export async function correlateWindow(cluster: ClusterInfo, history: History, since: Date): Promise<Omit<ConflictProbeResult, 'stats'>> {
+  const keystoneIds = cluster.regions.map((r) => r.keystoneContainer).filter((x): x is string => !!x);
+  const dbIds = [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
+  const keystoneText = (await Promise.all(keystoneIds.map((id) => containerLog(id, since)))).join('\n');
+  let databaseConflicts: number | null = null;
+  if (cluster.backend === 'postgres' && dbIds.length) {
+    const dbText = (await Promise.all(dbIds.map((id) => containerLog(id, since)))).join('\n');
+    databaseConflicts = parsePostgresConflicts(dbText).length;
+  }
+  return { rows: correlateRetries(history.events, parseKeystoneLog(keystoneText)), databaseConflicts, logsAvailable: keystoneIds.length > 0 };
+}

@@ -1,0 +1,124 @@
+/**
+ * Assertions shared by the catalog-side conformance specs (services, endpoints, regions,
+ * credentials, policies, endpoint policy, endpoint filter, limits). Not a spec: Playwright only
+ * collects *.spec.ts.
+ */
+import type { TestInfo } from '@playwright/test';
+import { expect, test } from '../../fixtures/test.js';
+import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
+import { badInputs, type BadInput, type BadInputSpec } from '../../lib/conformance/bad-input.js';
+import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import type { Keystone } from '../../lib/keystone/client.js';
+import { KeystoneTransportError } from '../../lib/keystone/errors.js';
+import type { ResourceFactory } from '../../lib/keystone/factory.js';
+import type { HttpMethod, KsResponse } from '../../lib/keystone/http.js';
+import { assertSchema, type JsonSchema } from '../../lib/keystone/schemas/index.js';
+
+/** Status, the headers every Keystone JSON answer carries, and the body against its schema. */
+export function expectJson(res: KsResponse, status: number, schema?: JsonSchema): void {
+  expect(res.status, `${res.method} ${res.path}: ${JSON.stringify(res.body)?.slice(0, 300)}`).toBe(status);
+  expect(res.headers['content-type']).toContain('application/json');
+  expect(res.headers['x-openstack-request-id']).toMatch(/^req-[0-9a-f-]{36}$/);
+  if (schema) assertSchema(schema, res.body, `${res.method} ${res.path} body`);
+}
+
+/** 204 with no body (associations, deletes). */
+export function expectNoContent(res: KsResponse): void {
+  expect(res.status, `${res.method} ${res.path}: ${JSON.stringify(res.body)?.slice(0, 300)}`).toBe(204);
+  expect(res.body).toBeNull();
+  expect(res.headers['x-openstack-request-id']).toMatch(/^req-/);
+}
+
+/** An error status with Keystone's error body; 401 also names the identity endpoint in WWW-Authenticate. */
+export function expectError(res: KsResponse, status: number): void {
+  expect(res.status, `${res.method} ${res.path}: ${JSON.stringify(res.body)?.slice(0, 300)}`).toBe(status);
+  // HEAD answers carry no body at all.
+  if (res.method !== 'HEAD') expect(res.body?.error?.code).toBe(status);
+  if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Keystone uri=/);
+}
+
+/** The identities of the authentication/authorization negatives, built once per test. */
+export interface Callers {
+  /** No X-Auth-Token at all. */
+  anonymous: Keystone;
+  /** A token Keystone never issued. */
+  malformed: Keystone;
+  /** A plain member of a fresh project: holds no admin role anywhere. */
+  member: Keystone;
+  memberUserId: string;
+  memberProjectId: string;
+  /** Revokes the member's token (DELETE /v3/auth/tokens) and returns a client still using it. */
+  revokedMember(): Promise<Keystone>;
+}
+
+export async function callers(admin: Keystone, factory: ResourceFactory): Promise<Callers> {
+  const m = await factory.member();
+  return {
+    anonymous: admin.as(async () => null),
+    malformed: admin.as(async () => 'gAAAAABgate-not-a-token-' + 'x'.repeat(40)),
+    member: admin.as(async () => m.token),
+    memberUserId: m.user.id,
+    memberProjectId: m.project.id,
+    async revokedMember() {
+      expect((await admin.tokens.revoke(m.token)).status).toBe(204);
+      return admin.as(async () => m.token);
+    },
+  };
+}
+
+export interface BadInputOperation {
+  method: Extract<HttpMethod, 'POST' | 'PUT' | 'PATCH'>;
+  /** Concrete path of the request. */
+  path: string;
+  /** Path template for messages (`/v3/services/{service_id}`). */
+  template: string;
+  spec: BadInputSpec;
+  /**
+   * Shapes that Zed accepts by design, with the reason (e.g. `additionalProperties: true` in
+   * keystone/catalog/schema.py stores unknown attributes as extras). They must answer 2xx.
+   */
+  accepted?: Record<string, string>;
+  /**
+   * Deletes (now, or deferred through the factory) whatever a 2xx answer created (accepted
+   * shapes, or a bug). Delete now when a later shape would otherwise hit a 409 on the same id.
+   */
+  cleanup?: (res: KsResponse) => void | Promise<unknown>;
+  /**
+   * Puts each JSON shape into the request envelope, for batch bodies whose entities travel in an
+   * array (`{registered_limits: [shape]}`). Raw shapes are sent as built.
+   */
+  wrap?: (shape: unknown) => unknown;
+  /** Shapes of the envelope itself, sent after those of badInputs(). */
+  extraShapes?: BadInput[];
+}
+
+/**
+ * Sends every malformed body of badInputs() to one write operation, one test.step per shape.
+ * A shape that fails is reported as a soft failure so every shape still runs.
+ */
+export async function sendBadInputs(
+  ctx: { admin: Keystone; testInfo: TestInfo; cluster: ClusterInfo },
+  op: BadInputOperation,
+): Promise<void> {
+  const token = await ctx.admin.tokenSource();
+  for (const input of [...badInputs(op.spec), ...(op.extraShapes ?? [])]) {
+    await test.step(`${op.method} ${op.template}: ${input.shape}`, async () => {
+      const headers = input.contentType ? { 'content-type': input.contentType } : undefined;
+      const outcome = await outcomeOf(ctx.admin.http.request(op.method, op.path, input.raw !== undefined
+        ? { token, rawBody: input.raw, headers }
+        : { token, body: op.wrap && !op.extraShapes?.includes(input) ? op.wrap(input.json) : input.json, headers }));
+      if (!(outcome instanceof KeystoneTransportError) && outcome.status >= 200 && outcome.status < 300) await op.cleanup?.(outcome);
+      const acceptedWhy = op.accepted?.[input.shape];
+      try {
+        if (acceptedWhy) {
+          const status = outcome instanceof KeystoneTransportError ? `no response (${outcome.kind})` : outcome.status;
+          expect(typeof status === 'number' && status >= 200 && status < 300, `${input.shape} is accepted by Zed (${acceptedWhy}); got ${status}`).toBe(true);
+        } else {
+          await expectClientError(outcome, { testInfo: ctx.testInfo, cluster: ctx.cluster, what: `${op.method} ${op.template} [${input.shape}]` });
+        }
+      } catch (e) {
+        expect.soft(undefined, (e as Error).message).toBeDefined();
+      }
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import type { ResourceFactory } from '../../lib/keystone/factory.js';
+import { endpointsResponseSchema, policyResponseSchema } from '../../lib/keystone/schemas/index.js';
+import type { PolicyTarget } from '../../lib/keystone/services/endpoint-policy.js';
+import { callers, expectError, expectJson, expectNoContent } from './catalog-support.js';
+
+/** A policy, and an endpoint of a service of our own in a region of our own. */
+async function fixtureSet(factory: ResourceFactory) {
+  const policy = await factory.policy();
+  const service = await factory.service();
+  const region = await factory.region();
+  const endpoint = await factory.endpoint({ service_id: service.id, region_id: region.id });
+  return { policy, service, region, endpoint };
+}
+
+// OS-ENDPOINT-POLICY (keystone/api/policy.py, endpoints.py): associate, verify (204) and delete
+// associations; the effective policy of an endpoint resolves endpoint, then service+region, then
+// service associations (keystone/endpoint_policy/core.py).
+test.describe('endpoint policy @endpoint-policy', () => {
+  test('associate, verify, list endpoints, effective policy, delete: endpoint, service, service+region @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint policy'); await allure.story('PUT/GET/DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
+    const { policy, service, region, endpoint } = await fixtureSet(factory);
+    const targets: [string, PolicyTarget][] = [
+      ['endpoints/{endpoint_id}', { endpointId: endpoint.id }],
+      ['services/{service_id}', { serviceId: service.id }],
+      ['services/{service_id}/regions/{region_id}', { serviceId: service.id, regionId: region.id }],
+    ];
+    for (const [template, target] of targets) {
+      await test.step(template, async () => {
+        expectError(await admin.endpointPolicy.verify(policy.id, target), 404);
+        const put = await admin.endpointPolicy.associate(policy.id, target);
+        factory.defer(`association ${template}`, () => admin.endpointPolicy.dissociate(policy.id, target));
+        expectNoContent(put);
+        expectNoContent(await admin.endpointPolicy.verify(policy.id, target));
+
+        const listed = await admin.endpointPolicy.listEndpoints(policy.id);
+        expectJson(listed, 200, endpointsResponseSchema);
+        expect(listed.body.endpoints.map((e: { id: string }) => e.id)).toEqual([endpoint.id]);
+
+        const effective = await admin.endpointPolicy.effectivePolicy(endpoint.id);
+        expectJson(effective, 200, policyResponseSchema);
+        expect(effective.body.policy.id).toBe(policy.id);
+
+        expectNoContent(await admin.endpointPolicy.dissociate(policy.id, target));
+        expectError(await admin.endpointPolicy.verify(policy.id, target), 404);
+      });
+    }
+    await test.step('no association left: no effective policy (404), no endpoints listed', async () => {
+      expectError(await admin.endpointPolicy.effectivePolicy(endpoint.id), 404);
+      const listed = await admin.endpointPolicy.listEndpoints(policy.id);
+      expectJson(listed, 200, endpointsResponseSchema);
+      expect(listed.body.endpoints).toEqual([]);
+    });
+  });
+
+  test('the api-ref\'s GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy is not routed by Zed: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint policy'); await allure.story('GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy');
+    const policy = await factory.policy();
+    // keystone/api/policy.py maps only .../endpoints, .../services and .../regions under OS-ENDPOINT-POLICY.
+    expect((await admin.endpointPolicy.documentedPolicyRoute('GET', policy.id)).status).toBe(404);
+    expect((await admin.endpointPolicy.documentedPolicyRoute('HEAD', policy.id)).status).toBe(404);
+  });
+
+  test('unknown policy, endpoint, service or region: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint policy'); await allure.story('PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
+    const policy = await factory.policy();
+    const service = await factory.service();
+    const unknown = 'ksgate0000000000000000000000000000';
+    const attempts: [string, string, PolicyTarget][] = [
+      ['unknown policy', unknown, { serviceId: service.id }],
+      ['unknown endpoint', policy.id, { endpointId: unknown }],
+      ['unknown service', policy.id, { serviceId: unknown }],
+      ['unknown region', policy.id, { serviceId: service.id, regionId: unknown }],
+    ];
+    for (const [what, policyId, target] of attempts) {
+      await test.step(what, async () => {
+        const r = await admin.endpointPolicy.associate(policyId, target);
+        if (r.status === 204) factory.defer(what, () => admin.endpointPolicy.dissociate(policyId, target));
+        expectError(r, 404);
+      });
+    }
+    await test.step('endpoints of an unknown policy', async () => expectError(await admin.endpointPolicy.listEndpoints(unknown), 404));
+    await test.step('effective policy of an unknown endpoint', async () => expectError(await admin.endpointPolicy.effectivePolicy(unknown), 404));
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint policy'); await allure.story('PUT/GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
+    const policy = await factory.policy();
+    const service = await factory.service();
+    const target = { serviceId: service.id };
+    const who = await callers(admin, factory);
+    await test.step('no token', async () => expectError(await who.anonymous.endpointPolicy.listEndpoints(policy.id), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.endpointPolicy.listEndpoints(policy.id), 401));
+    await test.step('member associates', async () => {
+      const r = await who.member.endpointPolicy.associate(policy.id, target);
+      if (r.status === 204) factory.defer('association', () => admin.endpointPolicy.dissociate(policy.id, target));
+      expectError(r, 403);
+    });
+    await test.step('member lists endpoints of a policy', async () => expectError(await who.member.endpointPolicy.listEndpoints(policy.id), 403));
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).endpointPolicy.listEndpoints(policy.id), 401));
+  });
+});

@@ -1,0 +1,145 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { groupResponseSchema, groupsResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+
+test.describe('groups @groups', () => {
+  test('create, show, filter, update and delete a group @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('groups'); await allure.story('POST/GET/PATCH/DELETE /v3/groups');
+    const domain = await factory.domain();
+    const name = factory.name('group');
+    const created = await admin.groups.create({ name, domain_id: domain.id, description: 'gate group' });
+    if (created.status === 201) factory.defer(`group ${created.body.group.id}`, () => admin.groups.delete(created.body.group.id));
+    expectJson(created, 201, groupResponseSchema);
+    const group = created.body.group;
+    expect(group).toMatchObject({ name, domain_id: domain.id, description: 'gate group' });
+    expect(group.links.self).toMatch(new RegExp(`/v3/groups/${group.id}$`));
+
+    await test.step('GET /v3/groups/{group_id} (and HEAD)', async () => {
+      const shown = await admin.groups.show(group.id);
+      expectJson(shown, 200, groupResponseSchema);
+      expect(shown.body.group).toEqual(group);
+      expect((await admin.groups.head(group.id)).status).toBe(200);
+    });
+
+    await test.step('GET /v3/groups?name=, ?domain_id=', async () => {
+      const byName = await admin.groups.list({ name });
+      expectJson(byName, 200, groupsResponseSchema);
+      expect(ids(byName.body.groups)).toEqual([group.id]);
+      expect(ids((await admin.groups.list({ domain_id: domain.id })).body.groups)).toEqual([group.id]);
+      expect((await admin.groups.list({ domain_id: domain.id, name: factory.name('nosuch') })).body.groups).toEqual([]);
+    });
+
+    await test.step('PATCH /v3/groups/{group_id}', async () => {
+      const newName = factory.name('group');
+      const updated = await admin.groups.update(group.id, { name: newName, description: 'gate group, updated' });
+      expectJson(updated, 200, groupResponseSchema);
+      expect(updated.body.group).toMatchObject({ id: group.id, name: newName, domain_id: domain.id, description: 'gate group, updated' });
+    });
+
+    await test.step('DELETE /v3/groups/{group_id}, then 404', async () => {
+      expectNoContent(await admin.groups.delete(group.id));
+      expectError(await admin.groups.show(group.id), 404);
+    });
+  });
+
+  test('membership: add, check, list with filters, remove', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('group membership'); await allure.story('PUT/HEAD/GET/DELETE /v3/groups/{group_id}/users[/{user_id}]');
+    const group = await factory.group();
+    const member = await factory.user({ enabled: true });
+    const outsider = await factory.user();
+
+    await test.step('PUT /v3/groups/{group_id}/users/{user_id}: 204, and again 204 (idempotent)', async () => {
+      expectNoContent(await admin.groups.addUser(group.id, member.id));
+      expectNoContent(await admin.groups.addUser(group.id, member.id));
+    });
+    await test.step('HEAD /v3/groups/{group_id}/users/{user_id}: 204 for a member, 404 for a non-member', async () => {
+      expect((await admin.groups.checkUser(group.id, member.id)).status).toBe(204);
+      expect((await admin.groups.checkUser(group.id, outsider.id)).status).toBe(404);
+    });
+    await test.step('GET /v3/groups/{group_id}/users (?name=, ?enabled=)', async () => {
+      const listed = await admin.groups.listUsers(group.id);
+      expectJson(listed, 200, usersResponseSchema);
+      expect(ids(listed.body.users)).toEqual([member.id]);
+      expect(ids((await admin.groups.listUsers(group.id, { query: { name: member.name } })).body.users)).toEqual([member.id]);
+      expect((await admin.groups.listUsers(group.id, { query: { enabled: false } })).body.users).toEqual([]);
+    });
+    await test.step('DELETE /v3/groups/{group_id}/users/{user_id}: 204, then HEAD 404 and DELETE 404', async () => {
+      expectNoContent(await admin.groups.removeUser(group.id, member.id));
+      expect((await admin.groups.checkUser(group.id, member.id)).status).toBe(404);
+      expectError(await admin.groups.removeUser(group.id, member.id), 404);
+    });
+  });
+
+  test('unknown ids, ids with path characters, duplicate names', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('groups'); await allure.story('GET/PATCH/DELETE /v3/groups/{group_id}, membership');
+    const group = await factory.group();
+    const user = await factory.user();
+    await test.step('404 on show, update, delete and member listing of an unknown group', async () => {
+      expectError(await admin.groups.show(UNKNOWN_ID), 404);
+      expectError(await admin.groups.update(UNKNOWN_ID, { description: 'x' }), 404);
+      expectError(await admin.groups.delete(UNKNOWN_ID), 404);
+      expectError(await admin.groups.listUsers(UNKNOWN_ID), 404);
+    });
+    await test.step('membership with an unknown group or user: 404', async () => {
+      expectError(await admin.groups.addUser(UNKNOWN_ID, user.id), 404);
+      expectError(await admin.groups.addUser(group.id, UNKNOWN_ID), 404);
+      expect((await admin.groups.checkUser(group.id, UNKNOWN_ID)).status).toBe(404);
+      expectError(await admin.groups.removeUser(UNKNOWN_ID, user.id), 404);
+    });
+    await expectPathIdsRejected(admin, '/v3/groups', 'group');
+    await test.step('a second group with the same name in the same domain: 409', async () => {
+      const dup = await admin.groups.create({ name: group.name, domain_id: group.domain_id });
+      if (dup.status === 201) factory.defer('duplicate group', () => admin.groups.delete(dup.body.group.id));
+      expectError(dup, 409);
+    });
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('groups'); await allure.story('GET/POST/PATCH/DELETE /v3/groups, membership');
+    const who = await callers(admin, factory);
+    const group = await factory.group();
+    await test.step('no token', async () => expectError(await who.anonymous.groups.list(), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.groups.list(), 401));
+    await test.step('member lists and shows groups', async () => {
+      expectError(await who.member.groups.list(), 403);
+      expectError(await who.member.groups.show(group.id), 403);
+    });
+    await test.step('member creates, updates, deletes a group', async () => {
+      const r = await who.member.groups.create({ name: factory.name('group') });
+      if (r.status === 201) factory.defer('group', () => admin.groups.delete(r.body.group.id));
+      expectError(r, 403);
+      expectError(await who.member.groups.update(group.id, { description: 'x' }), 403);
+      expectError(await who.member.groups.delete(group.id), 403);
+    });
+    await test.step('member adds itself, checks, lists and removes membership', async () => {
+      const added = await who.member.groups.addUser(group.id, who.memberUserId);
+      if (added.status === 204) factory.defer('membership', () => admin.groups.removeUser(group.id, who.memberUserId));
+      expectError(added, 403);
+      expect((await who.member.groups.checkUser(group.id, who.memberUserId)).status).toBe(403);
+      expectError(await who.member.groups.listUsers(group.id), 403);
+      expectError(await who.member.groups.removeUser(group.id, who.memberUserId), 403);
+    });
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).groups.list(), 401));
+  });
+
+  test('bad input on POST /v3/groups: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('groups'); await allure.story('POST /v3/groups');
+    await sendBadBodies({ admin, testInfo, cluster }, {
+      method: 'POST', path: '/v3/groups', template: '/v3/groups',
+      spec: { memberKey: 'group', valid: { name: factory.name('group'), description: 'gate' }, required: 'name', longField: 'name', typedField: 'description' },
+      accepted: { 'unexpected-property': 'group_create has additionalProperties: true; unknown attributes are stored as extras' },
+      cleanup: (r) => factory.defer('group from bad input', () => admin.groups.delete(r.body.group.id)),
+    });
+  });
+
+  test('bad input on PATCH /v3/groups/{group_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('groups'); await allure.story('PATCH /v3/groups/{group_id}');
+    const group = await factory.group();
+    await sendBadBodies({ admin, testInfo, cluster }, {
+      method: 'PATCH', path: `/v3/groups/${group.id}`, template: '/v3/groups/{group_id}',
+      spec: { memberKey: 'group', valid: { name: factory.name('group'), description: 'gate' }, longField: 'name', typedField: 'description' },
+      accepted: { 'unexpected-property': 'group_update has additionalProperties: true; unknown attributes are stored as extras' },
+    });
+  });
+});

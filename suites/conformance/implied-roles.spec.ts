@@ -1,0 +1,131 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import type { Keystone } from '../../lib/keystone/client.js';
+import type { ResourceFactory } from '../../lib/keystone/factory.js';
+import { expectStatus } from '../../lib/keystone/http.js';
+import { impliedRolesResponseSchema, roleInferenceResponseSchema, roleInferencesResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { callers, expectError, expectJson, expectNoContent, ids, UNKNOWN_ID } from './identity-support.js';
+
+// Zed's GET /v3/role_inferences answers {role_inferences: [...]} with no `links`
+// (keystone/api/role_inferences.py), unlike other collections: links is not required here.
+const roleInferencesSchema = { ...roleInferencesResponseSchema, required: ['role_inferences'] };
+
+/** PUT prior → implied, with the rule's deletion registered whatever the answer. */
+async function imply(admin: Keystone, factory: ResourceFactory, priorId: string, impliedId: string) {
+  const r = await admin.impliedRoles.create(priorId, impliedId);
+  if (r.status === 201) factory.defer(`rule ${priorId} -> ${impliedId}`, () => admin.impliedRoles.delete(priorId, impliedId));
+  return r;
+}
+
+test.describe('implied roles @implied-roles', () => {
+  test('create, get, check, list and delete role inference rules @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies/{implies_role_id}');
+    const prior = await factory.role();
+    const a = await factory.role();
+    const b = await factory.role();
+
+    await test.step('PUT /v3/roles/{prior_role_id}/implies/{implies_role_id}: 201 with the rule', async () => {
+      const created = await imply(admin, factory, prior.id, a.id);
+      expectJson(created, 201, roleInferenceResponseSchema);
+      expect(created.body.role_inference.prior_role).toMatchObject({ id: prior.id, name: prior.name });
+      expect(created.body.role_inference.implies).toMatchObject({ id: a.id, name: a.name });
+      expect(created.body.links.self).toMatch(new RegExp(`/v3/roles/${prior.id}/implies/${a.id}$`));
+    });
+    await test.step('GET and HEAD the rule', async () => {
+      const shown = await admin.impliedRoles.get(prior.id, a.id);
+      expectJson(shown, 200, roleInferenceResponseSchema);
+      expect(shown.body.role_inference.implies.id).toBe(a.id);
+      // Keystone keeps 204 for HEAD here (keystone/api/roles.py RoleImplicationResource.head).
+      expectNoContent(await admin.impliedRoles.check(prior.id, a.id));
+    });
+    await test.step('GET /v3/roles/{prior_role_id}/implies lists every implied role', async () => {
+      expect((await imply(admin, factory, prior.id, b.id)).status).toBe(201);
+      const listed = await admin.impliedRoles.list(prior.id);
+      expectJson(listed, 200, impliedRolesResponseSchema);
+      expect(listed.body.role_inference.prior_role.id).toBe(prior.id);
+      expect(ids(listed.body.role_inference.implies)).toEqual(ids([a, b]));
+    });
+    await test.step('GET /v3/role_inferences includes the rules', async () => {
+      const all = await admin.impliedRoles.listAll();
+      expectJson(all, 200, roleInferencesSchema);
+      const mine = (all.body.role_inferences as { prior_role: { id: string }; implies: { id: string }[] }[]).filter((r) => r.prior_role.id === prior.id);
+      expect(mine).toHaveLength(1);
+      expect(ids(mine[0]!.implies)).toEqual(ids([a, b]));
+    });
+    await test.step('DELETE the rule: 204, then GET and HEAD 404', async () => {
+      expectNoContent(await admin.impliedRoles.delete(prior.id, a.id));
+      expectError(await admin.impliedRoles.get(prior.id, a.id), 404);
+      expect((await admin.impliedRoles.check(prior.id, a.id)).status).toBe(404);
+      expect(ids((await admin.impliedRoles.list(prior.id)).body.role_inference.implies)).toEqual([b.id]);
+    });
+  });
+
+  test('rule constraints: duplicate, prohibited implied role, global implying domain-specific, a role implying itself', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('implied roles'); await allure.story('PUT /v3/roles/{prior_role_id}/implies/{implies_role_id}');
+    const prior = await factory.role();
+    const a = await factory.role();
+    expect((await imply(admin, factory, prior.id, a.id)).status).toBe(201);
+    await test.step('the same rule again: 409', async () => {
+      expectError(await imply(admin, factory, prior.id, a.id), 409);
+    });
+    await test.step('implying the admin role (prohibited_implied_role): 403', async () => {
+      const adminRole = expectStatus(await admin.roles.list({ name: 'admin' }), 200).body.roles[0];
+      expect(adminRole, 'the admin role exists').toBeTruthy();
+      expectError(await imply(admin, factory, prior.id, adminRole!.id), 403);
+    });
+    await test.step('a global role implying a domain-specific role: 403', async () => {
+      const domain = await factory.domain();
+      const domainRole = await factory.role({ domain_id: domain.id });
+      expectError(await imply(admin, factory, prior.id, domainRole.id), 403);
+    });
+    await test.step('a role implying itself: accepted (Zed has no check)', async () => {
+      // Zed's create_implied_role (assignment/core.py) checks prohibited names and domain
+      // scope only: a self-implication, like a cycle, is stored and answered 201.
+      const self = await imply(admin, factory, a.id, a.id);
+      expectJson(self, 201, roleInferenceResponseSchema);
+      expect(self.body.role_inference.implies.id).toBe(a.id);
+    });
+  });
+
+  test('unknown roles and rules: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies[/{implies_role_id}]');
+    const a = await factory.role();
+    const b = await factory.role();
+    await test.step('unknown prior or implied role on create', async () => {
+      expectError(await imply(admin, factory, UNKNOWN_ID, a.id), 404);
+      expectError(await imply(admin, factory, a.id, UNKNOWN_ID), 404);
+    });
+    await test.step('unknown prior role on list', async () => {
+      expectError(await admin.impliedRoles.list(UNKNOWN_ID), 404);
+    });
+    await test.step('a rule that does not exist: GET, HEAD, DELETE 404', async () => {
+      expectError(await admin.impliedRoles.get(a.id, b.id), 404);
+      expect((await admin.impliedRoles.check(a.id, b.id)).status).toBe(404);
+      expectError(await admin.impliedRoles.delete(a.id, b.id), 404);
+    });
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies, GET /v3/role_inferences');
+    const who = await callers(admin, factory);
+    const prior = await factory.role();
+    const a = await factory.role();
+    const b = await factory.role();
+    expect((await imply(admin, factory, prior.id, a.id)).status).toBe(201);
+    await test.step('no token', async () => expectError(await who.anonymous.impliedRoles.listAll(), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.impliedRoles.listAll(), 401));
+    await test.step('member reads rules', async () => {
+      expectError(await who.member.impliedRoles.listAll(), 403);
+      expectError(await who.member.impliedRoles.list(prior.id), 403);
+      expectError(await who.member.impliedRoles.get(prior.id, a.id), 403);
+      expect((await who.member.impliedRoles.check(prior.id, a.id)).status).toBe(403);
+    });
+    await test.step('member creates and deletes rules', async () => {
+      const r = await who.member.impliedRoles.create(prior.id, b.id);
+      if (r.status === 201) factory.defer('rule', () => admin.impliedRoles.delete(prior.id, b.id));
+      expectError(r, 403);
+      expectError(await who.member.impliedRoles.delete(prior.id, a.id), 403);
+    });
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).impliedRoles.listAll(), 401));
+  });
+});

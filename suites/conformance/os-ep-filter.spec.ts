@@ -1,0 +1,185 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import {
+  endpointGroupResponseSchema, endpointGroupsResponseSchema, endpointsResponseSchema, entity, nonEmpty, projectsResponseSchema, selfLinks, single,
+} from '../../lib/keystone/schemas/index.js';
+import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+
+/** GET /v3/OS-EP-FILTER/endpoint_groups/{id}/projects/{project_id} (keystone/api/os_ep_filter.py EPFilterGroupsProjectsResource). */
+const projectEndpointGroupResponseSchema = single('project_endpoint_group', entity(
+  { endpoint_group_id: nonEmpty, project_id: nonEmpty, links: selfLinks }, ['endpoint_group_id', 'project_id', 'links'],
+));
+
+const ids = (items: { id: string }[]) => items.map((x) => x.id);
+
+// Every endpoint here belongs to a service of our own (unique type), so filters by service_id
+// select exactly the test's endpoints.
+test.describe('endpoint filter @os-ep-filter', () => {
+  test('endpoint groups: create, show, check, list, update, list its endpoints, delete @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint groups'); await allure.story('POST/GET/HEAD/PATCH/DELETE /v3/OS-EP-FILTER/endpoint_groups');
+    const service = await factory.service();
+    const pub = await factory.endpoint({ service_id: service.id, interface: 'public' });
+    const internal = await factory.endpoint({ service_id: service.id, interface: 'internal' });
+
+    const name = factory.name('epgroup');
+    const created = await admin.endpointFilter.create({ name, description: 'gate group', filters: { service_id: service.id } });
+    if (created.status === 201) factory.defer('endpoint group', () => admin.endpointFilter.delete(created.body.endpoint_group.id));
+    expectJson(created, 201, endpointGroupResponseSchema);
+    const group = created.body.endpoint_group;
+    expect(group).toMatchObject({ name, description: 'gate group', filters: { service_id: service.id } });
+
+    await test.step('GET and HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}', async () => {
+      const r = await admin.endpointFilter.show(group.id);
+      expectJson(r, 200, endpointGroupResponseSchema);
+      expect(r.body.endpoint_group).toEqual(group);
+      const h = await admin.endpointFilter.head(group.id);
+      expect(h.status).toBe(200);
+      expect(h.body).toBeNull();
+    });
+    await test.step('GET /v3/OS-EP-FILTER/endpoint_groups', async () => {
+      const r = await admin.endpointFilter.list();
+      expectJson(r, 200, endpointGroupsResponseSchema);
+      expect(ids(r.body.endpoint_groups)).toContain(group.id);
+    });
+    await test.step('GET .../endpoint_groups/{endpoint_group_id}/endpoints follows the filters', async () => {
+      const r = await admin.endpointFilter.listGroupEndpoints(group.id);
+      expectJson(r, 200, endpointsResponseSchema);
+      expect(ids(r.body.endpoints).sort()).toEqual([pub.id, internal.id].sort());
+    });
+    await test.step('PATCH narrows the filters to interface=internal', async () => {
+      const r = await admin.endpointFilter.update(group.id, { filters: { service_id: service.id, interface: 'internal' }, description: 'narrowed' });
+      expectJson(r, 200, endpointGroupResponseSchema);
+      expect(r.body.endpoint_group).toMatchObject({ id: group.id, name, description: 'narrowed', filters: { service_id: service.id, interface: 'internal' } });
+      expect(ids((await admin.endpointFilter.listGroupEndpoints(group.id)).body.endpoints)).toEqual([internal.id]);
+    });
+    await test.step('DELETE, then 404 on GET and HEAD', async () => {
+      expectNoContent(await admin.endpointFilter.delete(group.id));
+      expectError(await admin.endpointFilter.show(group.id), 404);
+      expectError(await admin.endpointFilter.head(group.id), 404);
+    });
+  });
+
+  test('project-endpoint associations: add, check, list both ways, remove', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('project endpoints'); await allure.story('PUT/HEAD/DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id}');
+    const service = await factory.service();
+    const endpoint = await factory.endpoint({ service_id: service.id });
+    const project = await factory.project();
+
+    expectError(await admin.endpointFilter.checkEndpointInProject(project.id, endpoint.id), 404);
+    const put = await admin.endpointFilter.addEndpointToProject(project.id, endpoint.id);
+    factory.defer('project-endpoint association', () => admin.endpointFilter.removeEndpointFromProject(project.id, endpoint.id));
+    expectNoContent(put);
+    await test.step('HEAD .../projects/{project_id}/endpoints/{endpoint_id}', async () => {
+      expectNoContent(await admin.endpointFilter.checkEndpointInProject(project.id, endpoint.id));
+    });
+    await test.step('GET .../projects/{project_id}/endpoints', async () => {
+      const r = await admin.endpointFilter.listProjectEndpoints(project.id);
+      expectJson(r, 200, endpointsResponseSchema);
+      expect(ids(r.body.endpoints)).toEqual([endpoint.id]);
+    });
+    await test.step('GET .../endpoints/{endpoint_id}/projects', async () => {
+      const r = await admin.endpointFilter.listEndpointProjects(endpoint.id);
+      expectJson(r, 200, projectsResponseSchema);
+      expect(ids(r.body.projects)).toEqual([project.id]);
+    });
+    await test.step('DELETE, then HEAD 404 and an empty list', async () => {
+      expectNoContent(await admin.endpointFilter.removeEndpointFromProject(project.id, endpoint.id));
+      expectError(await admin.endpointFilter.checkEndpointInProject(project.id, endpoint.id), 404);
+      expect((await admin.endpointFilter.listEndpointProjects(endpoint.id)).body.projects).toEqual([]);
+    });
+  });
+
+  test('endpoint group-project associations: add, show, check, list both ways, project endpoints, remove', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint group projects'); await allure.story('PUT/GET/HEAD/DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}');
+    const service = await factory.service();
+    const endpoint = await factory.endpoint({ service_id: service.id });
+    const group = await factory.endpointGroup({ service_id: service.id });
+    const project = await factory.project();
+
+    expectError(await admin.endpointFilter.showGroupInProject(group.id, project.id), 404);
+    const put = await admin.endpointFilter.addGroupToProject(group.id, project.id);
+    factory.defer('group-project association', () => admin.endpointFilter.removeGroupFromProject(group.id, project.id));
+    expectNoContent(put);
+    await test.step('GET and HEAD .../endpoint_groups/{endpoint_group_id}/projects/{project_id}', async () => {
+      const r = await admin.endpointFilter.showGroupInProject(group.id, project.id);
+      expectJson(r, 200, projectEndpointGroupResponseSchema);
+      expect(r.body.project_endpoint_group).toMatchObject({ endpoint_group_id: group.id, project_id: project.id });
+      const h = await admin.endpointFilter.checkGroupInProject(group.id, project.id);
+      expect(h.status).toBe(200);
+      expect(h.body).toBeNull();
+    });
+    await test.step('GET .../endpoint_groups/{endpoint_group_id}/projects', async () => {
+      const r = await admin.endpointFilter.listGroupProjects(group.id);
+      expectJson(r, 200, projectsResponseSchema);
+      expect(ids(r.body.projects)).toEqual([project.id]);
+    });
+    await test.step('GET .../projects/{project_id}/endpoint_groups', async () => {
+      const r = await admin.endpointFilter.listProjectEndpointGroups(project.id);
+      expectJson(r, 200, endpointGroupsResponseSchema);
+      expect(ids(r.body.endpoint_groups)).toEqual([group.id]);
+    });
+    await test.step('the group\'s endpoints are the project\'s endpoints', async () => {
+      const r = await admin.endpointFilter.listProjectEndpoints(project.id);
+      expectJson(r, 200, endpointsResponseSchema);
+      expect(ids(r.body.endpoints)).toEqual([endpoint.id]);
+    });
+    await test.step('DELETE, then 404', async () => {
+      expectNoContent(await admin.endpointFilter.removeGroupFromProject(group.id, project.id));
+      expectError(await admin.endpointFilter.showGroupInProject(group.id, project.id), 404);
+      expectError(await admin.endpointFilter.checkGroupInProject(group.id, project.id), 404);
+    });
+  });
+
+  test('unknown endpoint group, endpoint or project: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint groups'); await allure.story('GET/PATCH/DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}');
+    const project = await factory.project();
+    const unknown = 'ksgate0000000000000000000000000000';
+    expectError(await admin.endpointFilter.show(unknown), 404);
+    expectError(await admin.endpointFilter.update(unknown, { description: 'x' }), 404);
+    expectError(await admin.endpointFilter.delete(unknown), 404);
+    expectError(await admin.endpointFilter.listGroupEndpoints(unknown), 404);
+    expectError(await admin.endpointFilter.listGroupProjects(unknown), 404);
+    expectError(await admin.endpointFilter.listEndpointProjects(unknown), 404);
+    expectError(await admin.endpointFilter.listProjectEndpoints(unknown), 404);
+    expectError(await admin.endpointFilter.removeEndpointFromProject(project.id, unknown), 404);
+    const r = await admin.endpointFilter.addEndpointToProject(project.id, unknown);
+    if (r.status === 204) factory.defer('association', () => admin.endpointFilter.removeEndpointFromProject(project.id, unknown));
+    expectError(r, 404);
+    const g = await admin.endpointFilter.addGroupToProject(unknown, project.id);
+    if (g.status === 204) factory.defer('association', () => admin.endpointFilter.removeGroupFromProject(unknown, project.id));
+    expectError(g, 404);
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('endpoint groups'); await allure.story('GET/POST /v3/OS-EP-FILTER/endpoint_groups');
+    const who = await callers(admin, factory);
+    await test.step('no token', async () => expectError(await who.anonymous.endpointFilter.list(), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.endpointFilter.list(), 401));
+    await test.step('member lists endpoint groups', async () => expectError(await who.member.endpointFilter.list(), 403));
+    await test.step('member creates an endpoint group', async () => {
+      const r = await who.member.endpointFilter.create({ name: factory.name('epgroup'), filters: { interface: 'public' } });
+      if (r.status === 201) factory.defer('endpoint group', () => admin.endpointFilter.delete(r.body.endpoint_group.id));
+      expectError(r, 403);
+    });
+    await test.step('member lists the endpoints of their own project', async () => expectError(await who.member.endpointFilter.listProjectEndpoints(who.memberProjectId), 403));
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).endpointFilter.list(), 401));
+  });
+
+  test('bad input on POST /v3/OS-EP-FILTER/endpoint_groups: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('endpoint groups'); await allure.story('POST /v3/OS-EP-FILTER/endpoint_groups');
+    await sendBadInputs({ admin, testInfo, cluster }, {
+      method: 'POST', path: '/v3/OS-EP-FILTER/endpoint_groups', template: '/v3/OS-EP-FILTER/endpoint_groups',
+      spec: { memberKey: 'endpoint_group', valid: { name: factory.name('epgroup'), filters: { interface: 'public' } }, required: 'filters', longField: 'name', typedField: 'filters' },
+      cleanup: (r) => factory.defer('endpoint group from bad input', () => admin.endpointFilter.delete(r.body.endpoint_group.id)),
+    });
+  });
+
+  test('bad input on PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('endpoint groups'); await allure.story('PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}');
+    const group = await factory.endpointGroup({ interface: 'public' });
+    await sendBadInputs({ admin, testInfo, cluster }, {
+      method: 'PATCH', path: `/v3/OS-EP-FILTER/endpoint_groups/${group.id}`, template: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}',
+      spec: { memberKey: 'endpoint_group', valid: { name: factory.name('epgroup') }, longField: 'name', typedField: 'filters' },
+    });
+  });
+});

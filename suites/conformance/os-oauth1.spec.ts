@@ -1,0 +1,239 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
+import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import type { Keystone } from '../../lib/keystone/client.js';
+import { passwordAuthBody } from '../../lib/keystone/credentials.js';
+import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
+import {
+  assertSchema, consumerCreatedResponseSchema, consumerResponseSchema, consumersResponseSchema, datetimeOrNull, entity, list,
+  nonEmpty, rolesResponseSchema, roleResponseSchema, single, tokenResponseSchema,
+} from '../../lib/keystone/schemas/index.js';
+import { parseOAuth1TokenPair } from '../../lib/keystone/services/oauth1.js';
+import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+
+/**
+ * OS-OAUTH1: consumers CRUD, then the delegation flow with requests we sign ourselves
+ * (HMAC-SHA1, RFC 5849): request token → authorize → access token → oauth1 token; and the
+ * user's access tokens (list, show, roles, revoke). Keystone is the provider; nothing external.
+ */
+
+// api-ref v3-ext/oauth.inc: an access token as listed/shown under the authorizing user.
+const accessTokenSchema = entity(
+  {
+    id: nonEmpty, consumer_id: nonEmpty, project_id: nonEmpty, authorizing_user_id: nonEmpty, expires_at: datetimeOrNull,
+    links: entity({ self: nonEmpty, roles: nonEmpty }, ['self', 'roles']),
+  },
+  ['id', 'consumer_id', 'project_id', 'authorizing_user_id', 'expires_at', 'links'],
+);
+const accessTokenResponseSchema = single('access_token', accessTokenSchema);
+const accessTokensResponseSchema = list('access_tokens', accessTokenSchema);
+
+async function memberRoleId(admin: Keystone): Promise<string> {
+  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
+  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
+  return roles[0].id;
+}
+
+const err = (r: KsResponse, status: number) => { expect(r.status, JSON.stringify(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
+
+function sendBad(admin: Keystone, method: HttpMethod, path: string, token: string, b: BadInput) {
+  return outcomeOf(admin.http.request(method, path, {
+    token, ...(b.raw !== undefined ? { rawBody: b.raw } : { body: b.json }), headers: b.contentType ? { 'content-type': b.contentType } : undefined,
+  }));
+}
+
+test.describe('OS-OAUTH1 @os-oauth1', () => {
+  test('consumers: create, show, list, update, delete, 404 @slice', { annotation: { type: 'id', description: 'fbe89371-ae98-4ae1-a39a-4f21d04e46c3' } }, async ({ admin, factory }) => {
+    await allure.feature('oauth1 consumers'); await allure.story('POST /v3/OS-OAUTH1/consumers');
+    const description = factory.name('consumer');
+    const created = await admin.consumers.create({ description });
+    expect(created.status).toBe(201);
+    assertSchema(consumerCreatedResponseSchema, created.body);
+    const c = admin.consumers.entity(created);
+    factory.defer(`consumer ${c.id}`, () => admin.consumers.delete(c.id));
+    expect(c.description).toBe(description);
+    expect(c.secret).toBeTruthy();
+    await test.step('show (no secret)', async () => {
+      const r = await admin.consumers.show(c.id);
+      expect(r.status).toBe(200);
+      assertSchema(consumerResponseSchema, r.body);
+      expect(admin.consumers.entity(r)).toMatchObject({ id: c.id, description });
+      expect(admin.consumers.entity(r).secret).toBeUndefined();
+    });
+    await test.step('list', async () => {
+      const r = await admin.consumers.list();
+      expect(r.status).toBe(200);
+      assertSchema(consumersResponseSchema, r.body);
+      expect(admin.consumers.entities(r).map((x) => x.id)).toContain(c.id);
+    });
+    await test.step('update the description; the secret may not be changed (400)', async () => {
+      const r = await admin.consumers.update(c.id, { description: `${description}-2` });
+      expect(r.status).toBe(200);
+      assertSchema(consumerResponseSchema, r.body);
+      expect(admin.consumers.entity(r).description).toBe(`${description}-2`);
+      err(await admin.consumers.update(c.id, { secret: 'new' }), 400);
+    });
+    await test.step('delete, then 404 on show, update and delete', async () => {
+      expect((await admin.consumers.delete(c.id)).status).toBe(204);
+      err(await admin.consumers.show(c.id), 404);
+      err(await admin.consumers.update(c.id, { description: 'x' }), 404);
+      err(await admin.consumers.delete(c.id), 404);
+    });
+  });
+
+  test('delegation flow: signed request token, authorize, access token, oauth1 token; access tokens list/show/roles/revoke', { annotation: { type: 'id', description: 'a78dd5ca-6653-4d1b-add0-dfa1fab64623' } }, async ({ admin, factory }) => {
+    await allure.feature('oauth1 delegation'); await allure.story('POST /v3/OS-OAUTH1/access_token');
+    const roleId = await memberRoleId(admin);
+    const project = await factory.project();
+    const { user, password } = await factory.userWithRole(project.id, roleId);
+    const own = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
+    const asUser = admin.as(async () => own.id);
+    const consumer = await factory.consumer();
+    const client = { id: consumer.id, secret: consumer.secret! };
+
+    const rt = await admin.oauth1.requestToken(client, project.id);
+    await test.step('request token: 201, form-encoded key, secret and expiry', async () => {
+      expect(rt.status, String(rt.body)).toBe(201);
+      expect(rt.headers['content-type']).toContain('application/x-www-form-urlencoded');
+    });
+    const requestToken = parseOAuth1TokenPair(rt);
+    expect(requestToken.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(requestToken.expiresAt).toBeTruthy();
+
+    const authorized = await asUser.oauth1.authorize(requestToken.key, [{ id: roleId }]);
+    await test.step('authorize: 200 with an 8-character verifier', async () => {
+      expect(authorized.status).toBe(200);
+      expect(authorized.body.token.oauth_verifier).toMatch(/^.{8}$/);
+    });
+    await test.step('access token exchange refuses a wrong verifier (401)', async () => {
+      err(await admin.oauth1.accessToken(client, requestToken, 'zzzzzzzz'), 401);
+    });
+    const at = await admin.oauth1.accessToken(client, requestToken, authorized.body.token.oauth_verifier);
+    expect(at.status, String(at.body)).toBe(201);
+    expect(at.headers['content-type']).toContain('application/x-www-form-urlencoded');
+    const accessToken = parseOAuth1TokenPair(at);
+
+    const issued = await admin.oauth1.authenticate(client, accessToken);
+    await test.step('oauth1 token: project-scoped, delegated roles, OS-OAUTH1 member', async () => {
+      expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+      assertSchema(tokenResponseSchema, issued.body);
+      const t = issued.body.token;
+      expect(t.methods).toEqual(['oauth1']);
+      expect(t.user.id).toBe(user.id);
+      expect(t.project.id).toBe(project.id);
+      expect(t.roles.map((r: { id: string }) => r.id)).toEqual([roleId]);
+      expect(t['OS-OAUTH1']).toEqual({ access_token_id: accessToken.key, consumer_id: consumer.id });
+    });
+    const oauthToken = subjectToken(issued);
+    await test.step('the user\'s access tokens: list, show, roles list, role show, 404s', async () => {
+      const l = await asUser.oauth1.listAccessTokens(user.id);
+      expect(l.status).toBe(200);
+      assertSchema(accessTokensResponseSchema, l.body);
+      expect(l.body.access_tokens.map((x) => x.id)).toEqual([accessToken.key]);
+      const s = await asUser.oauth1.showAccessToken(user.id, accessToken.key);
+      expect(s.status).toBe(200);
+      assertSchema(accessTokenResponseSchema, s.body);
+      expect(s.body.access_token).toMatchObject({ id: accessToken.key, consumer_id: consumer.id, project_id: project.id, authorizing_user_id: user.id });
+      expect(JSON.stringify(s.body)).not.toContain(accessToken.secret);
+      const rl = await asUser.oauth1.listAccessTokenRoles(user.id, accessToken.key);
+      expect(rl.status).toBe(200);
+      assertSchema(rolesResponseSchema, rl.body);
+      expect(rl.body.roles.map((r) => r.id)).toEqual([roleId]);
+      const rg = await asUser.oauth1.showAccessTokenRole(user.id, accessToken.key, roleId);
+      expect(rg.status).toBe(200);
+      assertSchema(roleResponseSchema, rg.body);
+      expect(rg.body.role.id).toBe(roleId);
+      err(await asUser.oauth1.showAccessTokenRole(user.id, accessToken.key, 'ksgate0000000000000000000000000'), 404);
+      err(await asUser.oauth1.showAccessToken(user.id, 'ksgate0000000000000000000000000'), 404);
+    });
+    await test.step('a token from OAuth1 delegation may not manage access tokens or authorize (403)', async () => {
+      const asDelegated = admin.as(async () => oauthToken);
+      err(await asDelegated.oauth1.listAccessTokens(user.id), 403);
+      const rt2 = parseOAuth1TokenPair(expectStatus(await admin.oauth1.requestToken(client, project.id), 201));
+      err(await asDelegated.oauth1.authorize(rt2.key, [{ id: roleId }]), 403);
+    });
+    await test.step('revoke: 204, then the access token is 404 and its Keystone token 404', async () => {
+      expect((await asUser.oauth1.revokeAccessToken(user.id, accessToken.key)).status).toBe(204);
+      err(await asUser.oauth1.showAccessToken(user.id, accessToken.key), 404);
+      expect((await admin.tokens.validate(oauthToken)).status).toBe(404);
+      expect((await admin.oauth1.authenticate(client, accessToken)).status).toBe(404);
+    });
+  });
+
+  test('refusals: bad signature 401, unknown consumer/project 404, missing headers 400, member 403, 401 without a valid token', { annotation: { type: 'id', description: 'af6a2949-e063-458b-8b52-c579fb2e738a' } }, async ({ admin, factory }) => {
+    await allure.feature('oauth1 delegation'); await allure.story('POST /v3/OS-OAUTH1/request_token');
+    const roleId = await memberRoleId(admin);
+    const project = await factory.project();
+    const consumer = await factory.consumer();
+    const client = { id: consumer.id, secret: consumer.secret! };
+    await test.step('request token signed with the wrong secret: 401', async () => {
+      err(await admin.oauth1.requestToken({ id: consumer.id, secret: 'wrong' }, project.id), 401);
+    });
+    await test.step('unknown consumer or project: 404', async () => {
+      err(await admin.oauth1.requestToken({ id: '0'.repeat(32), secret: 'x' }, project.id), 404);
+      err(await admin.oauth1.requestToken(client, 'ksgate-no-such-project'), 404);
+    });
+    await test.step('no Requested-Project-Id: 400; no Authorization at all: 4xx', async () => {
+      err(await admin.oauth1.requestToken(client, ''), 400);
+      const bare = await admin.http.request('POST', '/v3/OS-OAUTH1/request_token', { token: null });
+      expect(bare.status).toBeGreaterThanOrEqual(400);
+      expect(bare.status).toBeLessThan(500);
+    });
+    await test.step('authorize an unknown request token: 404', async () => {
+      err(await admin.oauth1.authorize('0'.repeat(32), [{ id: roleId }]), 404);
+    });
+    await test.step('a plain member may not list or create consumers (403)', async () => {
+      const { user, password } = await factory.userWithRole(project.id, roleId);
+      const t = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
+      const asMember = admin.as(async () => t.id);
+      err(await asMember.consumers.list(), 403);
+      err(await asMember.consumers.create({ description: factory.name('consumer') }), 403);
+      await test.step('401: no token, malformed token, revoked token', async () => {
+        err(await admin.as(async () => null).consumers.list(), 401);
+        err(await admin.as(async () => 'not-a-token').consumers.show(consumer.id), 401);
+        expect((await admin.tokens.revoke(t.id)).status).toBe(204);
+        err(await asMember.consumers.list(), 401);
+      });
+    });
+  });
+
+  test('write operations reject malformed bodies with a 4xx (create/update consumer, authorize)', { annotation: { type: 'id', description: '60abaa4a-f34b-4fa0-8c8a-818cb096389d' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('oauth1 consumers'); await allure.story('POST /v3/OS-OAUTH1/consumers');
+    const token = (await admin.tokenSource())!;
+    const self = expectStatus(await admin.tokens.validate(token, { nocatalog: true }), 200).body.token;
+    const consumer = await factory.consumer();
+    await test.step('POST /v3/OS-OAUTH1/consumers', async () => {
+      for (const b of badInputs({ memberKey: 'consumer', valid: { description: 'gate' }, typedField: 'description', longField: 'description' })) {
+        await test.step(b.shape, async () => {
+          const outcome = await sendBad(admin, 'POST', '/v3/OS-OAUTH1/consumers', token, b);
+          const id = 'status' in outcome && outcome.status === 201 ? (outcome.body.consumer?.id as string | undefined) : undefined;
+          if (id) factory.defer(`consumer ${id}`, () => admin.consumers.delete(id));
+          // keystone/oauth1/schema.py consumer_create has additionalProperties: true.
+          if (b.shape === 'unexpected-property') { expect(id).toBeTruthy(); return; }
+          await expectClientError(outcome, { testInfo, cluster, what: `POST /v3/OS-OAUTH1/consumers ${b.shape}` });
+        });
+      }
+    });
+    await test.step('PATCH /v3/OS-OAUTH1/consumers/{consumer_id}', async () => {
+      for (const b of badInputs({ memberKey: 'consumer', valid: { description: 'gate' }, typedField: 'description', longField: 'description' })) {
+        await test.step(b.shape, async () => {
+          const outcome = await sendBad(admin, 'PATCH', `/v3/OS-OAUTH1/consumers/${consumer.id}`, token, b);
+          // consumer_update has additionalProperties: true as well.
+          if (b.shape === 'unexpected-property') { expect('status' in outcome && outcome.status).toBe(200); return; }
+          await expectClientError(outcome, { testInfo, cluster, what: `PATCH /v3/OS-OAUTH1/consumers/{id} ${b.shape}` });
+        });
+      }
+    });
+    await test.step('PUT /v3/OS-OAUTH1/authorize/{request_token_id}', async () => {
+      const rt = parseOAuth1TokenPair(expectStatus(await admin.oauth1.requestToken({ id: consumer.id, secret: consumer.secret! }, self.project!.id), 201));
+      const roleId = self.roles![0]!.id;
+      for (const b of badInputs({ memberKey: null, valid: { roles: [{ id: roleId }] }, required: 'roles', typedField: 'roles' })) {
+        await test.step(b.shape, async () => {
+          const outcome = await sendBad(admin, 'PUT', `/v3/OS-OAUTH1/authorize/${rt.key}`, token, b);
+          await expectClientError(outcome, { testInfo, cluster, what: `PUT /v3/OS-OAUTH1/authorize/{id} ${b.shape}` });
+        });
+      }
+    });
+  });
+});

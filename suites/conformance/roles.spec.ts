@@ -1,0 +1,141 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { roleResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+
+test.describe('roles @roles', () => {
+  test('create, show, filter, update and delete a global role @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('roles'); await allure.story('POST/GET/PATCH/DELETE /v3/roles');
+    const name = factory.name('role');
+    const created = await admin.roles.create({ name, description: 'gate role' });
+    if (created.status === 201) factory.defer(`role ${created.body.role.id}`, () => admin.roles.delete(created.body.role.id));
+    expectJson(created, 201, roleResponseSchema);
+    const role = created.body.role;
+    expect(role).toMatchObject({ name, description: 'gate role', domain_id: null });
+    expect(role.links.self).toMatch(new RegExp(`/v3/roles/${role.id}$`));
+
+    await test.step('GET /v3/roles/{role_id} (and HEAD)', async () => {
+      const shown = await admin.roles.show(role.id);
+      expectJson(shown, 200, roleResponseSchema);
+      expect(shown.body.role).toEqual(role);
+      expect((await admin.roles.head(role.id)).status).toBe(200);
+    });
+    await test.step('GET /v3/roles?name=', async () => {
+      const byName = await admin.roles.list({ name });
+      expectJson(byName, 200, rolesResponseSchema);
+      expect(ids(byName.body.roles)).toEqual([role.id]);
+    });
+    await test.step('PATCH /v3/roles/{role_id}', async () => {
+      const newName = factory.name('role');
+      const updated = await admin.roles.update(role.id, { name: newName, description: 'gate role, updated' });
+      expectJson(updated, 200, roleResponseSchema);
+      expect(updated.body.role).toMatchObject({ id: role.id, name: newName, description: 'gate role, updated' });
+    });
+    await test.step('DELETE /v3/roles/{role_id}, then 404', async () => {
+      expectNoContent(await admin.roles.delete(role.id));
+      expectError(await admin.roles.show(role.id), 404);
+    });
+  });
+
+  test('domain-specific roles: domain_id filter, kept out of the global list, names per domain', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('roles'); await allure.story('POST/GET /v3/roles (domain_id)');
+    const domain = await factory.domain();
+    const name = factory.name('role');
+    const created = await admin.roles.create({ name, domain_id: domain.id });
+    if (created.status === 201) factory.defer(`role ${created.body.role.id}`, () => admin.roles.delete(created.body.role.id));
+    expectJson(created, 201, roleResponseSchema);
+    const domainRole = created.body.role;
+    expect(domainRole.domain_id).toBe(domain.id);
+
+    await test.step('GET /v3/roles?domain_id= lists it', async () => {
+      const r = await admin.roles.list({ domain_id: domain.id });
+      expectJson(r, 200, rolesResponseSchema);
+      expect(ids(r.body.roles)).toEqual([domainRole.id]);
+    });
+    await test.step('GET /v3/roles?name= (no domain_id) lists global roles only', async () => {
+      expect((await admin.roles.list({ name })).body.roles).toEqual([]);
+    });
+    await test.step('a global role of the same name: 201; a second one in the same domain: 409', async () => {
+      const global = await admin.roles.create({ name });
+      if (global.status === 201) factory.defer(`role ${global.body.role.id}`, () => admin.roles.delete(global.body.role.id));
+      expectJson(global, 201, roleResponseSchema);
+      const dup = await admin.roles.create({ name, domain_id: domain.id });
+      if (dup.status === 201) factory.defer('duplicate role', () => admin.roles.delete(dup.body.role.id));
+      expectError(dup, 409);
+    });
+  });
+
+  test('immutable option: update and delete refused until the option is cleared', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('roles'); await allure.story('PATCH/DELETE /v3/roles/{role_id} (options.immutable)');
+    const role = await factory.role({ options: { immutable: true } });
+    // Runs before the factory's delete if the test stops early.
+    factory.defer(`clear immutable on role ${role.id}`, () => admin.roles.update(role.id, { options: { immutable: false } }));
+    expect(role.options).toMatchObject({ immutable: true });
+    expectError(await admin.roles.update(role.id, { description: 'x' }), 403);
+    expectError(await admin.roles.delete(role.id), 403);
+    const cleared = await admin.roles.update(role.id, { options: { immutable: false } });
+    expectJson(cleared, 200, roleResponseSchema);
+    expectNoContent(await admin.roles.delete(role.id));
+  });
+
+  test('unknown ids, ids with path characters, duplicate names', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('roles'); await allure.story('GET/PATCH/DELETE /v3/roles/{role_id}, POST /v3/roles');
+    await test.step('404 on show, update and delete', async () => {
+      expectError(await admin.roles.show(UNKNOWN_ID), 404);
+      expectError(await admin.roles.update(UNKNOWN_ID, { description: 'x' }), 404);
+      expectError(await admin.roles.delete(UNKNOWN_ID), 404);
+    });
+    await expectPathIdsRejected(admin, '/v3/roles', 'role');
+    await test.step('a second global role with the same name: 409', async () => {
+      const role = await factory.role();
+      const dup = await admin.roles.create({ name: role.name });
+      if (dup.status === 201) factory.defer('duplicate role', () => admin.roles.delete(dup.body.role.id));
+      expectError(dup, 409);
+    });
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+    await allure.feature('roles'); await allure.story('GET/POST/PATCH/DELETE /v3/roles');
+    const who = await callers(admin, factory);
+    const role = await factory.role();
+    await test.step('no token', async () => expectError(await who.anonymous.roles.list(), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.roles.list(), 401));
+    await test.step('member lists and shows roles', async () => {
+      expectError(await who.member.roles.list(), 403);
+      expectError(await who.member.roles.show(role.id), 403);
+    });
+    await test.step('member creates, updates, deletes a role', async () => {
+      const r = await who.member.roles.create({ name: factory.name('role') });
+      if (r.status === 201) factory.defer('role', () => admin.roles.delete(r.body.role.id));
+      expectError(r, 403);
+      expectError(await who.member.roles.update(role.id, { description: 'x' }), 403);
+      expectError(await who.member.roles.delete(role.id), 403);
+    });
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).roles.list(), 401));
+  });
+
+  test('bad input on POST /v3/roles: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('roles'); await allure.story('POST /v3/roles');
+    await sendBadBodies({ admin, testInfo, cluster }, {
+      method: 'POST', path: '/v3/roles', template: '/v3/roles',
+      spec: { memberKey: 'role', valid: { name: factory.name('role'), description: 'gate' }, required: 'name', longField: 'name', typedField: 'description' },
+      extra: [
+        { shape: 'unknown-option', json: { role: { name: factory.name('role'), options: { gate_nosuch_option: true } } } },
+        { shape: 'unknown-domain', json: { role: { name: factory.name('role'), domain_id: UNKNOWN_ID } } },
+      ],
+      accepted: { 'unexpected-property': 'role_create has additionalProperties: true; unknown attributes are stored as extras' },
+      cleanup: (r) => factory.defer('role from bad input', () => admin.roles.delete(r.body.role.id)),
+    });
+  });
+
+  test('bad input on PATCH /v3/roles/{role_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('roles'); await allure.story('PATCH /v3/roles/{role_id}');
+    const role = await factory.role();
+    await sendBadBodies({ admin, testInfo, cluster }, {
+      method: 'PATCH', path: `/v3/roles/${role.id}`, template: '/v3/roles/{role_id}',
+      spec: { memberKey: 'role', valid: { name: factory.name('role'), description: 'gate' }, longField: 'name', typedField: 'description' },
+      extra: [{ shape: 'immutable-not-boolean', json: { role: { options: { immutable: 'yes' } } } }],
+      accepted: { 'unexpected-property': 'role_update has additionalProperties: true; unknown attributes are stored as extras' },
+    });
+  });
+});
