@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 
 /** Failure categories of the gate verdict (DESIGN §9). */
 export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness';
@@ -24,7 +24,14 @@ export default class GateReporter implements Reporter {
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
 
-  onBegin(): void { this.startedAt = new Date(); }
+  private selftestOnly = false;
+
+  onBegin(_config: unknown, suite: Suite): void {
+    this.startedAt = new Date();
+    // The harness's own tests are not a gate run: keep them from overwriting the gate verdict.
+    const projects = suite.suites.map((s) => s.project()?.name);
+    this.selftestOnly = projects.length > 0 && projects.every((p) => p === 'selftest');
+  }
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const project = test.parent.project()?.name ?? 'unknown';
@@ -49,18 +56,28 @@ export default class GateReporter implements Reporter {
     const byCategory: Record<string, GateFailure[]> = {};
     for (const f of this.failures) (byCategory[f.category] ??= []).push(f);
     const verdict = result.status === 'passed' && this.failures.length === 0 && this.globalErrors.length === 0 ? 'pass' : 'fail';
+    const retry = readJson('reports/retry-coverage.json') as { operations?: { op: string; leaks: number; conflictsProvoked: number; retriedThenOk: number; leakingFunctions: string[] }[] } | undefined;
+    const leakedOperations = (retry?.operations ?? []).filter((o) => o.leaks > 0).map((o) => ({ operation: o.op, conflictsProvoked: o.conflictsProvoked, retriedToSuccess: o.retriedThenOk, leaked: o.leaks, driverFunctions: o.leakingFunctions }));
+    const coverage = readJson('reports/coverage.json') as { total: number; covered: number; justified: number; uncovered: number } | undefined;
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
       counts: this.counts,
       failuresByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v.length])),
+      leakedOperations,
+      coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
       failures: this.failures, globalErrors: this.globalErrors,
     };
-    const file = this.options.outputFile ?? 'reports/gate.json';
+    const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(gate, null, 2));
     const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
+    for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${l.conflictsProvoked} conflicts provoked, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
     for (const e of this.globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
     process.stdout.write(lines.join('\n') + '\n');
   }
+}
+
+function readJson(file: string): unknown {
+  try { return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined; } catch { return undefined; }
 }

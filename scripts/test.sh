@@ -28,8 +28,12 @@ pw() { # name, env assignments..., -- playwright args...
 
 stage setup bash scripts/setup.sh
 stage typecheck npx tsc --noEmit -p .
-stage selftest pw selftest KS_TARGET=none -- --project=selftest
-stage slice-stock pw slice-stock KS_PG_ISOLATION=serializable -- --project=conformance --grep @slice
+stage selftest pw selftest KS_TARGET=none -- --project=selftest --grep-invert @outcome
+# A slice of every suite on one stock cluster (concurrency is judged by the outcome runs below).
+stage suite-slices pw suite-slices KS_PG_ISOLATION=serializable -- --project=conformance --project=rbac --project=chaos --project=load --grep @slice
+# Expected outcomes: stock Keystone must fail the concurrency gate, the reference patch must pass it.
+stage outcome-stock-fails pw outcome-stock KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/stock-fails.spec.ts
+stage outcome-patched-passes pw outcome-patched KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/patched-passes.spec.ts
 
 echo "=== timings"; printf '  %s\n' "${timings[@]}"
 npx tsx scripts/summary-line.ts "${results[@]}"

@@ -18,7 +18,7 @@ async function fixtureSet(factory: ResourceFactory) {
 // associations; the effective policy of an endpoint resolves endpoint, then service+region, then
 // service associations (keystone/endpoint_policy/core.py).
 test.describe('endpoint policy @endpoint-policy', () => {
-  test('associate, verify, list endpoints, effective policy, delete: endpoint, service, service+region @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('associate, verify, list endpoints, effective policy, delete: endpoint, service, service+region @slice', { annotation: { type: 'id', description: '8155feda-9a35-495b-954c-0a42c4e91e8c' } }, async ({ admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('PUT/GET/DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const { policy, service, region, endpoint } = await fixtureSet(factory);
     const targets: [string, PolicyTarget][] = [
@@ -54,7 +54,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     });
   });
 
-  test('the api-ref\'s GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy is not routed by Zed: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('the api-ref\'s GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy is not routed by Zed: 404', { annotation: { type: 'id', description: 'c7aa4d8d-99b6-4f78-8b4b-3d6cc6be8d83' } }, async ({ admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy');
     const policy = await factory.policy();
     // keystone/api/policy.py maps only .../endpoints, .../services and .../regions under OS-ENDPOINT-POLICY.
@@ -62,7 +62,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     expect((await admin.endpointPolicy.documentedPolicyRoute('HEAD', policy.id)).status).toBe(404);
   });
 
-  test('unknown policy, endpoint, service or region: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('unknown policy, endpoint, service or region: 404', { annotation: { type: 'id', description: '483a16a1-ca4e-4406-b44f-b51f68d42d59' } }, async ({ admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const policy = await factory.policy();
     const service = await factory.service();
@@ -84,7 +84,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     await test.step('effective policy of an unknown endpoint', async () => expectError(await admin.endpointPolicy.effectivePolicy(unknown), 404));
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '80d49fb5-1478-471e-bf01-98df7324c568' } }, async ({ admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('PUT/GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const policy = await factory.policy();
     const service = await factory.service();

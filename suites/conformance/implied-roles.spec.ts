@@ -18,7 +18,7 @@ async function imply(admin: Keystone, factory: ResourceFactory, priorId: string,
 }
 
 test.describe('implied roles @implied-roles', () => {
-  test('create, get, check, list and delete role inference rules @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('create, get, check, list and delete role inference rules @slice', { annotation: { type: 'id', description: '7f5fd3b2-2ca5-4ae3-9186-fdeae099587b' } }, async ({ admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies/{implies_role_id}');
     const prior = await factory.role();
     const a = await factory.role();
@@ -60,7 +60,7 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('rule constraints: duplicate, prohibited implied role, global implying domain-specific, a role implying itself', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('rule constraints: duplicate, prohibited implied role, global implying domain-specific, a role implying itself', { annotation: { type: 'id', description: 'd5301b45-523c-4b80-ad58-469ddb805a45' } }, async ({ admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT /v3/roles/{prior_role_id}/implies/{implies_role_id}');
     const prior = await factory.role();
     const a = await factory.role();
@@ -87,7 +87,7 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('unknown roles and rules: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('unknown roles and rules: 404', { annotation: { type: 'id', description: '6dc6d13e-0497-4dc0-bc5d-4d4a910ff352' } }, async ({ admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies[/{implies_role_id}]');
     const a = await factory.role();
     const b = await factory.role();
@@ -105,7 +105,7 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '973bf227-5d54-459d-b821-0e232766171a' } }, async ({ admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies, GET /v3/role_inferences');
     const who = await callers(admin, factory);
     const prior = await factory.role();

@@ -8,7 +8,7 @@ import { callers, expectError, expectJson, expectNoContent, sendBadBodies, UNKNO
 const projectTagsResponseSchema = entity({ tags: strings, links: selfLinks }, ['tags', 'links']);
 
 test.describe('project tags @project-tags', () => {
-  test('add, check, list, replace, remove and clear tags @slice', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('add, check, list, replace, remove and clear tags @slice', { annotation: { type: 'id', description: '84dac9f6-3d70-4cac-8b70-56e5abf6b262' } }, async ({ admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
 
@@ -47,7 +47,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('limits: 255 characters per tag, 80 tags per project, no comma or slash, no duplicates', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('limits: 255 characters per tag, 80 tags per project, no comma or slash, no duplicates', { annotation: { type: 'id', description: '6221a85d-7fa7-419d-ae12-295580a3fd87' } }, async ({ admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
     await test.step('a 255-character tag: 201; 256 characters: 400', async () => {
@@ -79,7 +79,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('unknown project or tag: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('unknown project or tag: 404', { annotation: { type: 'id', description: 'e2bcc2d3-586a-40ca-b0f9-e7c20b94b196' } }, async ({ admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
     await test.step('unknown project on all six operations', async () => {
@@ -96,7 +96,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2626d584-137d-401f-8f56-d525dc2c0159' } }, async ({ admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
     const who = await callers(admin, factory);
     const other = await factory.project({ tags: ['gate'] });
@@ -119,7 +119,7 @@ test.describe('project tags @project-tags', () => {
     await test.step('revoked token', async () => expectError(await (await who.revokedMember()).projectTags.list(own), 401));
   });
 
-  test('bad input on PUT /v3/projects/{project_id}/tags: 4xx, never 5xx', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PUT /v3/projects/{project_id}/tags: 4xx, never 5xx', { annotation: { type: 'id', description: '9c219ea6-eb42-4922-85a4-61d7bc06c5e9' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project tags'); await allure.story('PUT /v3/projects/{project_id}/tags');
     const project = await factory.project();
     const body = (tags: unknown) => ({ tags });

@@ -98,10 +98,7 @@ test.describe('regions @regions', () => {
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'PUT', path: `/v3/regions/${id}`, template: '/v3/regions/{region_id}',
       spec: { memberKey: 'region', valid: { description: 'gate' }, longField: 'description', typedField: 'parent_region_id' },
-      accepted: {
-        'unexpected-property': 'region_create has additionalProperties: true',
-        'too-long': 'description is unbounded (parameter_types.description, a Text column)',
-      },
+      accepted: { 'unexpected-property': 'region_create has additionalProperties: true' },
       // Deleted at once: every shape targets the same id, a leftover would turn the next into a 409.
       cleanup: async (r) => {
         if ((await admin.regions.delete(r.body.region.id)).status !== 204) factory.defer('region from bad input', () => admin.regions.delete(r.body.region.id));
@@ -115,10 +112,7 @@ test.describe('regions @regions', () => {
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'PATCH', path: `/v3/regions/${region.id}`, template: '/v3/regions/{region_id}',
       spec: { memberKey: 'region', valid: { description: 'gate' }, longField: 'description', typedField: 'parent_region_id' },
-      accepted: {
-        'unexpected-property': 'region_update has additionalProperties: true',
-        'too-long': 'description is unbounded (parameter_types.description, a Text column)',
-      },
+      accepted: { 'unexpected-property': 'region_update has additionalProperties: true' },
     });
   });
 });

@@ -42,7 +42,7 @@ test.describe('role grants @role-grants @slice', () => {
 // The four grant routes (project/domain x user/group): grant, check (HEAD, and GET which Keystone
 // answers the same way), list, revoke.
 test.describe('role grants on projects and domains @role-grants', () => {
-  test('grant, check, list and revoke for every scope and actor', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('grant, check, list and revoke for every scope and actor', { annotation: { type: 'id', description: '01fc8092-979f-4e8a-98ae-b13e6a51a04e' } }, async ({ admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -80,7 +80,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
     });
   });
 
-  test('unknown scope, actor or role, grants that do not exist, role of another domain', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('unknown scope, actor or role, grants that do not exist, role of another domain', { annotation: { type: 'id', description: '7f832d3e-60f8-4f36-9134-2d5297a5ddc3' } }, async ({ admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -113,7 +113,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'cc07f29d-9f5b-4956-bd4a-3c0e8ddc05dc' } }, async ({ admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/projects/{project_id}/users/{user_id}/roles[/{role_id}]');
     const who = await callers(admin, factory);
     const role = await factory.role();

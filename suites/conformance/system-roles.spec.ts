@@ -8,7 +8,7 @@ import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from '.
 test.describe('system role grants @system-roles', () => {
   for (const actor of ['users', 'groups'] as const) {
     const slice = actor === 'users' ? ' @slice' : '';
-    test(`grant, check (HEAD and GET), list and revoke a system role of ${actor}${slice}`, { annotation: { type: 'id', description: actor === 'users' ? '@@UUID@@' : '@@UUID@@' } }, async ({ admin, factory }) => {
+    test(`grant, check (HEAD and GET), list and revoke a system role of ${actor}${slice}`, { annotation: { type: 'id', description: actor === 'users' ? 'a86a14dc-6afd-4b16-a3dc-8151446d6a1a' : '3ad51877-9e4b-4737-b72d-9ed493217e1e' } }, async ({ admin, factory }) => {
       await allure.feature('system roles'); await allure.story(`PUT/HEAD/GET/DELETE /v3/system/${actor}/{id}/roles[/{role_id}]`);
       const actorId = actor === 'users' ? (await factory.user()).id : (await factory.group()).id;
       const role = await factory.role();
@@ -42,7 +42,7 @@ test.describe('system role grants @system-roles', () => {
     });
   }
 
-  test('unknown actor or role, grants that do not exist: 404', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('unknown actor or role, grants that do not exist: 404', { annotation: { type: 'id', description: '81c2df88-bd3f-4224-bf42-2ca953b8ad0e' } }, async ({ admin, factory }) => {
     await allure.feature('system roles'); await allure.story('PUT/HEAD/GET/DELETE /v3/system/{users|groups}/{id}/roles[/{role_id}]');
     const user = await factory.user();
     const group = await factory.group();
@@ -64,7 +64,7 @@ test.describe('system role grants @system-roles', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '@@UUID@@' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'b0c995bf-2a71-428c-96e5-617ffd4b7661' } }, async ({ admin, factory }) => {
     await allure.feature('system roles'); await allure.story('PUT/HEAD/GET/DELETE /v3/system/{users|groups}/{id}/roles[/{role_id}]');
     const who = await callers(admin, factory);
     const group = await factory.group();

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
+import { renderCoverageHtml } from '../lib/coverage/coverage-report.js';
+import { writeAllureRunEntry } from './allure-summary.js';
+import { writeRunCoverage } from './coverage-writer.js';
+import { renderRetryTable, writeRetryCoverage } from './retry-coverage-report.js';
+import { describeLeak } from '../lib/workload/retry-coverage.js';
+
+const OUT = join(process.cwd(), 'reports', 'out');
+
+/**
+ * Run-wide reports written at global teardown, before the gate reporter's verdict reads them:
+ * reports/coverage.json and reports/retry-coverage.json, each also shown in Allure.
+ */
+export async function writeRunReports(info: ClusterInfo): Promise<void> {
+  const allureDir = process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
+  const coverage = await writeRunCoverage(join(OUT, 'requests'));
+  if (coverage) {
+    writeAllureRunEntry(allureDir, 'api coverage', coverage.uncovered ? 'failed' : 'passed', [
+      { name: 'coverage.html', body: renderCoverageHtml(coverage), type: 'text/html' },
+    ], `${coverage.covered} covered, ${coverage.justified} justified, ${coverage.uncovered} uncovered of ${coverage.total} api-ref operations`);
+  }
+  const meta = { backend: info.backend, keystone: info.keystoneVariant, isolation: info.databaseIsolation ?? null, generatedAt: new Date().toISOString() };
+  const leaks = writeRetryCoverage(join(OUT, 'retry-coverage'), 'reports/retry-coverage.json', meta);
+  const rows = (await import('./retry-coverage-report.js')).mergeRetryRows(join(OUT, 'retry-coverage'));
+  if (rows.length) {
+    writeAllureRunEntry(allureDir, 'retry coverage', leaks.length ? 'failed' : 'passed', [
+      { name: 'retry-coverage.html', body: renderRetryTable(`Retry coverage (${info.keystoneVariant}, ${info.backend})`, rows, null), type: 'text/html' },
+    ], leaks.length ? leaks.map(describeLeak).join('\n') : 'no conflict leaked');
+  }
+}

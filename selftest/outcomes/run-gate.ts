@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number> } | undefined }
+
+/** Runs the gate (a real Playwright run on its own embedded cluster) as a user would, and returns its verdict. */
+export async function runGate(args: string[], env: Record<string, string>, timeoutMs: number): Promise<GateRun> {
+  const out = mkdtempSync(join(tmpdir(), 'ks-outcome-'));
+  const gateFile = join(out, 'gate.json');
+  const child = spawn('npx', ['playwright', 'test', ...args, '--reporter=line'], {
+    detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KS_TARGET: 'embedded', PW_JSON: join(out, 'results.json'), PW_JUNIT: join(out, 'junit.xml'), ALLURE_RESULTS_DIR: join(out, 'allure'), KS_GATE_FILE: gateFile, ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGINT'); } catch { /* gone */ } }, timeoutMs);
+    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  const gate = existsSync(gateFile) ? JSON.parse(readFileSync(gateFile, 'utf8')) : undefined;
+  return { code, output: output.slice(-6000), gate };
+}

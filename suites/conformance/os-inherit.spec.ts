@@ -1,0 +1,141 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { randomPassword } from '../../lib/cluster/keys.js';
+import { passwordAuthBody } from '../../lib/keystone/credentials.js';
+import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
+import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
+import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from './identity-support.js';
+
+test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
+  test('inherited grant on a domain reaches its projects (user and group) @slice', { annotation: { type: 'id', description: '7663844b-457b-4756-b6a6-2a2567a63284' } }, async ({ admin, factory }) => {
+    await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/domains/{domain_id}/{users|groups}/{id}/roles[/{role_id}]/inherited_to_projects');
+    const domain = await factory.domain();
+    const project = await factory.project({ domain_id: domain.id });
+    const password = randomPassword();
+    const user = await factory.user({ domain_id: domain.id, password });
+    const group = await factory.group({ domain_id: domain.id });
+    const role = await factory.role();
+
+    for (const [actor, actorId] of [['users', user.id], ['groups', group.id]] as const) {
+      const t: GrantTarget = { scope: 'domains', scopeId: domain.id, actor, actorId, inherited: true };
+      await test.step(`${actor}: grant, check, list inherited_to_projects`, async () => {
+        expectNoContent(await admin.grants.grant(t, role.id));
+        factory.defer(`inherited grant to ${actor}`, () => admin.grants.revoke(t, role.id));
+        expectNoContent(await admin.grants.check(t, role.id));
+        const listed = await admin.grants.list(t);
+        expectJson(listed, 200, rolesResponseSchema);
+        expect(listed.body.roles.map((r: { id: string }) => r.id)).toEqual([role.id]);
+        // It is not a grant on the domain itself.
+        expect((await admin.grants.list({ ...t, inherited: false })).body.roles).toEqual([]);
+      });
+      await test.step(`${actor}: the assignment carries OS-INHERIT:inherited_to = projects`, async () => {
+        const key = actor === 'users' ? 'user.id' : 'group.id';
+        const r = await admin.roleAssignments.list({ [key]: actorId, 'scope.OS-INHERIT:inherited_to': 'projects' });
+        expectJson(r, 200, roleAssignmentsResponseSchema);
+        expect(r.body.role_assignments).toHaveLength(1);
+        expect(r.body.role_assignments[0]).toMatchObject({ role: { id: role.id }, scope: { domain: { id: domain.id }, 'OS-INHERIT:inherited_to': 'projects' } });
+        expect(r.body.role_assignments[0]!.links.assignment).toMatch(new RegExp(`/v3/OS-INHERIT/domains/${domain.id}/${actor}/${actorId}/roles/${role.id}/inherited_to_projects$`));
+      });
+    }
+    await test.step("the user's token on a project of the domain carries the inherited role", async () => {
+      const token = await admin.tokens.issue(passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }), { nocatalog: true });
+      expect(token.status).toBe(201);
+      expect(token.body.token.roles?.map((r) => r.id)).toEqual([role.id]);
+    });
+    for (const [actor, actorId] of [['users', user.id], ['groups', group.id]] as const) {
+      const t: GrantTarget = { scope: 'domains', scopeId: domain.id, actor, actorId, inherited: true };
+      await test.step(`${actor}: revoke, then check 404 and an empty list`, async () => {
+        expectNoContent(await admin.grants.revoke(t, role.id));
+        expect((await admin.grants.check(t, role.id)).status).toBe(404);
+        expect((await admin.grants.list(t)).body.roles).toEqual([]);
+      });
+    }
+  });
+
+  test('inherited grant on a project reaches its subtree, not the project (user and group)', { annotation: { type: 'id', description: 'e45cdfa1-f718-4968-a037-b2120cacf1cf' } }, async ({ admin, factory }) => {
+    await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/DELETE /v3/OS-INHERIT/projects/{project_id}/{users|groups}/{id}/roles/{role_id}/inherited_to_projects');
+    const domain = await factory.domain();
+    const parent = await factory.project({ domain_id: domain.id });
+    const child = await factory.project({ domain_id: domain.id, parent_id: parent.id });
+    const user = await factory.user({ domain_id: domain.id });
+    const group = await factory.group({ domain_id: domain.id });
+    const role = await factory.role();
+    expectNoContent(await admin.groups.addUser(group.id, user.id));
+
+    for (const [actor, actorId] of [['users', user.id], ['groups', group.id]] as const) {
+      const t: GrantTarget = { scope: 'projects', scopeId: parent.id, actor, actorId, inherited: true };
+      await test.step(`${actor}: grant and check`, async () => {
+        expectNoContent(await admin.grants.grant(t, role.id));
+        factory.defer(`inherited project grant to ${actor}`, () => admin.grants.revoke(t, role.id));
+        expectNoContent(await admin.grants.check(t, role.id));
+        // A direct (non-inherited) check does not see it.
+        expect((await admin.grants.check({ ...t, inherited: false }, role.id)).status).toBe(404);
+      });
+      await test.step(`${actor}: effective on the child, not on the parent`, async () => {
+        const onChild = await admin.roleAssignments.list({ effective: true, 'user.id': user.id, 'scope.project.id': child.id });
+        expectJson(onChild, 200, roleAssignmentsResponseSchema);
+        expect(onChild.body.role_assignments.map((a) => a.role.id)).toEqual([role.id]);
+        expect((await admin.roleAssignments.list({ effective: true, 'user.id': user.id, 'scope.project.id': parent.id })).body.role_assignments).toEqual([]);
+      });
+      await test.step(`${actor}: revoke, then check 404 and nothing effective on the child`, async () => {
+        expectNoContent(await admin.grants.revoke(t, role.id));
+        expect((await admin.grants.check(t, role.id)).status).toBe(404);
+        expect((await admin.roleAssignments.list({ effective: true, 'user.id': user.id, 'scope.project.id': child.id })).body.role_assignments).toEqual([]);
+      });
+    }
+  });
+
+  test('unknown domain, project, actor or role; grants that do not exist: 404', { annotation: { type: 'id', description: '9bda4047-4bcb-4c90-88ca-b24209a29c6b' } }, async ({ admin, factory }) => {
+    await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
+    const domain = await factory.domain();
+    const project = await factory.project({ domain_id: domain.id });
+    const user = await factory.user({ domain_id: domain.id });
+    const group = await factory.group({ domain_id: domain.id });
+    const role = await factory.role();
+    for (const scope of ['domains', 'projects'] as const) {
+      const scopeId = scope === 'domains' ? domain.id : project.id;
+      for (const actor of ['users', 'groups'] as const) {
+        const actorId = actor === 'users' ? user.id : group.id;
+        await test.step(`/v3/OS-INHERIT/${scope}/{id}/${actor}/{id}/roles/{role_id}/inherited_to_projects`, async () => {
+          const grant = async (t: GrantTarget, roleId: string) => {
+            const r = await admin.grants.grant(t, roleId);
+            if (r.status === 204) factory.defer('inherited grant', () => admin.grants.revoke(t, roleId));
+            return r;
+          };
+          const t: GrantTarget = { scope, scopeId, actor, actorId, inherited: true };
+          expectError(await grant({ ...t, scopeId: UNKNOWN_ID }, role.id), 404);
+          expectError(await grant({ ...t, actorId: UNKNOWN_ID }, role.id), 404);
+          expectError(await grant(t, UNKNOWN_ID), 404);
+          expect((await admin.grants.check(t, role.id)).status).toBe(404);
+          expectError(await admin.grants.revoke(t, role.id), 404);
+          if (scope === 'domains') expectError(await admin.grants.list({ ...t, scopeId: UNKNOWN_ID }), 404);
+        });
+      }
+    }
+  });
+
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '317fd2c1-30b9-4afa-be59-7f70b9ffd685' } }, async ({ admin, factory }) => {
+    await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
+    const who = await callers(admin, factory);
+    const role = await factory.role();
+    const memberDomainId = (await admin.projects.show(who.memberProjectId)).body.project.domain_id;
+    const onDomain: GrantTarget = { scope: 'domains', scopeId: memberDomainId, actor: 'users', actorId: who.memberUserId, inherited: true };
+    const onProject: GrantTarget = { scope: 'projects', scopeId: who.memberProjectId, actor: 'users', actorId: who.memberUserId, inherited: true };
+    await test.step('no token', async () => expectError(await who.anonymous.grants.list(onDomain), 401));
+    await test.step('malformed token', async () => expectError(await who.malformed.grants.list(onDomain), 401));
+    await test.step('member lists and checks its inherited grants', async () => {
+      expectError(await who.member.grants.list(onDomain), 403);
+      expect((await who.member.grants.check(onDomain, role.id)).status).toBe(403);
+      expect((await who.member.grants.check(onProject, role.id)).status).toBe(403);
+    });
+    await test.step('member grants itself an inherited role, and revokes', async () => {
+      for (const t of [onDomain, onProject]) {
+        const r = await who.member.grants.grant(t, role.id);
+        if (r.status === 204) factory.defer('inherited grant', () => admin.grants.revoke(t, role.id));
+        expectError(r, 403);
+        expectError(await who.member.grants.revoke(t, role.id), 403);
+      }
+    });
+    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).grants.list(onDomain), 401));
+  });
+});
