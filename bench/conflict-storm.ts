@@ -5,7 +5,8 @@
 //   npx tsx bench/conflict-storm.ts --target=dev                  # the shared dev cluster (.cache/dev-cluster.env)
 //   npx tsx bench/conflict-storm.ts --target=embedded             # throwaway stock cluster
 //   npx tsx bench/conflict-storm.ts --target=embedded --patch=patches/keystone-retry.diff
-// Options: --n=40 (requests per operation), --json=<file> (machine-readable results).
+// Options: --n=40 (requests per operation), --timeout-ms=180000 (per request: long, so that a
+// busy machine's queueing is not counted as a leak), --json=<file> (machine-readable results).
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -41,11 +42,14 @@ const { values: args } = parseArgs({
     target: { type: 'string', default: 'embedded' },
     patch: { type: 'string' },
     n: { type: 'string', default: '40' },
+    'timeout-ms': { type: 'string', default: '180000' },
     json: { type: 'string' },
   },
 });
 const N = Number(args.n);
 if (!Number.isInteger(N) || N < 1 || N > 500) throw new Error(`--n=${args.n}: an integer in [1, 500]`);
+const TIMEOUT_MS = Number(args['timeout-ms']);
+if (!Number.isInteger(TIMEOUT_MS) || TIMEOUT_MS < 1_000) throw new Error(`--timeout-ms=${args['timeout-ms']}: an integer ≥ 1000`);
 
 const prefix = `${readSettings().resourcePrefix}-storm-${Date.now().toString(36)}`;
 const log = (m: string) => process.stderr.write(`[storm] ${m}\n`);
@@ -112,7 +116,7 @@ async function storm<T>(
 
 /** The storm itself: every operation N times at once, each one against shared rows. */
 async function run(target: Target): Promise<OperationResult[]> {
-  const http = new KeystoneHttp(target.baseUrl);
+  const http = new KeystoneHttp(target.baseUrl, TIMEOUT_MS);
   const session = new PasswordSession(http, target.admin);
   const ks = new Keystone(http, () => session.getToken());
   const results: OperationResult[] = [];

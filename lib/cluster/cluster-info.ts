@@ -16,7 +16,12 @@ export interface RegionEndpoint {
   databaseNetwork?: string;
   /** Galera: control API (chaos/proxy) of the TCP fault proxy on this region's Keystone->database path. */
   sqlProxyControlUrl?: string;
-  /** Galera: control API of the proxy all of this node's replication links cross (WAN latency, loss, partition). */
+  /**
+   * Galera: control API of the proxy every replication link of this node crosses once (WAN
+   * latency, loss, partition of the node). A link i-j crosses proxies i and j, so its one-way
+   * delay is the sum of both settings. Use direction 'both' here: the proxy's 'upstream' means
+   * "towards this node" on links a peer dialled and "away from it" on links this node dialled.
+   */
   replicationProxyControlUrl?: string;
 }
 

@@ -101,7 +101,7 @@ export type WsrepStatus = Record<string, string>;
 const STATUS_QUERY =
   "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_cluster_status','wsrep_local_state_comment'," +
   "'wsrep_ready','wsrep_connected','wsrep_cluster_state_uuid','wsrep_last_committed','wsrep_local_cert_failures'," +
-  "'wsrep_local_bf_aborts','wsrep_incoming_addresses','wsrep_node_name')";
+  "'wsrep_local_bf_aborts','wsrep_incoming_addresses')";
 
 /** Parses `mariadb -N -B` output: one `name<TAB>value` per line. */
 export function parseWsrepStatus(text: string): WsrepStatus {

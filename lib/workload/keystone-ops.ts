@@ -20,3 +20,19 @@ export function conflictWrites(): number {
 }
 
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** A copy in random order (Fisher–Yates), so the kinds of conflicting writes interleave. */
+export function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** `xs` with `x` inserted at fraction `at` of its length: a racing write lands mid-storm, not first or last. */
+export function insertAt<T>(xs: readonly T[], x: T, at: number): T[] {
+  const i = Math.min(xs.length, Math.max(0, Math.round(xs.length * at)));
+  return [...xs.slice(0, i), x, ...xs.slice(i)];
+}

@@ -62,7 +62,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     expectError(noUser, 404);
   });
 
-  test('POST /v3/ec2tokens: signature v2 and v4 give a token; a bad signature, a wrong secret or an old timestamp give 401', { annotation: { type: 'id', description: '8b4b0432-843d-4e31-a40f-8d4f52dea916' } }, async ({ admin, factory }) => {
+  test('POST /v3/ec2tokens: signature v2 and v4 give a token; a bad signature, a wrong secret or an old timestamp give 401; a service/admin token is required', { annotation: { type: 'id', description: '8b4b0432-843d-4e31-a40f-8d4f52dea916' } }, async ({ admin, factory }) => {
     await allure.feature('ec2tokens'); await allure.story('POST /v3/ec2tokens');
     const m = await factory.member();
     const cred = await factory.ec2Credential(m.user.id, m.project.id);
@@ -95,21 +95,36 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
       body.credentials.signature = tamper(body.credentials.signature);
       const r = await admin.ec2Credentials.ec2Token(body);
       expectError(r, 401);
+      // The message proves the signature check refused it, not some earlier step.
+      expect(r.body.error?.message).toContain('Invalid EC2 signature');
       expect(r.headers['x-subject-token']).toBeUndefined();
     });
     await test.step('tampered v4 signature: 401', async () => {
       const body = ec2SignatureV4Body(keys);
       body.credentials.signature = tamper(body.credentials.signature);
-      expectError(await admin.ec2Credentials.ec2Token(body), 401);
+      const r = await admin.ec2Credentials.ec2Token(body);
+      expectError(r, 401);
+      expect(r.body.error?.message).toContain('Invalid EC2 signature');
     });
     await test.step('signed with the wrong secret: 401', async () => {
-      expectError(await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ ...keys, secret: 'not-the-secret' })), 401);
+      const r = await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ ...keys, secret: 'not-the-secret' }));
+      expectError(r, 401);
+      expect(r.body.error?.message).toContain('Invalid EC2 signature');
     });
     await test.step('timestamp older than [credential] auth_ttl (15 min): 401', async () => {
-      expectError(await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ ...keys, date: new Date(Date.now() - 3_600_000) })), 401);
+      const r = await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ ...keys, date: new Date(Date.now() - 3_600_000) }));
+      expectError(r, 401);
+      expect(r.body.error?.message).toContain('Credential is expired');
     });
     await test.step('unknown access key: 404 (Zed looks the credential up and lets CredentialNotFound through)', async () => {
       expectError(await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ access: 'ksgate-unknown-access', secret: 'x' })), 404);
+    });
+    // identity:ec2tokens_validate (ADMIN_OR_SERVICE): the EC2 API service calls with its own token.
+    await test.step('a correctly signed request without a token: 401', async () => {
+      expectError(await admin.as(async () => null).ec2Credentials.ec2Token(ec2SignatureV2Body(keys)), 401);
+    });
+    await test.step('a correctly signed request with a plain member\'s token: 403', async () => {
+      expectError(await admin.as(async () => m.token).ec2Credentials.ec2Token(ec2SignatureV2Body(keys)), 403);
     });
     await test.step('GET /v3/ec2tokens: 405', async () => {
       const r = await admin.http.request('GET', '/v3/ec2tokens');
@@ -117,7 +132,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('POST /v3/s3tokens: S3 signature v2 and v4 give a token; a bad signature gives 401', { annotation: { type: 'id', description: '5c2726df-fe0b-4c6a-b4d4-01a230c76cd0' } }, async ({ admin, factory }) => {
+  test('POST /v3/s3tokens: S3 signature v2 and v4 give a token; a bad signature gives 401; a service/admin token is required', { annotation: { type: 'id', description: '5c2726df-fe0b-4c6a-b4d4-01a230c76cd0' } }, async ({ admin, factory }) => {
     await allure.feature('s3tokens'); await allure.story('POST /v3/s3tokens');
     const m = await factory.member();
     const cred = await factory.ec2Credential(m.user.id, m.project.id);
@@ -138,10 +153,21 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     await test.step('tampered v2 signature: 401', async () => {
       const body = s3SignatureV2Body(keys);
       body.credentials.signature = tamper(body.credentials.signature);
-      expectError(await admin.ec2Credentials.s3Token(body), 401);
+      const r = await admin.ec2Credentials.s3Token(body);
+      expectError(r, 401);
+      expect(r.body.error?.message).toContain('Credential signature mismatch');
     });
     await test.step('v4 signed with the wrong secret: 401', async () => {
-      expectError(await admin.ec2Credentials.s3Token(s3SignatureV4Body({ ...keys, secret: 'not-the-secret' })), 401);
+      const r = await admin.ec2Credentials.s3Token(s3SignatureV4Body({ ...keys, secret: 'not-the-secret' }));
+      expectError(r, 401);
+      expect(r.body.error?.message).toContain('Credential signature mismatch');
+    });
+    // identity:s3tokens_validate (ADMIN_OR_SERVICE): presigned URLs alone must not yield a token.
+    await test.step('a correctly signed request without a token: 401', async () => {
+      expectError(await admin.as(async () => null).ec2Credentials.s3Token(s3SignatureV2Body(keys)), 401);
+    });
+    await test.step('a correctly signed request with a plain member\'s token: 403', async () => {
+      expectError(await admin.as(async () => m.token).ec2Credentials.s3Token(s3SignatureV2Body(keys)), 403);
     });
   });
 

@@ -40,13 +40,18 @@ export class Ec2CredentialsClient extends ServiceClient {
 
   /**
    * POST /v3/ec2tokens: `body` is `{ credentials: {...} }` (Keystone also accepts `credential` and
-   * `ec2Credentials`). Unauthenticated by design; the token travels in X-Subject-Token.
+   * `ec2Credentials`). The caller is the EC2 API service: Keystone requires an admin or service
+   * token (identity:ec2tokens_validate, added by the fix for Launchpad bug 2119646 that Debian ships in
+   * 22.0.2-0+deb12u1), so this client's token is sent. The new token travels in X-Subject-Token.
    */
   ec2Token(body: unknown, opts: RequestOptions = {}) {
-    return this.call<TokenBody & Partial<ErrorBody>>('POST', '/v3/ec2tokens', { token: null, ...opts, body });
+    return this.call<TokenBody & Partial<ErrorBody>>('POST', '/v3/ec2tokens', { ...opts, body });
   }
-  /** POST /v3/s3tokens: `body` is `{ credentials: { access, token, signature } }`. Unauthenticated; no X-Subject-Token. */
+  /**
+   * POST /v3/s3tokens: `body` is `{ credentials: { access, token, signature } }`. Also needs an
+   * admin or service token (identity:s3tokens_validate); the answer has no X-Subject-Token.
+   */
   s3Token(body: unknown, opts: RequestOptions = {}) {
-    return this.call<TokenBody & Partial<ErrorBody>>('POST', '/v3/s3tokens', { token: null, ...opts, body });
+    return this.call<TokenBody & Partial<ErrorBody>>('POST', '/v3/s3tokens', { ...opts, body });
   }
 }

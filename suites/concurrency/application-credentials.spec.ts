@@ -1,0 +1,51 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { passwordAuthBody } from '../../lib/keystone/credentials.js';
+import { expectStatus } from '../../lib/keystone/http.js';
+import type { ApplicationCredential } from '../../lib/keystone/services/application-credentials.js';
+import { issuedToken } from '../../lib/keystone/services/tokens.js';
+import { checkNoLostInsert, checkSetSemantics } from '../../lib/workload/checkers/index.js';
+import { probeConflicts } from '../../lib/workload/conflict-probe.js';
+import { History } from '../../lib/workload/history.js';
+import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+
+const CREATE = 'POST /v3/users/{user_id}/application_credentials';
+const DELETE = 'DELETE /v3/users/{user_id}/application_credentials/{application_credential_id}';
+const LIST = 'GET /v3/users/{user_id}/application_credentials';
+
+test.describe('application credentials under concurrency @application-credentials', () => {
+  test('concurrent creates for one user (distinct names), then concurrent deletes: none lost, none resurrected, no leaked conflict @slice', { annotation: { type: 'id', description: '669b37aa-0bb3-4c37-a44c-4d530e5af446' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('application credentials'); await allure.story(CREATE);
+    const n = conflictWrites();
+    const member = admin.roles.entities(expectStatus(await admin.roles.list({ name: 'member' }), 200))[0];
+    if (!member) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
+    // Deleting the owner (factory cleanup) deletes every credential of it, whatever the storm left.
+    const domain = await factory.domain();
+    const project = await factory.project({ domain_id: domain.id });
+    const { user, password } = await factory.userWithRole(project.id, member.id, { domain_id: domain.id });
+    // Application credentials are self-service: the owner's project-scoped token creates them.
+    const token = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
+    const owner = admin.as(async () => token.id);
+
+    const history = new History();
+    const since = new Date(Date.now() - 2_000);
+    const creates = range(n).map((i) => {
+      const name = `${factory.name('ac')}-${i}`;
+      return call(CREATE, 'create', { name }, () => owner.applicationCredentials.create(user.id, { name, roles: [{ id: member.id }] }));
+    });
+    const created = await probeConflicts(cluster, history, creates);
+    let listed: ApplicationCredential[] = [];
+    await recordRead(history, LIST, () => owner.applicationCredentials.list(user.id), (r) => (listed = r.body.application_credentials));
+    // Judged now: the read after the deletes becomes the final read of the history.
+    const insert = checkNoLostInsert(history);
+
+    const deletes = listed.map((ac) => call(DELETE, 'remove', { element: ac.name }, () => owner.applicationCredentials.delete(user.id, ac.id)));
+    const deleted = await probeConflicts(cluster, history, deletes);
+    await recordRead(history, LIST, () => owner.applicationCredentials.list(user.id), (r) => r.body.application_credentials.map((ac) => ac.name));
+    const probe = await joinStorms(cluster, history, since, [created, deleted]);
+
+    expect(probe.stats.invoked).toBe(n + listed.length);
+    await judgeConflicts(testInfo, 'application credential create + delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map((ac) => ac.name) })]);
+  });
+});

@@ -1,0 +1,49 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import type { Domain } from '../../lib/keystone/types.js';
+import { checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
+import { probeConflicts } from '../../lib/workload/conflict-probe.js';
+import { History } from '../../lib/workload/history.js';
+import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+
+const PATCH = 'PATCH /v3/domains/{domain_id}';
+const CREATE = 'POST /v3/domains';
+
+test.describe('domains under concurrency @domains', () => {
+  test('concurrent PATCH of different attributes of one domain: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '1f58aedb-e64c-45c5-8636-fa4d2b55dcc2' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('domains'); await allure.story(PATCH);
+    const domain = await factory.domain({ description: 'initial' });
+    const history = new History();
+    // A domain is a project row (is_domain): its extra attributes share the read-modify-write of update_project.
+    const ops = range(conflictWrites()).map((i) => {
+      const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
+      return call(PATCH, 'update', patch, () => admin.domains.update(domain.id, patch));
+    });
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, 'GET /v3/domains/{domain_id}', () => admin.domains.show(domain.id), (r) => r.body.domain);
+    await judgeConflicts(testInfo, 'domain PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+  });
+
+  test('concurrent creates of one domain name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '645add4a-bd42-49b5-9db5-207666bedd8c' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('domains'); await allure.story(CREATE);
+    const name = factory.name('same');
+    // Registered before the storm: every domain of that name is disabled and deleted at cleanup,
+    // including one created by a request whose outcome is unknown.
+    deferSweep(factory, `domains named ${name}`, () => admin.domains.list({ name }), (r) => admin.domains.entities(r).map((d) => d.id), async (id) => {
+      await admin.domains.update(id, { enabled: false });
+      return admin.domains.delete(id);
+    });
+    const history = new History();
+    const created: string[] = [];
+    const ops = range(conflictWrites()).map(() => call(CREATE, 'create', { name }, async () => {
+      const r = await admin.domains.create({ name });
+      if (r.status === 201) created.push((r.body.domain as Domain).id);
+      return r;
+    }));
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, 'GET /v3/domains?name', () => admin.domains.list({ name }), (r) => r.body.domains);
+    expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
+    await judgeConflicts(testInfo, 'domain same-name create', history, probe, [checkUniqueName(history)]);
+  });
+});

@@ -1,0 +1,78 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import type { Keystone } from '../../lib/keystone/client.js';
+import type { ResourceFactory } from '../../lib/keystone/factory.js';
+import type { RegisteredLimit } from '../../lib/keystone/services/registered-limits.js';
+import type { Service } from '../../lib/keystone/types.js';
+import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
+import { probeConflicts } from '../../lib/workload/conflict-probe.js';
+import { History } from '../../lib/workload/history.js';
+import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+
+const CREATE_REGISTERED = 'POST /v3/registered_limits';
+const PATCH_LIMIT = 'PATCH /v3/limits/{limit_id}';
+
+/**
+ * A service of the test's own, with a sweep of every limit and registered limit of it: Keystone
+ * deletes neither with the service, and a create whose outcome is unknown may have landed.
+ * Limits are swept first (registered later, run earlier): a registered limit in use cannot go.
+ */
+async function limitService(admin: Keystone, factory: ResourceFactory): Promise<Service> {
+  const service = await factory.service();
+  deferSweep(factory, `registered limits of service ${service.id}`, () => admin.registeredLimits.list({ service_id: service.id }),
+    (r) => admin.registeredLimits.entities(r).map((x) => x.id), (id) => admin.registeredLimits.delete(id));
+  deferSweep(factory, `limits of service ${service.id}`, () => admin.limits.list({ service_id: service.id }),
+    (r) => admin.limits.entities(r).map((x) => x.id), (id) => admin.limits.delete(id));
+  return service;
+}
+
+const names = (r: { body: Record<string, RegisteredLimit[]> }) => (r.body.registered_limits ?? []).map((x) => ({ name: x.resource_name }));
+
+test.describe('unified limits under concurrency @limits', () => {
+  test('concurrent PATCH of the limit value and description of one project limit: no lost update @slice', { annotation: { type: 'id', description: 'bf01702e-fc9b-4074-b46c-7084c3ac728b' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('limits'); await allure.story(PATCH_LIMIT);
+    const service = await limitService(admin, factory);
+    const registered = await factory.registeredLimit({ service_id: service.id });
+    const project = await factory.project();
+    const limit = await factory.limit({ service_id: service.id, resource_name: registered.resource_name, project_id: project.id });
+    const history = new History();
+    // Values start at 1: Keystone's update_limit ignores a resource_limit of 0 (`if limit.get(...)`).
+    const ops = range(conflictWrites()).map((i) => {
+      const patch = i % 2 ? { description: `d${i}` } : { resource_limit: i + 1 };
+      return call(PATCH_LIMIT, 'update', patch, () => admin.limits.update(limit.id, patch));
+    });
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, 'GET /v3/limits/{limit_id}', () => admin.limits.show(limit.id), (r) => r.body.limit);
+    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })]);
+  });
+
+  test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', { annotation: { type: 'id', description: 'cafb66c5-b0c5-4d9a-880a-198ee6684306' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('registered limits'); await allure.story(CREATE_REGISTERED);
+    // Without a region the database's unique key (NULLs are distinct) cannot help: only
+    // Keystone's check-then-insert keeps the (service, region, resource) triple unique.
+    const service = await limitService(admin, factory);
+    const name = factory.name('res');
+    const history = new History();
+    const ops = range(conflictWrites()).map(() => call(CREATE_REGISTERED, 'create', { name },
+      () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }])));
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, 'GET /v3/registered_limits?resource_name', () => admin.registeredLimits.list({ service_id: service.id, resource_name: name }), names);
+    const acked = history.pairs().filter((p) => p.invoke.f === 'create' && p.outcome === 'ok').length;
+    expect(acked, 'acknowledged creates').toBeLessThanOrEqual(1);
+    await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)]);
+  });
+
+  test('concurrent creates of distinct registered limits of one service: none lost', { annotation: { type: 'id', description: '6c6f2540-4f57-479c-8a5f-d62a18cc216b' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('registered limits'); await allure.story(CREATE_REGISTERED);
+    const service = await limitService(admin, factory);
+    const history = new History();
+    const ops = range(conflictWrites()).map((i) => {
+      const name = `${factory.name('res')}-${i}`;
+      return call(CREATE_REGISTERED, 'create', { name }, () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }]));
+    });
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, 'GET /v3/registered_limits?service_id', () => admin.registeredLimits.list({ service_id: service.id }), names);
+    await judgeConflicts(testInfo, 'registered limit distinct creates', history, probe, [checkNoLostInsert(history)]);
+  });
+});

@@ -1,0 +1,380 @@
+import * as allure from 'allure-js-commons';
+import { expect, test } from '../../fixtures/test.js';
+import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
+import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import type { Keystone } from '../../lib/keystone/client.js';
+import { authBody, passwordAuthBody, passwordIdentity, tokenAuthBody } from '../../lib/keystone/credentials.js';
+import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
+import {
+  assertSchema, domainsResponseSchema, identityProviderResponseSchema, identityProvidersResponseSchema, mappingResponseSchema, mappingsResponseSchema,
+  projectsResponseSchema, protocolResponseSchema, protocolsResponseSchema, serviceProviderResponseSchema, serviceProvidersResponseSchema, tokenResponseSchema,
+} from '../../lib/keystone/schemas/index.js';
+import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+
+/**
+ * OS-FEDERATION with Keystone alone: CRUD of identity providers, protocols, mappings and
+ * service providers; federated authentication through the mapped method, the assertion coming
+ * from request headers (they reach the WSGI environment as HTTP_*, and [federation]
+ * assertion_prefix is empty by default) — what mod_shib / mod_auth_openidc would set in front of
+ * Keystone; and the error paths of WebSSO, SAML2/ECP and metadata, whose positive cases need
+ * an external IdP, trusted dashboards or xmlsec signing (see lib/coverage/gaps/auth.ts).
+ */
+
+const REMOTE_USER_HEADER = 'x-ksgate-remote-user';
+const REMOTE_USER_ATTR = 'HTTP_X_KSGATE_REMOTE_USER';
+const simpleRules = [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'REMOTE_USER' }] }];
+
+const err = (r: KsResponse, status: number) => { expect(r.status, JSON.stringify(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
+
+function sendBad(admin: Keystone, method: HttpMethod, path: string, token: string, b: BadInput) {
+  return outcomeOf(admin.http.request(method, path, {
+    token, ...(b.raw !== undefined ? { rawBody: b.raw } : { body: b.json }), headers: b.contentType ? { 'content-type': b.contentType } : undefined,
+  }));
+}
+
+async function memberRoleId(admin: Keystone): Promise<string> {
+  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
+  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
+  return roles[0].id;
+}
+
+/** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
+async function softStep(failures: string[], title: string, body: () => Promise<void>): Promise<void> {
+  await test.step(title, body).catch((e: Error) => { failures.push(`${title}: ${e.message.split('\n')[0]}`); });
+}
+
+test.describe('OS-FEDERATION @os-federation', () => {
+  test('identity providers and protocols: register, show, list (?id, ?enabled), update, 409, delete, 404 @slice', { annotation: { type: 'id', description: 'c79b0ccd-f4a3-45dc-85e1-a0f8460b95be' } }, async ({ admin, factory }) => {
+    await allure.feature('identity providers'); await allure.story('PUT /v3/OS-FEDERATION/identity_providers/{id}');
+    const m1 = await factory.mapping(simpleRules);
+    const m2 = await factory.mapping(simpleRules);
+    const id = factory.name('idp');
+    const remoteId = `https://${id}.example.test/idp`;
+    const reg = await admin.identityProviders.register(id, { domain_id: 'default', description: 'gate', enabled: true, remote_ids: [remoteId] });
+    expect(reg.status, JSON.stringify(reg.body)).toBe(201);
+    factory.defer(`identity provider ${id}`, () => admin.identityProviders.delete(id));
+    assertSchema(identityProviderResponseSchema, reg.body);
+    expect(reg.body.identity_provider).toMatchObject({ id, domain_id: 'default', description: 'gate', enabled: true, remote_ids: [remoteId] });
+    expect(reg.body.identity_provider.links.protocols).toMatch(new RegExp(`/identity_providers/${id}/protocols$`));
+
+    await test.step('show, and list with ?id and ?enabled', async () => {
+      const s = await admin.identityProviders.show(id);
+      expect(s.status).toBe(200);
+      assertSchema(identityProviderResponseSchema, s.body);
+      const l = await admin.identityProviders.list({ id });
+      expect(l.status).toBe(200);
+      assertSchema(identityProvidersResponseSchema, l.body);
+      expect(l.body.identity_providers.map((x) => x.id)).toEqual([id]);
+      expect((await admin.identityProviders.list({ id, enabled: false })).body.identity_providers).toEqual([]);
+    });
+    await test.step('409: the same id again, and the same remote id on another provider', async () => {
+      err(await admin.identityProviders.register(id, { domain_id: 'default' }), 409);
+      const other = factory.name('idp');
+      const r = await admin.identityProviders.register(other, { domain_id: 'default', remote_ids: [remoteId] });
+      if (r.status === 201) factory.defer(`identity provider ${other}`, () => admin.identityProviders.delete(other));
+      err(r, 409);
+    });
+    await test.step('PATCH description, enabled, remote_ids', async () => {
+      const u = await admin.identityProviders.update(id, { description: 'gate-2', enabled: false, remote_ids: [remoteId, `${remoteId}/2`] });
+      expect(u.status).toBe(200);
+      assertSchema(identityProviderResponseSchema, u.body);
+      expect(u.body.identity_provider).toMatchObject({ description: 'gate-2', enabled: false, remote_ids: expect.arrayContaining([remoteId, `${remoteId}/2`]) });
+      expect((await admin.identityProviders.list({ id, enabled: false })).body.identity_providers.map((x) => x.id)).toEqual([id]);
+    });
+    await test.step('protocols: add, show, list, update the mapping, 409, delete, 404', async () => {
+      const add = await admin.identityProviders.addProtocol(id, 'saml2', { mapping_id: m1.id });
+      expect(add.status, JSON.stringify(add.body)).toBe(201);
+      assertSchema(protocolResponseSchema, add.body);
+      expect(add.body.protocol).toMatchObject({ id: 'saml2', mapping_id: m1.id });
+      const show = await admin.identityProviders.showProtocol(id, 'saml2');
+      expect(show.status).toBe(200);
+      assertSchema(protocolResponseSchema, show.body);
+      const list = await admin.identityProviders.listProtocols(id);
+      expect(list.status).toBe(200);
+      assertSchema(protocolsResponseSchema, list.body);
+      expect(list.body.protocols.map((p) => p.id)).toEqual(['saml2']);
+      const upd = await admin.identityProviders.updateProtocol(id, 'saml2', { mapping_id: m2.id });
+      expect(upd.status).toBe(200);
+      assertSchema(protocolResponseSchema, upd.body);
+      expect(upd.body.protocol.mapping_id).toBe(m2.id);
+      err(await admin.identityProviders.addProtocol(id, 'saml2', { mapping_id: m1.id }), 409);
+      // keystone/federation/core.py: an unknown mapping is a validation error, not a 404.
+      err(await admin.identityProviders.addProtocol(id, 'oidc', { mapping_id: 'ksgate-no-such-mapping' }), 400);
+      expect((await admin.identityProviders.deleteProtocol(id, 'saml2')).status).toBe(204);
+      err(await admin.identityProviders.showProtocol(id, 'saml2'), 404);
+      err(await admin.identityProviders.deleteProtocol(id, 'saml2'), 404);
+      // Zed lists protocols without looking the provider up: an unknown one gives an empty 200.
+      const none = await admin.identityProviders.listProtocols('ksgate-no-such-idp');
+      expect(none.status).toBe(200);
+      expect(none.body.protocols).toEqual([]);
+    });
+    await test.step('delete, then 404 on show, update and delete', async () => {
+      expect((await admin.identityProviders.delete(id)).status).toBe(204);
+      err(await admin.identityProviders.show(id), 404);
+      err(await admin.identityProviders.update(id, { description: 'x' }), 404);
+      err(await admin.identityProviders.delete(id), 404);
+    });
+  });
+
+  test('mappings: create, show, list, update, 409, delete, 404', { annotation: { type: 'id', description: '4338fb4a-d23a-46f1-8679-6e076252c93b' } }, async ({ admin, factory }) => {
+    await allure.feature('mappings'); await allure.story('PUT /v3/OS-FEDERATION/mappings/{id}');
+    const id = factory.name('mapping');
+    const c = await admin.mappings.create(id, { rules: simpleRules });
+    expect(c.status, JSON.stringify(c.body)).toBe(201);
+    factory.defer(`mapping ${id}`, () => admin.mappings.delete(id));
+    assertSchema(mappingResponseSchema, c.body);
+    expect(c.body.mapping.rules).toEqual(simpleRules);
+    const s = await admin.mappings.show(id);
+    expect(s.status).toBe(200);
+    assertSchema(mappingResponseSchema, s.body);
+    const l = await admin.mappings.list();
+    expect(l.status).toBe(200);
+    assertSchema(mappingsResponseSchema, l.body);
+    expect(l.body.mappings.map((m) => m.id)).toContain(id);
+    const rules2 = [{ local: [{ user: { name: '{0}' } }, { group: { id: 'ksgate-group' } }], remote: [{ type: 'REMOTE_USER' }, { type: 'HTTP_X_GROUPS', any_one_of: ['a', 'b'] }] }];
+    const u = await admin.mappings.update(id, { rules: rules2 });
+    expect(u.status).toBe(200);
+    assertSchema(mappingResponseSchema, u.body);
+    expect(u.body.mapping.rules).toEqual(rules2);
+    err(await admin.mappings.create(id, { rules: simpleRules }), 409);
+    expect((await admin.mappings.delete(id)).status).toBe(204);
+    err(await admin.mappings.show(id), 404);
+    err(await admin.mappings.update(id, { rules: simpleRules }), 404);
+    err(await admin.mappings.delete(id), 404);
+  });
+
+  test('service providers: register, show, list (?enabled), update, 409, delete, 404', { annotation: { type: 'id', description: '76096e1d-a505-4fc8-9f6b-f75d0e07bf94' } }, async ({ admin, factory }) => {
+    await allure.feature('service providers'); await allure.story('PUT /v3/OS-FEDERATION/service_providers/{id}');
+    const id = factory.name('sp');
+    const body = { auth_url: 'https://sp.example.test/v3/OS-FEDERATION/identity_providers/gate/protocols/saml2/auth', sp_url: 'https://sp.example.test/Shibboleth.sso/SAML2/ECP', description: 'gate', enabled: true };
+    const r = await admin.serviceProviders.register(id, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    factory.defer(`service provider ${id}`, () => admin.serviceProviders.delete(id));
+    assertSchema(serviceProviderResponseSchema, r.body);
+    // relay_state_prefix defaults to [saml] relay_state_prefix ('ss:mem:').
+    expect(r.body.service_provider).toMatchObject({ ...body, id, relay_state_prefix: expect.any(String) });
+    const s = await admin.serviceProviders.show(id);
+    expect(s.status).toBe(200);
+    assertSchema(serviceProviderResponseSchema, s.body);
+    const l = await admin.serviceProviders.list({ id });
+    expect(l.status).toBe(200);
+    assertSchema(serviceProvidersResponseSchema, l.body);
+    expect(l.body.service_providers.map((x) => x.id)).toEqual([id]);
+    const u = await admin.serviceProviders.update(id, { enabled: false, relay_state_prefix: 'ss:gate:' });
+    expect(u.status).toBe(200);
+    assertSchema(serviceProviderResponseSchema, u.body);
+    expect(u.body.service_provider).toMatchObject({ enabled: false, relay_state_prefix: 'ss:gate:' });
+    expect((await admin.serviceProviders.list({ id, enabled: false })).body.service_providers.map((x) => x.id)).toEqual([id]);
+    err(await admin.serviceProviders.register(id, body), 409);
+    expect((await admin.serviceProviders.delete(id)).status).toBe(204);
+    err(await admin.serviceProviders.show(id), 404);
+    err(await admin.serviceProviders.update(id, { enabled: true }), 404);
+    err(await admin.serviceProviders.delete(id), 404);
+  });
+
+  test('federated authentication (mapped): assertion → ephemeral user in a group, scope listings, rescope; refusals', { annotation: { type: 'id', description: '633fc386-3d78-4968-8db1-07ab0efe025e' } }, async ({ admin, factory }) => {
+    await allure.feature('federated auth'); await allure.story('GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth');
+    const roleId = await memberRoleId(admin);
+    const domain = await factory.domain();
+    const project = await factory.project({ domain_id: domain.id });
+    const group = await factory.group({ domain_id: domain.id });
+    expect((await admin.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'groups', actorId: group.id }, roleId)).status).toBe(204);
+    const mapping = await factory.mapping([{ local: [{ user: { name: '{0}' } }, { group: { id: group.id } }], remote: [{ type: REMOTE_USER_ATTR }] }]);
+    // No remote_ids: keystone/federation/utils.py validate_idp then accepts any issuer.
+    const idp = await factory.identityProvider({ domain_id: domain.id, enabled: true });
+    expectStatus(await admin.identityProviders.addProtocol(idp.id, 'mapped', { mapping_id: mapping.id }), 201);
+    const remoteUser = factory.name('fed');
+
+    const r = await admin.federation.authenticate(idp.id, 'mapped', { headers: { [REMOTE_USER_HEADER]: remoteUser } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    assertSchema(tokenResponseSchema, r.body);
+    const t = r.body.token as typeof r.body.token & { user: { 'OS-FEDERATION'?: { identity_provider: { id: string }; protocol: { id: string }; groups: { id: string }[] } } };
+    expect(t.methods).toEqual(['mapped']);
+    expect(t.user.name).toBe(remoteUser);
+    expect(t.user.domain.id).toBe(domain.id);
+    expect(t.user['OS-FEDERATION']).toMatchObject({ identity_provider: { id: idp.id }, protocol: { id: 'mapped' }, groups: [{ id: group.id }] });
+    expect(t.project).toBeUndefined();
+    const fedToken = subjectToken(r);
+    const asFed = admin.as(async () => fedToken);
+
+    await test.step('POST on the same URL authenticates too (ECP)', async () => {
+      const p = await admin.federation.authenticate(idp.id, 'mapped', { method: 'POST', headers: { [REMOTE_USER_HEADER]: remoteUser } });
+      expect(p.status).toBe(201);
+      expect(p.body.token.user.id).toBe(t.user.id);
+    });
+    await test.step('GET /v3/OS-FEDERATION/projects and /domains (and /v3/auth/projects) list the group\'s scopes', async () => {
+      const projects = await asFed.federation.projects();
+      expect(projects.status).toBe(200);
+      assertSchema(projectsResponseSchema, projects.body);
+      expect(projects.body.projects.map((x: { id: string }) => x.id)).toEqual([project.id]);
+      expect((await asFed.tokens.projects()).body.projects.map((x: { id: string }) => x.id)).toEqual([project.id]);
+      const domains = await asFed.federation.domains();
+      expect(domains.status).toBe(200);
+      assertSchema(domainsResponseSchema, domains.body);
+      expect(domains.body.domains).toEqual([]);
+    });
+    await test.step('rescope to the project through the group\'s role', async () => {
+      const scoped = await admin.tokens.issue(tokenAuthBody(fedToken, { project: { id: project.id } }), { nocatalog: true });
+      expect(scoped.status, JSON.stringify(scoped.body)).toBe(201);
+      assertSchema(tokenResponseSchema, scoped.body);
+      expect(scoped.body.token.project?.id).toBe(project.id);
+      // 'member' implies 'reader' in a bootstrapped Keystone: a token carries the implied roles too.
+      expect(scoped.body.token.roles?.map((x) => x.id)).toContain(roleId);
+      expect(scoped.body.token.roles?.map((x) => x.name)).not.toContain('admin');
+    });
+    await test.step('refusals: no assertion 401, unknown provider 404, unknown protocol 404, disabled provider 403', async () => {
+      err(await admin.federation.authenticate(idp.id, 'mapped'), 401);
+      err(await admin.federation.authenticate('ksgate-no-such-idp', 'mapped', { headers: { [REMOTE_USER_HEADER]: remoteUser } }), 404);
+      err(await admin.federation.authenticate(idp.id, 'ksgate-no-such-protocol', { headers: { [REMOTE_USER_HEADER]: remoteUser } }), 401);
+      expectStatus(await admin.identityProviders.update(idp.id, { enabled: false }), 200);
+      err(await admin.federation.authenticate(idp.id, 'mapped', { headers: { [REMOTE_USER_HEADER]: remoteUser } }), 403);
+    });
+    // The ephemeral (shadow) user lives in the provider's domain: the domain's cleanup removes it.
+  });
+
+  test('WebSSO, SAML2/ECP and metadata error paths Keystone alone can reach', { annotation: { type: 'id', description: 'c43eb731-64b6-4d27-8e6c-81598e6a4a58' } }, async ({ admin, factory, cluster }) => {
+    await allure.feature('federated auth'); await allure.story('POST /v3/auth/OS-FEDERATION/saml2');
+    await test.step('WebSSO by protocol: no IdP identifies itself in the environment → 401 (GET and POST)', async () => {
+      err(await admin.federation.websso('ksgate-none', 'https://ksgate.example.test/dashboard'), 401);
+      err(await admin.federation.websso('ksgate-none', 'https://ksgate.example.test/dashboard', { method: 'POST' }), 401);
+    });
+    const idp = await factory.identityProvider({ domain_id: 'default', enabled: true });
+    await test.step('WebSSO for an IdP: no ?origin → 400; an untrusted origin → 401 (GET and POST)', async () => {
+      err(await admin.federation.ssoForIdp(idp.id, 'mapped'), 400);
+      err(await admin.federation.ssoForIdp(idp.id, 'mapped', 'https://ksgate.example.test/dashboard'), 401);
+      err(await admin.federation.ssoForIdp(idp.id, 'mapped', 'https://ksgate.example.test/dashboard', { method: 'POST' }), 401);
+    });
+    const token = (await admin.tokenSource())!;
+    const enabledSp = await factory.serviceProvider({ enabled: true });
+    const disabledSp = await factory.serviceProvider({ enabled: false });
+    await test.step('SAML2 and ECP: unknown SP 404, disabled SP 403, non-project token 403, GET 405', async () => {
+      for (const ecp of [false, true]) {
+        err(await admin.federation.saml2(token, 'ksgate-no-such-sp', { ecp }), 404);
+        err(await admin.federation.saml2(token, disabledSp.id, { ecp }), 403);
+      }
+      const unscoped = await issuedToken(admin.tokens, authBody(passwordIdentity(cluster.admin), 'unscoped'));
+      err(await admin.federation.saml2(unscoped.id, enabledSp.id), 403);
+      err(await admin.federation.saml2(unscoped.id, enabledSp.id, { ecp: true }), 403);
+      expect((await admin.http.request('GET', '/v3/auth/OS-FEDERATION/saml2', { token })).status).toBe(405);
+      expect((await admin.http.request('GET', '/v3/auth/OS-FEDERATION/saml2/ecp', { token })).status).toBe(405);
+    });
+    await test.step('GET /v3/OS-FEDERATION/saml2/metadata', async () => {
+      const m = await admin.federation.metadata();
+      if (m.status === 200) {
+        expect(m.headers['content-type']).toContain('text/xml');
+        expect(String(m.body)).toContain('EntityDescriptor');
+        return;
+      }
+      // Without keystone-manage saml_idp_metadata output at [saml] idp_metadata_path Keystone
+      // answers 500 by design (keystone/api/os_federation.py MetadataFileError): a gap, not a bug.
+      expect(m.status).toBe(500);
+      expect((m.body as unknown as { error?: { code: number } }).error?.code).toBe(500);
+      test.info().annotations.push({ type: 'gap', description: 'os-federation.metadata.get: [saml] idp_metadata_path not generated on this deployment (500 MetadataFileError)' });
+    });
+  });
+
+  test('403 for a plain member, 401 without a valid token', { annotation: { type: 'id', description: '605b472e-e685-457e-a7a6-f9443de64de8' } }, async ({ admin, factory }) => {
+    await allure.feature('identity providers'); await allure.story('GET /v3/OS-FEDERATION/identity_providers');
+    const project = await factory.project();
+    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const t = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
+    const asMember = admin.as(async () => t.id);
+    await test.step('403: member registering or listing', async () => {
+      err(await asMember.identityProviders.register(factory.name('idp'), { domain_id: 'default' }), 403);
+      err(await asMember.identityProviders.list(), 403);
+      err(await asMember.mappings.create(factory.name('mapping'), { rules: simpleRules }), 403);
+      err(await asMember.serviceProviders.list(), 403);
+    });
+    await test.step('401: no token, malformed token, revoked token', async () => {
+      err(await admin.as(async () => null).identityProviders.list(), 401);
+      err(await admin.as(async () => 'not-a-token').mappings.list(), 401);
+      expect((await admin.tokens.revoke(t.id)).status).toBe(204);
+      err(await asMember.serviceProviders.list(), 401);
+    });
+  });
+
+  test('write operations reject malformed bodies with a 4xx (8 PUT/PATCH operations)', { annotation: { type: 'id', description: 'b5587578-dd45-4675-8d81-573e354d8c6b' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('identity providers'); await allure.story('PUT /v3/OS-FEDERATION/identity_providers/{id}');
+    const token = (await admin.tokenSource())!;
+    const mapping = await factory.mapping(simpleRules);
+    const idp = await factory.identityProvider({ domain_id: 'default' });
+    expectStatus(await admin.identityProviders.addProtocol(idp.id, 'saml2', { mapping_id: mapping.id }), 201);
+    const sp = await factory.serviceProvider();
+    const spBody = { auth_url: 'https://sp.example.test/auth', sp_url: 'https://sp.example.test/ecp' };
+    const ctx = (what: string) => ({ testInfo, cluster, what });
+    const failures: string[] = [];
+    /** A PUT that a bad body made succeed must not leave its resource (or an auto-created domain) behind. */
+    const undo = async (kind: 'idp' | 'mapping' | 'sp', id: string, outcome: KsResponse | unknown) => {
+      const res = outcome as KsResponse;
+      if (!res || typeof res.status !== 'number' || res.status !== 201) return;
+      if (kind === 'idp') {
+        const domainId = res.body?.identity_provider?.domain_id as string | undefined;
+        if (domainId && domainId !== 'default') {
+          factory.defer(`auto-created domain ${domainId}`, async () => { await admin.domains.update(domainId, { enabled: false }); return admin.domains.delete(domainId); });
+        }
+        factory.defer(`identity provider ${id}`, () => admin.identityProviders.delete(id));
+      }
+      if (kind === 'mapping') factory.defer(`mapping ${id}`, () => admin.mappings.delete(id));
+      if (kind === 'sp') factory.defer(`service provider ${id}`, () => admin.serviceProviders.delete(id));
+    };
+
+    const ops: { name: string; shapes: BadInput[]; send: (b: BadInput) => Promise<KsResponse | unknown>; kind?: 'idp' | 'mapping' | 'sp'; accepted?: string[] }[] = [
+      {
+        // Every member is optional on register: the empty body is a valid (disabled, auto-domain) provider.
+        name: 'PUT identity_providers/{id}', kind: 'idp', accepted: ['missing-body'],
+        shapes: badInputs({ memberKey: 'identity_provider', valid: { domain_id: 'default', description: 'gate' }, typedField: 'remote_ids', longField: 'description' }),
+        send: (b) => { const id = factory.name('idp'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${id}`, token, b).then(async (o) => { await undo('idp', id, o); return o; }); },
+      },
+      {
+        name: 'PATCH identity_providers/{id}',
+        shapes: badInputs({ memberKey: 'identity_provider', valid: { description: 'gate' }, typedField: 'enabled', longField: 'description' }),
+        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}`, token, b),
+      },
+      {
+        name: 'PUT identity_providers/{idp_id}/protocols/{protocol_id}',
+        shapes: badInputs({ memberKey: 'protocol', valid: { mapping_id: mapping.id }, required: 'mapping_id', longField: 'mapping_id' }),
+        send: (b) => sendBad(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/oidc`, token, b),
+      },
+      {
+        name: 'PATCH identity_providers/{idp_id}/protocols/{protocol_id}',
+        shapes: badInputs({ memberKey: 'protocol', valid: { mapping_id: mapping.id }, required: 'mapping_id', longField: 'mapping_id' }),
+        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/saml2`, token, b),
+      },
+      {
+        name: 'PUT mappings/{id}', kind: 'mapping',
+        shapes: badInputs({ memberKey: 'mapping', valid: { rules: simpleRules }, required: 'rules' }),
+        send: (b) => { const id = factory.name('mapping'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/mappings/${id}`, token, b).then(async (o) => { await undo('mapping', id, o); return o; }); },
+      },
+      {
+        name: 'PATCH mappings/{id}',
+        shapes: badInputs({ memberKey: 'mapping', valid: { rules: simpleRules }, required: 'rules' }),
+        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/mappings/${mapping.id}`, token, b),
+      },
+      {
+        name: 'PUT service_providers/{id}', kind: 'sp',
+        shapes: badInputs({ memberKey: 'service_provider', valid: spBody, required: 'auth_url', longField: 'description' }),
+        send: (b) => { const id = factory.name('sp'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/service_providers/${id}`, token, b).then(async (o) => { await undo('sp', id, o); return o; }); },
+      },
+      {
+        name: 'PATCH service_providers/{id}',
+        shapes: badInputs({ memberKey: 'service_provider', valid: { description: 'gate' }, typedField: 'enabled', longField: 'description' }),
+        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/service_providers/${sp.id}`, token, b),
+      },
+    ];
+    for (const op of ops) {
+      await test.step(op.name, async () => {
+        for (const b of op.shapes) {
+          await softStep(failures, b.shape, async () => {
+            const outcome = await op.send(b) as Awaited<ReturnType<typeof sendBad>>;
+            if (op.accepted?.includes(b.shape)) {
+              expect('status' in outcome && outcome.status).toBe(201);
+              return;
+            }
+            await expectClientError(outcome, ctx(`${op.name} ${b.shape}`));
+          });
+        }
+      });
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+});
