@@ -100,7 +100,7 @@ test.describe('application credentials @application-credentials', () => {
         expect(r.status).toBe(201);
         expect((r.body.token as { application_credential?: { id: string } }).application_credential?.id).toBe(ac.id);
       }
-      expect((await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret: `${secret}x` }))).status).toBe(401);
+      expect((await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret: `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}` }))).status).toBe(401);
     });
     await test.step('a restricted credential\'s token may not create or delete credentials (403)', async () => {
       const asAc = admin.as(async () => acToken);
@@ -147,6 +147,25 @@ test.describe('application credentials @application-credentials', () => {
       expect((await admin.tokens.revoke(o.token)).status).toBe(204);
       err(await o.ks.applicationCredentials.list(o.user.id), 401);
     });
+  });
+
+  test('every character of the secret counts: one changed or appended past byte 72 is refused (401)', { annotation: { type: 'id', description: '51f0d258-5a79-434e-be95-3e51de669a90' } }, async ({ admin, factory }) => {
+    await allure.feature('application credentials'); await allure.story('POST /v3/auth/tokens (application_credential)');
+    const o = await owner(admin, factory);
+    const ac = await factory.applicationCredential(o.ks, o.user.id);
+    const secret = ac.secret!;
+    // Keystone generates 86-character secrets and hashes them with bcrypt, which reads only the
+    // first 72 bytes: a secret that differs after that would be accepted. A credential check
+    // must compare the whole secret; a 401 is the contract.
+    expect(secret.length).toBeGreaterThan(72);
+    expect((await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret }), { nocatalog: true })).status).toBe(201);
+    const tail = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    const longer = `${secret}ksgate`;
+    const statuses: Record<string, number> = {};
+    for (const [what, s] of [['last character changed', tail], ['characters appended', longer]] as const) {
+      statuses[what] = (await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret: s }), { nocatalog: true })).status;
+    }
+    expect(statuses).toEqual({ 'last character changed': 401, 'characters appended': 401 });
   });
 
   test('POST rejects malformed bodies with a 4xx', { annotation: { type: 'id', description: '1f7f20f4-c5d6-44a7-8978-966124b02765' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -95,8 +95,8 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
       body.credentials.signature = tamper(body.credentials.signature);
       const r = await admin.ec2Credentials.ec2Token(body);
       expectError(r, 401);
-      // The message proves the signature check refused it, not some earlier step.
-      expect(r.body.error?.message).toContain('Invalid EC2 signature');
+      // Keystone hides the reason of a 401 (SecurityError without insecure_debug); the same request
+      // correctly signed got 200 above, so the signature is what was refused.
       expect(r.headers['x-subject-token']).toBeUndefined();
     });
     await test.step('tampered v4 signature: 401', async () => {
@@ -104,17 +104,14 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
       body.credentials.signature = tamper(body.credentials.signature);
       const r = await admin.ec2Credentials.ec2Token(body);
       expectError(r, 401);
-      expect(r.body.error?.message).toContain('Invalid EC2 signature');
     });
     await test.step('signed with the wrong secret: 401', async () => {
       const r = await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ ...keys, secret: 'not-the-secret' }));
       expectError(r, 401);
-      expect(r.body.error?.message).toContain('Invalid EC2 signature');
     });
     await test.step('timestamp older than [credential] auth_ttl (15 min): 401', async () => {
       const r = await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ ...keys, date: new Date(Date.now() - 3_600_000) }));
       expectError(r, 401);
-      expect(r.body.error?.message).toContain('Credential is expired');
     });
     await test.step('unknown access key: 404 (Zed looks the credential up and lets CredentialNotFound through)', async () => {
       expectError(await admin.ec2Credentials.ec2Token(ec2SignatureV2Body({ access: 'ksgate-unknown-access', secret: 'x' })), 404);
@@ -155,12 +152,10 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
       body.credentials.signature = tamper(body.credentials.signature);
       const r = await admin.ec2Credentials.s3Token(body);
       expectError(r, 401);
-      expect(r.body.error?.message).toContain('Credential signature mismatch');
     });
     await test.step('v4 signed with the wrong secret: 401', async () => {
       const r = await admin.ec2Credentials.s3Token(s3SignatureV4Body({ ...keys, secret: 'not-the-secret' }));
       expectError(r, 401);
-      expect(r.body.error?.message).toContain('Credential signature mismatch');
     });
     // identity:s3tokens_validate (ADMIN_OR_SERVICE): presigned URLs alone must not yield a token.
     await test.step('a correctly signed request without a token: 401', async () => {

@@ -30,8 +30,6 @@ export class ConsumersClient extends CrudClient<Consumer> {
  * access token exchange, signed token issue; plus the user's access-token management.
  */
 export class OAuth1Client extends ServiceClient {
-  constructor(http: KeystoneHttp, tokenSource: TokenSource) { super(http, tokenSource); }
-
   /** The absolute URL Keystone reconstructs for `path` (what the signature covers). */
   signingUrl(path: string): string {
     const u = new URL(this.http.baseUrl);

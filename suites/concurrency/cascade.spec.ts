@@ -1,0 +1,103 @@
+import * as allure from 'allure-js-commons';
+import { test } from '../../fixtures/test.js';
+import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import type { Keystone } from '../../lib/keystone/client.js';
+import type { ResourceFactory } from '../../lib/keystone/factory.js';
+import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
+import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
+import type { Credential, RoleAssignment } from '../../lib/keystone/types.js';
+import { checkCascade } from '../../lib/workload/checkers/index.js';
+import { probeConflicts } from '../../lib/workload/conflict-probe.js';
+import type { Op } from '../../lib/workload/driver.js';
+import { History } from '../../lib/workload/history.js';
+import { call, conflictWrites, insertAt, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+
+const GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
+const REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
+const ASSIGNMENTS = 'GET /v3/role_assignments';
+
+/** Role assignments flattened the way checkCascade reads children: { project, user, role }. */
+const children = (r: KsResponse<{ role_assignments: RoleAssignment[] }>) =>
+  r.body.role_assignments.map((a) => ({ project: a.scope.project?.id, user: a.user?.id, role: a.role.id }));
+
+/**
+ * Users and a project in a domain of their own: deleting the domain at cleanup deletes the users,
+ * and with them every assignment a racing write may have left behind. One by one: concurrent
+ * setup would hit the conflicts under test before the storm.
+ */
+async function world(admin: Keystone, factory: ResourceFactory, users: number) {
+  const domain = await factory.domain();
+  const role = await factory.role();
+  const project = expectStatus(await admin.projects.create({ name: factory.name('cascade'), domain_id: domain.id }), 201).body.project.id as string;
+  const ids: string[] = [];
+  for (const i of range(users)) ids.push(expectStatus(await admin.users.create({ name: `${factory.name('c')}-${i}`, domain_id: domain.id }), 201).body.user.id);
+  const target = (user: string): GrantTarget => ({ scope: 'projects', scopeId: project, actor: 'users', actorId: user });
+  return { domain: domain.id, role: role.id, project, users: ids, target };
+}
+
+test.describe('cascade on delete under concurrency @projects @roles @users @role-grants', () => {
+  test('project deleted while its assignments are granted, revoked and the project patched: no assignment survives the project @slice', { annotation: { type: 'id', description: 'c51ab654-aaaf-4455-8152-6d9f9f2d748d' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('projects'); await allure.story('DELETE /v3/projects/{project_id}');
+    const n = conflictWrites();
+    const w = await world(admin, factory, Math.ceil(n / 2));
+    const initial = w.users.slice(0, Math.ceil(w.users.length / 2));
+    for (const u of initial) expectStatus(await admin.grants.grant(w.target(u), w.role), 204);
+
+    const history = new History();
+    const racing = shuffled<Op<KsResponse>>([
+      ...w.users.slice(initial.length).map((u) => call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role))),
+      ...initial.map((u) => call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role))),
+      ...range(n - w.users.length).map((i) => call('PATCH /v3/projects/{project_id}', 'update', { description: `d${i}` }, () => admin.projects.update(w.project, { description: `d${i}` }))),
+    ]);
+    const ops = insertAt(racing, call('DELETE /v3/projects/{project_id}', 'delete', { kind: 'project', id: w.project }, () => admin.projects.delete(w.project)), 1 / 3);
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'scope.project.id': w.project }), children);
+    await judgeConflicts(testInfo, 'project delete cascade', history, probe, [checkCascade(history)]);
+  });
+
+  test('role deleted while it is granted, revoked and patched: no assignment survives the role', { annotation: { type: 'id', description: 'e04921e1-cc42-4e6a-afb9-d97f77473e79' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('roles'); await allure.story('DELETE /v3/roles/{role_id}');
+    const n = conflictWrites();
+    const w = await world(admin, factory, Math.ceil(n / 2));
+    const initial = w.users.slice(0, Math.ceil(w.users.length / 2));
+    for (const u of initial) expectStatus(await admin.grants.grant(w.target(u), w.role), 204);
+
+    const history = new History();
+    // Keystone deletes a role's assignments and then the role, in two transactions.
+    const racing = shuffled<Op<KsResponse>>([
+      ...w.users.slice(initial.length).map((u) => call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role))),
+      ...initial.map((u) => call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role))),
+      ...range(n - w.users.length).map((i) => call('PATCH /v3/roles/{role_id}', 'update', { description: `d${i}` }, () => admin.roles.update(w.role, { description: `d${i}` }))),
+    ]);
+    const ops = insertAt(racing, call('DELETE /v3/roles/{role_id}', 'delete', { kind: 'role', id: w.role }, () => admin.roles.delete(w.role)), 1 / 3);
+    const probe = await probeConflicts(cluster, history, ops);
+    await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'role.id': w.role }), children);
+    await judgeConflicts(testInfo, 'role delete cascade', history, probe, [checkCascade(history)]);
+  });
+
+  test('user deleted while its credentials are created and updated and it is granted a role: no credential or assignment survives the user', { annotation: { type: 'id', description: '2ea032aa-1313-4fb8-931f-0420ff3b83b1' } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature('users'); await allure.story('DELETE /v3/users/{user_id}');
+    const n = conflictWrites();
+    const w = await world(admin, factory, 1);
+    const user = w.users[0]!;
+    // Credentials left by a racing create outlive the user (orphans): swept by user id.
+    deferSweep(factory, `credentials of user ${user}`, () => admin.credentials.list({ user_id: user }),
+      (r) => admin.credentials.entities(r).map((c) => c.id), (id) => admin.credentials.delete(id));
+    const existing: Credential[] = [];
+    for (const i of range(Math.ceil(n / 4))) existing.push(admin.credentials.entity(expectStatus(await admin.credentials.create({ user_id: user, type: 'gate', blob: JSON.stringify({ label: `c${i}` }) }), 201)));
+    expectStatus(await admin.grants.grant(w.target(user), w.role), 204);
+
+    const history = new History();
+    const racing = shuffled<Op<KsResponse>>([
+      ...range(Math.ceil(n / 2)).map((i) => call('POST /v3/credentials', 'create', { user }, () => admin.credentials.create({ user_id: user, type: 'gate', blob: JSON.stringify({ label: `n${i}` }) }))),
+      ...existing.map((c, i) => call('PATCH /v3/credentials/{credential_id}', 'update', { id: c.id }, () => admin.credentials.update(c.id, { blob: JSON.stringify({ label: `u${i}` }) }))),
+      ...range(Math.max(1, n - Math.ceil(n / 2) - existing.length)).map(() => call(GRANT, 'grant', { user }, () => admin.grants.grant(w.target(user), w.role))),
+    ]);
+    const ops = insertAt(racing, call('DELETE /v3/users/{user_id}', 'delete', { kind: 'user', id: user }, () => admin.users.delete(user)), 1 / 3);
+    const probe = await probeConflicts(cluster, history, ops);
+    // Two reads, both judged: every read after the delete must be free of the user.
+    await recordRead(history, 'GET /v3/credentials', () => admin.credentials.list({ user_id: user }), (r) => admin.credentials.entities(r).map((c) => ({ user: c.user_id })));
+    await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'user.id': user }), children);
+    await judgeConflicts(testInfo, 'user delete cascade', history, probe, [checkCascade(history)]);
+  });
+});
