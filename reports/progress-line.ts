@@ -3,7 +3,7 @@
  * force, redrawn in place at most once per second. Only on a terminal, or when KS_PROGRESS=1
  * asks for it (then as plain lines, for CI logs); KS_PROGRESS=0 turns it off.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync } from 'node:fs';
 import { isatty, WriteStream } from 'node:tty';
 
 export interface ProgressState {
@@ -108,7 +108,10 @@ function runnerTerminal(): ProgressSink | undefined {
   if (process.env.TEST_WORKER_INDEX === undefined) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(`/proc/${process.ppid}/fd/2`, 'w');
+    // Look before opening: opening a regular file (a redirected log) for writing could clobber it.
+    const target = readlinkSync(`/proc/${process.ppid}/fd/2`);
+    if (!/^\/dev\/(pts\/\d+|tty\w*)$/.test(target)) return undefined;
+    fd = openSync(target, 'a');
     if (!isatty(fd)) {
       closeSync(fd);
       return undefined;

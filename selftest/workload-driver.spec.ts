@@ -45,8 +45,8 @@ test.describe('workload driver', () => {
     const stats = await runConcurrent({ ops: outcomes.map((run) => op(run)), history, concurrency: 1 });
     const completions = history.pairs().map((p) => [p.outcome, p.completion?.status ?? p.completion?.error]);
     expect(completions).toEqual([
-      ['ok', 201], ['fail', 409], ['info', 500], ['info', 'transport no-response'], ['info', 'transport timeout'],
-      ['fail', 'transport connect'], ['fail', 404],
+      ['ok', 201], ['fail', 409], ['info', 500], ['info', 'no-response: transport no-response'], ['info', 'timeout: transport timeout'],
+      ['fail', 'connect: transport connect'], ['fail', 404],
     ]);
     expect(stats).toMatchObject({ ok: 1, fail: 3, info: 3 });
     // After an unknown outcome the old request may still act, so the worker continues under a new process.

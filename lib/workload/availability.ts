@@ -55,8 +55,13 @@ export interface Recovery {
 
 export interface RegionAvailability {
   region: string;
-  /** From the previous fault's end (or the beginning) to this fault's start. */
+  /** Invoked after the previous fault's end (or from the beginning) and completed before this fault began. */
   before: PhaseFigures;
+  /**
+   * In flight at some moment of the fault: invoked before it ended and not completed before it
+   * began. Clients wait on a stalled region instead of invoking more: counting only what was
+   * invoked during the window would leave a frozen region with no samples at all.
+   */
   during: PhaseFigures;
   recovery: Recovery;
 }
@@ -127,8 +132,8 @@ export function availabilityUnderFault(samples: readonly Sample[], window: Windo
       const own = samples.filter((s) => s.region === region);
       return {
         region,
-        before: phase(own.filter((s) => s.start >= baselineFrom && s.start < window.start)),
-        during: phase(own.filter((s) => s.start >= window.start && s.start < window.end)),
+        before: phase(own.filter((s) => s.start >= baselineFrom && s.end <= window.start)),
+        during: phase(own.filter((s) => s.start < window.end && s.end > window.start)),
         recovery: recovery(own, window.end, observedUntil, stableOps),
       };
     }),
@@ -152,8 +157,9 @@ function phase(samples: readonly Sample[]): PhaseFigures {
 
 function recovery(own: readonly Sample[], healedAt: number, observedUntil: number, stableOps: number): Recovery {
   if (!Number.isFinite(healedAt)) return { recovered: false, timeToRecoverMs: null, opsAfter: 0, failuresAfter: 0, observedMs: 0 };
-  // Only operations invoked after the heal: one invoked during the fault that times out later says nothing about recovery.
-  const after = own.filter((s) => s.start >= healedAt && s.start <= observedUntil).sort((a, b) => a.start - b.start);
+  // Only operations invoked after the heal: one invoked during the fault that times out later
+  // says nothing about recovery. Pending ones (watched live) have no outcome yet: no evidence either way.
+  const after = own.filter((s) => s.start >= healedAt && s.start <= observedUntil && Number.isFinite(s.end)).sort((a, b) => a.start - b.start);
   const failures = after.filter((s) => !s.served);
   const observedMs = Math.max(0, observedUntil - healedAt);
   const base = { opsAfter: after.length, failuresAfter: failures.length, observedMs };

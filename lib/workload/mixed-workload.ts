@@ -208,7 +208,9 @@ export class MixedWorkload {
         };
       }
       case 'validate': {
-        const token = this.pick(this.tokens);
+        // Half the validations go to tokens whose revocation was asked for: what the revocation invariant is judged on.
+        const revoked = this.tokens.filter((t) => t.revoking);
+        const token = this.pick(revoked.length && this.random() < 0.5 ? revoked : this.tokens);
         if (!token) return undefined;
         return { op: OPS.validate, f: 'validate', value: { token: token.label, region: r }, run: () => ks.tokens.validate(token.secret, { nocatalog: true }) };
       }
@@ -471,17 +473,21 @@ export function checkRegionsAgree(states: readonly RegionState[]): CheckResult {
 
 /**
  * A region cut off from the Primary component must not acknowledge writes: none invoked there
- * from `graceMs` after the fault began (time for the cut to be in place) and answered before it
- * ended. Its writes acknowledged at other times are judged by checkAckedWrites like any other.
+ * from `graceMs` after the fault began (time for the cut to be in place), and none answered from
+ * `settleMs` on (the node evicted, about 6.5 s with default EVS timeouts: a commit certified
+ * just before the cut has been answered by then), while the fault lasts. Its writes
+ * acknowledged at other times are judged by checkAckedWrites like any other.
  */
-export function checkMinorityRefusedWrites(history: HistoryLike, region: string, window: { start: number; end: number }, graceMs = 1_000): CheckResult {
-  const inWindow = pairsOf(eventsOf(history)).filter((p) => p.invoke.f !== undefined && WRITE_FUNCTIONS.has(p.invoke.f)
-    && (p.invoke.value as { region?: string } | undefined)?.region === region
-    && p.start >= window.start + graceMs && p.start < window.end);
-  const acked = inWindow.filter((p) => p.outcome === 'ok' && p.end <= window.end);
-  return verdict('minority-refuses-writes', acked.map((p) => `${region} acknowledged ${describe(p)} ${((p.start - window.start) / 1000).toFixed(1)} s into the partition`), {
-    writesInvoked: inWindow.length,
+export function checkMinorityRefusedWrites(history: HistoryLike, region: string, window: { start: number; end: number }, graceMs = 1_000, settleMs = 10_000): CheckResult {
+  const mine = pairsOf(eventsOf(history)).filter((p) => p.invoke.f !== undefined && WRITE_FUNCTIONS.has(p.invoke.f)
+    && (p.invoke.value as { region?: string } | undefined)?.region === region);
+  const invokedInWindow = mine.filter((p) => p.start >= window.start + graceMs && p.start < window.end);
+  const acked = mine.filter((p) => p.outcome === 'ok' && p.end <= window.end
+    && (p.start >= window.start + graceMs || p.end >= window.start + settleMs));
+  return verdict('minority-refuses-writes', acked.map((p) => `${region} acknowledged ${describe(p)} (invoked ${((p.start - window.start) / 1000).toFixed(1)} s, answered ${((p.end - window.start) / 1000).toFixed(1)} s into the partition)`), {
+    writesInvoked: invokedInWindow.length,
+    inFlightAtCut: mine.filter((p) => p.start < window.start + graceMs && p.end > window.start).length,
     acknowledged: acked.length,
-    refusedOrUnknown: inWindow.filter((p) => p.outcome !== 'ok').length,
+    refusedOrUnknown: invokedInWindow.filter((p) => p.outcome !== 'ok').length,
   });
 }

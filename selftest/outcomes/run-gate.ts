@@ -3,6 +3,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * The concurrency scenarios both expected outcomes run: the write paths where stock Keystone leaked
+ * most under SERIALIZABLE (FACTS.md: group members 6/40, user deletes 9/40, project PATCH 4/40).
+ */
+export const OUTCOME_SPECS = ['suites/concurrency/groups.spec.ts', 'suites/concurrency/users.spec.ts', 'suites/concurrency/projects.spec.ts'];
+
 export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number> } | undefined }
 
 /** Runs the gate (a real Playwright run on its own embedded cluster) as a user would, and returns its verdict. */

@@ -61,7 +61,8 @@ test.describe('tokens under concurrency @auth-tokens @os-revoke', () => {
 
     // Revoking one token must not take another of the same user with it.
     const lastValidates = history.pairs().filter((p) => p.invoke.f === 'validate').slice(-live.length * regions.length);
-    const overRevoked = lastValidates.filter((p) => !revoked.has(String((p.invoke.value as { token: string }).token)) && p.outcome !== 'ok');
+    // Only a definite refusal counts: an unknown outcome is reported by the leak check.
+    const overRevoked = lastValidates.filter((p) => !revoked.has(String((p.invoke.value as { token: string }).token)) && p.outcome === 'fail');
     const untouched = scenarioCheck('unrevoked-tokens-valid', overRevoked.map((p) => `token '${(p.invoke.value as { token: string }).token}' was never revoked but ${describe(p)}`),
       { tokensIssued: live.length, neverRevoked: live.filter((t) => !revoked.has(t)).length });
 

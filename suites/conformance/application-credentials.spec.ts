@@ -113,7 +113,11 @@ test.describe('application credentials @application-credentials', () => {
       expect((await o.ks.applicationCredentials.delete(o.user.id, ac.id)).status).toBe(204);
       expect((await o.ks.applicationCredentials.show(o.user.id, ac.id)).status).toBe(404);
       expect((await admin.tokens.validate(acToken)).status).toBe(404);
-      expect((await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret }))).status).toBe(401);
+      // Zed lets ApplicationCredentialNotFound through token issue: 404, as for an unknown token
+      // in the token method (the api-ref lists 404 among POST /v3/auth/tokens' errors).
+      const again = await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret }));
+      expect(again.status).toBe(404);
+      expect(again.headers['x-subject-token']).toBeUndefined();
     });
   });
 
@@ -181,12 +185,8 @@ test.describe('application credentials @application-credentials', () => {
         const createdId = 'status' in outcome && outcome.status === 201 ? (outcome.body.application_credential?.id as string | undefined) : undefined;
         // Whatever the verdict, a credential created by a bad body must not outlive the test.
         if (createdId) factory.defer(`application credential ${createdId}`, () => admin.applicationCredentials.delete(o.user.id, createdId));
-        if (b.shape === 'unexpected-property') {
-          // Zed's create schema has additionalProperties: true (keystone/application_credential/schema.py):
-          // the unknown member is ignored and the credential is created.
-          expect(createdId, `HTTP ${'status' in outcome ? outcome.status : outcome.kind}: ${JSON.stringify('body' in outcome ? outcome.body : '')}`).toBeTruthy();
-          return;
-        }
+        // The create schema allows extra members (additionalProperties: true), but the SQL model
+        // refuses an unknown keyword: Zed answers 400 for unexpected-property too.
         await expectClientError(outcome, { testInfo, cluster, what: `POST ${path} ${b.shape}` });
       });
     }

@@ -298,13 +298,20 @@ test.describe('OS-FEDERATION @os-federation', () => {
     });
   });
 
-  test('write operations reject malformed bodies with a 4xx (8 PUT/PATCH operations)', { annotation: { type: 'id', description: 'b5587578-dd45-4675-8d81-573e354d8c6b' } }, async ({ admin, factory, cluster }, testInfo) => {
-    await allure.feature('identity providers'); await allure.story('PUT /v3/OS-FEDERATION/identity_providers/{id}');
+  const badInputGroups = [
+    { group: 'identity providers and protocols', id: 'b5587578-dd45-4675-8d81-573e354d8c6b', story: 'PUT /v3/OS-FEDERATION/identity_providers/{id}', prefixes: ['PUT identity_providers', 'PATCH identity_providers'] },
+    { group: 'mappings', id: 'ab0d3684-667a-4d2e-8a21-a51d417f86c6', story: 'PUT /v3/OS-FEDERATION/mappings/{id}', prefixes: ['PUT mappings', 'PATCH mappings'] },
+    { group: 'service providers', id: '6615cd40-d5a3-4826-bd63-b0d711e14610', story: 'PUT /v3/OS-FEDERATION/service_providers/{id}', prefixes: ['PUT service_providers', 'PATCH service_providers'] },
+  ] as const;
+  for (const g of badInputGroups) test(`${g.group}: write operations reject malformed bodies with a 4xx`, { annotation: { type: 'id', description: g.id } }, async ({ admin, factory, cluster }, testInfo) => {
+    await allure.feature(g.group); await allure.story(g.story);
     const token = (await admin.tokenSource())!;
-    const mapping = await factory.mapping(simpleRules);
-    const idp = await factory.identityProvider({ domain_id: 'default' });
-    expectStatus(await admin.identityProviders.addProtocol(idp.id, 'saml2', { mapping_id: mapping.id }), 201);
-    const sp = await factory.serviceProvider();
+    const needs = (prefix: string) => g.prefixes.some((p) => prefix.startsWith(p));
+    // Only what this group's operations write to is created (Keystone is slow: every request counts).
+    const mapping = needs('PUT identity_providers') || needs('PUT mappings') ? await factory.mapping(simpleRules) : { id: 'unused' };
+    const idp = needs('PUT identity_providers') ? await factory.identityProvider({ domain_id: 'default' }) : { id: 'unused' };
+    if (needs('PUT identity_providers')) expectStatus(await admin.identityProviders.addProtocol(idp.id, 'saml2', { mapping_id: mapping.id }), 201);
+    const sp = needs('PUT service_providers') ? await factory.serviceProvider() : { id: 'unused' };
     const spBody = { auth_url: 'https://sp.example.test/auth', sp_url: 'https://sp.example.test/ecp' };
     const ctx = (what: string) => ({ testInfo, cluster, what });
     const failures: string[] = [];
@@ -368,7 +375,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
         send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/service_providers/${sp.id}`, token, b),
       },
     ];
-    for (const op of ops) {
+    for (const op of ops.filter((o) => needs(o.name))) {
       await test.step(op.name, async () => {
         for (const b of op.shapes) {
           await softStep(failures, b.shape, async () => {

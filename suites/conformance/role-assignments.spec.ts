@@ -92,9 +92,14 @@ test.describe('role assignments @role-assignments', () => {
     });
     await test.step('?effective=true expands groups, inheritance and implied roles', async () => {
       const effective = await list({ effective: true, 'user.id': user.id });
-      // Only the user appears, on projects only; inherited and group assignments are expanded.
-      // r2 reaches P twice (group and inheritance) and S twice (inheritance and direct): keys() dedupes.
-      expect(keys(effective)).toEqual([`${U}:${r1.id}@${P}`, `${U}:${r3.id}@${P}`, `${U}:${r2.id}@${P}`, `${U}:${r2.id}@${S}`].sort());
+      // Only the user appears, on projects only. The domain-inherited r2 is expanded onto P and S
+      // and keeps OS-INHERIT:inherited_to (api/role_assignments.py _format_entity); the group's
+      // r2 on P and the implied r3 appear as plain project assignments.
+      expect(keys(effective)).toEqual([
+        `${U}:${r1.id}@${P}`, `${U}:${r3.id}@${P}`, `${U}:${r2.id}@${P}`, `${U}:${r2.id}@${P}+inherited`, `${U}:${r2.id}@${S}`, `${U}:${r2.id}@${S}+inherited`,
+      ].sort());
+      const inherited = effective.filter((a) => a.scope['OS-INHERIT:inherited_to']);
+      inherited.forEach((a) => expect(a.links.assignment).toMatch(new RegExp(`/v3/OS-INHERIT/domains/${domain.id}/users/${user.id}/roles/${r2.id}/inherited_to_projects$`)));
       const implied = effective.find((a) => a.role.id === r3.id)!;
       expect((implied.links as Record<string, string>).prior_role).toMatch(new RegExp(`/v3/roles/${r1.id}/implies/${r3.id}$`));
       const viaGroup = effective.filter((a) => a.role.id === r2.id && a.scope.project?.id === project.id).map((a) => (a.links as Record<string, string>).membership).filter(Boolean);

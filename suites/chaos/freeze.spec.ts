@@ -1,0 +1,21 @@
+// A Galera node frozen (docker pause, SIGSTOP-like) under the mixed identity workload: the whole
+// cluster stalls writes about 6.5 s until the node is evicted, then the rest go on; after the
+// thaw the node rejoins by itself.
+import * as allure from 'allure-js-commons';
+import { freezeContainer } from '../../chaos/injectors/container.js';
+import { requireChaosTargets, runChaosScenario, test } from '../../fixtures/chaos.js';
+
+test.describe.configure({ timeout: 20 * 60_000 });
+
+test.describe('Galera node freeze under a mixed identity workload @chaos @freeze @auth-tokens @os-revoke @projects @users @role-grants', () => {
+  test('a database node frozen for 15 s: no acknowledged write lost, regions agree, revocation holds, every region recovers @slice', { annotation: { type: 'id', description: 'a3d533b8-05a1-4dc2-9471-0cbb4a713132' } }, async ({ galera, chaosFactory }, testInfo) => {
+    requireChaosTargets(galera, ['databaseContainer']);
+    await allure.feature('galera node freeze'); await allure.story('mixed identity workload across regions');
+    const target = galera.info.regions.at(-1)!;
+    await runChaosScenario(galera, chaosFactory, testInfo, {
+      title: `freeze ${target.region} database node`,
+      fault: freezeContainer(target.databaseContainer!, { label: `${target.region} database node` }),
+      faultedRegions: [target.region],
+    });
+  });
+});

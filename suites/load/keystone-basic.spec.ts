@@ -1,0 +1,139 @@
+/**
+ * Rally's KeystoneBasic workloads, one test each: constant runner, Rally's users context where the
+ * scenario needs it, SLAs failure_rate max 0 and a generous max_avg_duration. The SLAs only catch
+ * errors and gross stalls: a loaded 2-core machine must not make them flake. Throughput targets
+ * belong in bench/load.bench.ts.
+ *
+ *   KS_LOAD_TIMES        iterations per scenario (default 8; the @slice scenario 4)
+ *   KS_LOAD_CONCURRENCY  concurrent iterations (default 2)
+ *   KS_LATENCY_MS        WAN latency the run is under; labels the backend x latency comparison
+ *
+ * The tests of this file run one after another in one worker (no fullyParallel), like Rally's
+ * workloads: two scenarios at once would measure each other.
+ */
+import { join } from 'node:path';
+import * as allure from 'allure-js-commons';
+import { expect, test as base } from '../../fixtures/test.js';
+import { constant, evaluateSlas, runCompleted, type SlaConfig } from '../../lib/load/index.js';
+import { DEFAULT_ARGS, KEYSTONE_BASIC, type KeystoneBasicScenario } from '../../lib/load/keystone-scenarios.js';
+import { ScenarioContext, type ScenarioContextOptions } from '../../lib/load/scenario-context.js';
+import { scenarioReportHtml, summarizeScenarioRun, writeLoadJson, writeScenarioSummary } from '../../reports/load-report.js';
+
+const TEST_IDS: Record<string, string> = {
+  create_user: 'e2e4e31b-7f9d-4e24-aa99-7b9684cd9e2a',
+  create_delete_user: 'f6df2e3a-f757-432d-8f16-f998f22bae5d',
+  create_user_set_enabled_and_delete: 'dccc2cd9-2251-4025-bb9d-7bf0aa88a4e5',
+  create_tenant: '0a771771-2d39-4d0e-b072-4778bbb61d23',
+  authenticate_user_and_validate_token: '7ab544cc-6bdc-4838-89b4-5d0b29d73d9f',
+  create_tenant_with_users: 'bfb69d21-5afe-4152-85df-30cd89f81391',
+  create_and_list_users: '36f81d89-8095-40e4-bcc5-2f039e3531af',
+  create_and_list_tenants: 'cc658cbf-8d56-4714-a72e-2ad0f46ff6cd',
+  add_and_remove_user_role: '812cc901-6fb4-46c1-9cd5-4cc704ec601e',
+  create_and_delete_role: '6be26394-5611-4329-8dbb-944d4dec7b7b',
+  create_add_and_list_user_roles: '490a91c6-e8e8-4757-b31f-466eb53db8e1',
+  get_entities: '917c0f15-c015-466e-9ff4-f92f72c27f2e',
+  create_and_delete_service: '4bddf043-eef0-4f36-9794-8a8b1b6f5336',
+  create_update_and_delete_tenant: '2b8d464c-4b6d-4c32-9422-b2913b1cc4c0',
+  create_user_update_password: 'ea3b1329-480e-4d86-bac7-09b06f7a989d',
+  create_and_list_services: 'f00f462a-07aa-4ab6-914f-7b1bbb2c861c',
+  create_and_list_ec2credentials: '1235c822-3025-42a7-ab73-68908ab8a1be',
+  create_and_delete_ec2credential: '9ef11dad-d1d9-418b-9c31-a3c491dd174d',
+  create_and_get_role: 'ba4e03bd-cfc0-425d-8c15-6d0ebf54fba6',
+  create_and_list_roles: 'a1ef6a7e-b49e-463e-9292-36fbfc3f316a',
+  create_and_update_user: 'c79d327c-6e52-4e84-884b-3c8cefc5e790',
+};
+
+/** The one cheap scenario CI runs (@slice): two requests per iteration, nothing to clean up. */
+const SLICE = 'authenticate_user_and_validate_token';
+/** Rally's sample contexts use 2-3 tenants x 2 users; one tenant keeps setup to a few requests here. */
+const USERS_CONTEXT = { tenants: 1, usersPerTenant: 2 };
+/**
+ * max_avg_duration per request of an iteration: real Rally's median auth+validate iteration was
+ * 11.6 s on a busy 2-core machine (FACTS), so 15 s per request with a 30 s floor only trips on a
+ * stall, not on a slow machine.
+ */
+const SLA_SECONDS_PER_REQUEST = 15;
+const SLA_FLOOR_SECONDS = 30;
+/** Time kept back from the test timeout for reporting after a run stopped at its deadline. */
+const REPORT_RESERVE_MS = 30_000;
+
+function envInt(name: string, fallback: number, min = 1, max = 100_000): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw} must be an integer in [${min}, ${max}]`);
+  return n;
+}
+
+function slaFor(s: KeystoneBasicScenario): SlaConfig {
+  return {
+    failure_rate: { max: 0 },
+    max_avg_duration: Math.max(SLA_FLOOR_SECONDS, SLA_SECONDS_PER_REQUEST * s.requests(DEFAULT_ARGS)),
+  };
+}
+
+const test = base.extend<{ scenarioContext: (opts: Omit<ScenarioContextOptions, 'prefix'>) => Promise<ScenarioContext> }>({
+  // Rally's users context and cleanup: torn down after the test, whatever happened, with its own time budget.
+  scenarioContext: [async ({ admin, settings }, use, testInfo) => {
+    const opened: ScenarioContext[] = [];
+    await use(async (opts) => {
+      const ctx = new ScenarioContext(admin, { prefix: settings.resourcePrefix, ...opts });
+      opened.push(ctx);
+      await ctx.setup();
+      return ctx;
+    });
+    const failures: string[] = [];
+    for (const ctx of opened) failures.push(...(await ctx.cleanup()));
+    if (failures.length) {
+      testInfo.annotations.push({ type: 'cleanup-failed', description: failures.join('; ') });
+      throw new Error(`load context cleanup failed: ${failures.join('; ')}`);
+    }
+  }, { timeout: 5 * 60_000 }],
+});
+
+test.describe('Rally KeystoneBasic load @load', () => {
+  for (const s of KEYSTONE_BASIC) {
+    const slice = s.short === SLICE;
+    const title = `${s.name} ${s.concerns.map((c) => `@${c}`).join(' ')}${slice ? ' @slice' : ''}`;
+    test(title, { annotation: { type: 'id', description: TEST_IDS[s.short]! } }, async ({ admin, cluster, scenarioContext }, testInfo) => {
+      await allure.feature(s.concerns[0]!); await allure.story(s.name);
+      const testStart = Date.now();
+      const times = envInt('KS_LOAD_TIMES', slice ? 4 : 8);
+      const concurrency = envInt('KS_LOAD_CONCURRENCY', 2);
+      const contextShape = s.needsUsers ? USERS_CONTEXT : { tenants: 0, usersPerTenant: 0 };
+      const context = await scenarioContext(contextShape);
+
+      const sla = slaFor(s);
+      const startedAt = new Date();
+      // Stop the run before the test times out, so the report still says what happened.
+      const deadlineMs = Math.max(10_000, testInfo.timeout - (Date.now() - testStart) - REPORT_RESERVE_MS);
+      const result = await constant(s.make({ admin, adminCredentials: cluster.admin, context }), { times, concurrency, deadlineMs });
+      const slas = [...evaluateSlas(result.iterations, sla), runCompleted(result)];
+
+      const summary = summarizeScenarioRun({
+        scenario: s.name, runner: { type: 'constant', times, concurrency }, context: contextShape,
+        args: DEFAULT_ARGS as unknown as Record<string, unknown>, startedAt, result, slas,
+      });
+      const runDir = join('reports', 'out', 'load', cluster.runId);
+      writeScenarioSummary(runDir, summary, result.iterations);
+      writeLoadJson(runDir, join('reports', 'load.json'), {
+        runId: cluster.runId, target: cluster.target, backend: cluster.backend, isolation: cluster.databaseIsolation ?? null,
+        keystone: cluster.keystoneVariant, latencyMs: envInt('KS_LATENCY_MS', 0, 0),
+      });
+      await testInfo.attach(`${s.short}.html`, { body: scenarioReportHtml(summary, result.iterations), contentType: 'text/html' });
+      await testInfo.attach(`${s.short}.json`, { body: JSON.stringify(summary, null, 2), contentType: 'application/json' });
+
+      const t = summary.stats.total;
+      const ms = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)} ms`);
+      process.stdout.write(`[load] ${s.name}: ${summary.iterations - summary.failures}/${summary.iterations} ok in ${(summary.wallMs / 1000).toFixed(1)} s, `
+        + `${summary.iterationsPerSecond.toFixed(2)} it/s, median ${ms(t.median)}, p95 ${ms(t.p95)}${summary.passed ? '' : ' — SLA FAILED'}\n`);
+
+      const failed = slas.filter((x) => !x.success).map((x) => `${x.name}: ${x.detail}`);
+      if (failed.length) {
+        testInfo.annotations.push({ type: 'gate-category', description: 'sla' });
+        failed.push(...summary.errors.map((e) => `${e.kind} x${e.count}: ${e.example}`));
+      }
+      expect(failed, `${s.name}: SLA`).toEqual([]);
+    });
+  }
+});
