@@ -59,9 +59,10 @@ export function chaosTimelineSvg(input: Pick<ChaosReportInput, 'title' | 'histor
       points: timeline(timelineRecords(input.history, input.origin, region), { bucketMs: 1000, wallMs }).map((b) => ({ x: b.t, y: b.okPerSec })),
     })),
   ];
+  const tenths = (ms: number) => Math.round(ms / 100) / 10;
   const faults = input.history.faults().map((w) => ({
-    start: (w.start - input.origin) / 1000,
-    end: ((w.end ?? input.end) - input.origin) / 1000,
+    start: tenths(w.start - input.origin),
+    end: tenths((w.end ?? input.end) - input.origin),
     label: w.name,
   }));
   return lineChart({ title: input.title, series, faults, xLabel: 'time since the workload started (s)', yLabel: 'operations per second', width: 900 });

@@ -30,11 +30,16 @@ stage setup bash scripts/setup.sh
 stage typecheck npx tsc --noEmit -p .
 # The Galera topology self-test is covered by the chaos slice, which brings the same topology up.
 stage selftest pw selftest KS_TARGET=none -- --project=selftest --grep-invert '@outcome|@galera-topology'
-# A slice of every suite on one stock cluster (concurrency is judged by the outcome runs below).
-stage suite-slices pw suite-slices KS_PG_ISOLATION=serializable -- --project=conformance --project=rbac --project=chaos --project=load --grep @slice
-# Expected outcomes: stock Keystone must fail the concurrency gate, the reference patch must pass it.
+# A slice of the conformance suite on one stock cluster (concurrency is judged by the outcome run below).
+stage conformance-slice pw conformance-slice KS_PG_ISOLATION=serializable -- --project=conformance --grep @slice
+# Expected outcome: stock Keystone must fail the concurrency gate and name the leaks.
 stage outcome-stock-fails pw outcome-stock KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/stock-fails.spec.ts
-stage outcome-patched-passes pw outcome-patched KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/patched-passes.spec.ts
+# Not in CI yet (see README, "State of the suites"): the chaos and load slices and the
+# patched-passes outcome; run them with `npm run test:extended`.
+if [ "${KS_TEST_EXTENDED:-0}" = 1 ]; then
+  stage chaos-load-slices pw chaos-load-slices -- --project=chaos --project=load --grep @slice
+  stage outcome-patched-passes pw outcome-patched KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/patched-passes.spec.ts
+fi
 
 echo "=== timings"; printf '  %s\n' "${timings[@]}"
 npx tsx scripts/summary-line.ts "${results[@]}"

@@ -16,6 +16,10 @@ const GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const ASSIGNMENTS = 'GET /v3/role_assignments';
 
+const labelOf = (c: Credential) => {
+  try { return String((JSON.parse(c.blob) as { label?: unknown }).label); } catch { return '?'; }
+};
+
 /** Role assignments flattened the way checkCascade reads children: { project, user, role }. */
 const children = (r: KsResponse<{ role_assignments: RoleAssignment[] }>) =>
   r.body.role_assignments.map((a) => ({ project: a.scope.project?.id, user: a.user?.id, role: a.role.id }));
@@ -89,14 +93,16 @@ test.describe('cascade on delete under concurrency @projects @roles @users @role
 
     const history = new History();
     const racing = shuffled<Op<KsResponse>>([
-      ...range(Math.ceil(n / 2)).map((i) => call('POST /v3/credentials', 'create', { user }, () => admin.credentials.create({ user_id: user, type: 'gate', blob: JSON.stringify({ label: `n${i}` }) }))),
+      ...range(Math.ceil(n / 2)).map((i) => call('POST /v3/credentials', 'create', { user, label: `n${i}` }, () => admin.credentials.create({ user_id: user, type: 'gate', blob: JSON.stringify({ label: `n${i}` }) }))),
       ...existing.map((c, i) => call('PATCH /v3/credentials/{credential_id}', 'update', { id: c.id }, () => admin.credentials.update(c.id, { blob: JSON.stringify({ label: `u${i}` }) }))),
       ...range(Math.max(1, n - Math.ceil(n / 2) - existing.length)).map(() => call(GRANT, 'grant', { user }, () => admin.grants.grant(w.target(user), w.role))),
     ]);
     const ops = insertAt(racing, call('DELETE /v3/users/{user_id}', 'delete', { kind: 'user', id: user }, () => admin.users.delete(user)), 1 / 3);
     const probe = await probeConflicts(cluster, history, ops);
     // Two reads, both judged: every read after the delete must be free of the user.
-    await recordRead(history, 'GET /v3/credentials', () => admin.credentials.list({ user_id: user }), (r) => admin.credentials.entities(r).map((c) => ({ user: c.user_id })));
+    // The label names the create that made an orphan (Keystone does not check that the user exists).
+    await recordRead(history, 'GET /v3/credentials', () => admin.credentials.list({ user_id: user }),
+      (r) => admin.credentials.entities(r).map((c) => ({ user: c.user_id, id: c.id, label: labelOf(c) })));
     await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'user.id': user }), children);
     await judgeConflicts(testInfo, 'user delete cascade', history, probe, [checkCascade(history)]);
   });
