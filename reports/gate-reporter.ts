@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
 import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 
@@ -52,7 +53,13 @@ export default class GateReporter implements Reporter {
     this.globalErrors.push((error.message ?? String(error.value)).replace(/\u001b\[[0-9;]*m/g, ''));
   }
 
-  onEnd(result: FullResult): void {
+  async onEnd(result: FullResult): Promise<void> {
+    // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
+    if (!this.selftestOnly) {
+      const info = readJson(process.env.KS_CLUSTER_FILE ?? '') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string } | undefined;
+      await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation })
+        .catch((e) => this.globalErrors.push(`run reports: ${(e as Error).message}`));
+    }
     const byCategory: Record<string, GateFailure[]> = {};
     for (const f of this.failures) (byCategory[f.category] ??= []).push(f);
     const verdict = result.status === 'passed' && this.failures.length === 0 && this.globalErrors.length === 0 ? 'pass' : 'fail';

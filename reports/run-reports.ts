@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
 import { renderCoverageHtml } from '../lib/coverage/coverage-report.js';
 import { writeAllureRunEntry } from './allure-summary.js';
 import { writeRunCoverage } from './coverage-writer.js';
@@ -10,9 +9,10 @@ const OUT = join(process.cwd(), 'reports', 'out');
 
 /**
  * Run-wide reports written at global teardown, before the gate reporter's verdict reads them:
- * reports/coverage.json and reports/retry-coverage.json, each also shown in Allure.
+ * reports/coverage.json and reports/retry-coverage.json, each also shown in Allure. Called by
+ * the gate reporter at the end of the run, once every worker has written its rows.
  */
-export async function writeRunReports(info: ClusterInfo): Promise<void> {
+export async function writeRunReports(info: { backend: string; keystoneVariant: string; databaseIsolation?: string }): Promise<void> {
   const allureDir = process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
   const coverage = await writeRunCoverage(join(OUT, 'requests'));
   if (coverage) {
