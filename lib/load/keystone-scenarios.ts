@@ -94,79 +94,90 @@ export interface KeystoneBasicScenario {
 
 /** The admin-side operations the scenarios are made of, each one timed atomic action. */
 class Ops {
-  constructor(private readonly d: KeystoneBasicDeps, private readonly it: IterationContext) {}
+  constructor(private readonly d: KeystoneBasicDeps, private readonly it: IterationContext, private readonly timing = true) {}
+
+  /** The same operations without their own atomic rows, for use inside a batch atomic (Rally's create_users). */
+  untimed(): Ops {
+    return new Ops(this.d, this.it, false);
+  }
+
+  private atomic<T>(name: string, action: () => Promise<T>): Promise<T> {
+    if (this.timing) return this.it.atomic(name, action);
+    this.it.signal.throwIfAborted();
+    return action();
+  }
 
   private get ks(): Keystone { return this.d.admin; }
   private get ctx(): ScenarioContext { return this.d.context; }
 
   createUser(fields: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
     const name = this.ctx.name('user');
-    return this.it.atomic(ATOMIC.createUser, () => this.ctx.create('user', name,
+    return this.atomic(ATOMIC.createUser, () => this.ctx.create('user', name,
       () => this.ks.users.create({ name, domain_id: this.ctx.domainId, enabled: true, ...fields }), (r) => r.body.user));
   }
   /** Rally's create_user with a project: default project set, then the member role granted (no role listing, see header). */
   async createUserInProject(projectId: string): Promise<{ id: string }> {
     const name = this.ctx.name('user');
-    const user = await this.it.atomic(ATOMIC.createUser, () => this.ctx.create('user', name,
+    const user = await this.atomic(ATOMIC.createUser, () => this.ctx.create('user', name,
       () => this.ks.users.create({ name, domain_id: this.ctx.domainId, default_project_id: projectId, enabled: true }), (r) => r.body.user));
     await this.addRole(this.ctx.memberRoleId, user.id, projectId);
     return user;
   }
   updateUser(id: string, fields: Record<string, unknown>): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.updateUser, async () => expectStatus(await this.ks.users.update(id, fields), 200));
+    return this.atomic(ATOMIC.updateUser, async () => expectStatus(await this.ks.users.update(id, fields), 200));
   }
   deleteUser(id: string): Promise<void> {
-    return this.it.atomic(ATOMIC.deleteUser, () => this.ctx.remove('user', id, () => this.ks.users.delete(id)));
+    return this.atomic(ATOMIC.deleteUser, () => this.ctx.remove('user', id, () => this.ks.users.delete(id)));
   }
   getUser(id: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.getUser, async () => expectStatus(await this.ks.users.show(id), 200));
+    return this.atomic(ATOMIC.getUser, async () => expectStatus(await this.ks.users.show(id), 200));
   }
   listUsers(): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.listUsers, async () => expectStatus(await this.ks.users.list(), 200));
+    return this.atomic(ATOMIC.listUsers, async () => expectStatus(await this.ks.users.list(), 200));
   }
 
   createProject(): Promise<{ id: string; name: string }> {
     const name = this.ctx.name('project');
-    return this.it.atomic(ATOMIC.createProject, () => this.ctx.create('project', name,
+    return this.atomic(ATOMIC.createProject, () => this.ctx.create('project', name,
       () => this.ks.projects.create({ name, domain_id: this.ctx.domainId }), (r) => r.body.project));
   }
   updateProject(id: string, fields: Record<string, unknown>): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.updateProject, async () => expectStatus(await this.ks.projects.update(id, fields), 200));
+    return this.atomic(ATOMIC.updateProject, async () => expectStatus(await this.ks.projects.update(id, fields), 200));
   }
   deleteProject(id: string): Promise<void> {
-    return this.it.atomic(ATOMIC.deleteProject, () => this.ctx.remove('project', id, () => this.ks.projects.delete(id)));
+    return this.atomic(ATOMIC.deleteProject, () => this.ctx.remove('project', id, () => this.ks.projects.delete(id)));
   }
   getProject(id: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.getProject, async () => expectStatus(await this.ks.projects.show(id), 200));
+    return this.atomic(ATOMIC.getProject, async () => expectStatus(await this.ks.projects.show(id), 200));
   }
   listProjects(): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.listProjects, async () => expectStatus(await this.ks.projects.list(), 200));
+    return this.atomic(ATOMIC.listProjects, async () => expectStatus(await this.ks.projects.list(), 200));
   }
 
   createRole(): Promise<{ id: string; name: string }> {
     const name = this.ctx.name('role');
-    return this.it.atomic(ATOMIC.createRole, () => this.ctx.create('role', name, () => this.ks.roles.create({ name }), (r) => r.body.role));
+    return this.atomic(ATOMIC.createRole, () => this.ctx.create('role', name, () => this.ks.roles.create({ name }), (r) => r.body.role));
   }
   deleteRole(id: string): Promise<void> {
-    return this.it.atomic(ATOMIC.deleteRole, () => this.ctx.remove('role', id, () => this.ks.roles.delete(id)));
+    return this.atomic(ATOMIC.deleteRole, () => this.ctx.remove('role', id, () => this.ks.roles.delete(id)));
   }
   getRole(id: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.getRole, async () => expectStatus(await this.ks.roles.show(id), 200));
+    return this.atomic(ATOMIC.getRole, async () => expectStatus(await this.ks.roles.show(id), 200));
   }
   listRoles(): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.listRoles, async () => expectStatus(await this.ks.roles.list(), 200));
+    return this.atomic(ATOMIC.listRoles, async () => expectStatus(await this.ks.roles.list(), 200));
   }
   /** Rally's list_roles(user_id, project_id): the roles of a user on a project. */
   listUserRoles(userId: string, projectId: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.listRoles, async () =>
+    return this.atomic(ATOMIC.listRoles, async () =>
       expectStatus(await this.ks.grants.list({ scope: 'projects', scopeId: projectId, actor: 'users', actorId: userId }), 200));
   }
   addRole(roleId: string, userId: string, projectId: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.addRole, async () =>
+    return this.atomic(ATOMIC.addRole, async () =>
       expectStatus(await this.ks.grants.grant({ scope: 'projects', scopeId: projectId, actor: 'users', actorId: userId }, roleId), 204));
   }
   revokeRole(roleId: string, userId: string, projectId: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.revokeRole, async () =>
+    return this.atomic(ATOMIC.revokeRole, async () =>
       expectStatus(await this.ks.grants.revoke({ scope: 'projects', scopeId: projectId, actor: 'users', actorId: userId }, roleId), 204));
   }
 
@@ -174,25 +185,25 @@ class Ops {
     const name = this.ctx.name('service');
     // Rally's default type is "rally_test_type"; ours carries the prefix too, so it is recognisably the gate's.
     const type = `${this.ctx.prefix}_load_type`;
-    return this.it.atomic(ATOMIC.createService, () => this.ctx.create('service', name,
+    return this.atomic(ATOMIC.createService, () => this.ctx.create('service', name,
       () => this.ks.services.create({ name, type, description: this.ctx.name('description'), enabled: true }), (r) => r.body.service));
   }
   deleteService(id: string): Promise<void> {
-    return this.it.atomic(ATOMIC.deleteService, () => this.ctx.remove('service', id, () => this.ks.services.delete(id)));
+    return this.atomic(ATOMIC.deleteService, () => this.ctx.remove('service', id, () => this.ks.services.delete(id)));
   }
   listServices(): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.listServices, async () => expectStatus(await this.ks.services.list(), 200));
+    return this.atomic(ATOMIC.listServices, async () => expectStatus(await this.ks.services.list(), 200));
   }
   getService(id: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.getService, async () => expectStatus(await this.ks.services.show(id), 200));
+    return this.atomic(ATOMIC.getService, async () => expectStatus(await this.ks.services.show(id), 200));
   }
 
   fetchToken(): Promise<string> {
     // A fresh password authentication, never the cached admin token (Rally builds new clients for it).
-    return this.it.atomic(ATOMIC.fetchToken, async () => subjectToken(expectStatus(await this.ks.tokens.issue(passwordAuthBody(this.d.adminCredentials)), 201)));
+    return this.atomic(ATOMIC.fetchToken, async () => subjectToken(expectStatus(await this.ks.tokens.issue(passwordAuthBody(this.d.adminCredentials)), 201)));
   }
   validateToken(token: string): Promise<KsResponse> {
-    return this.it.atomic(ATOMIC.validateToken, async () => expectStatus(await this.ks.tokens.validate(token), 200));
+    return this.atomic(ATOMIC.validateToken, async () => expectStatus(await this.ks.tokens.validate(token), 200));
   }
 }
 
@@ -275,9 +286,11 @@ export const KEYSTONE_BASIC: readonly KeystoneBasicScenario[] = [
     concerns: ['projects', 'users', 'role-grants'], requests: (a) => 1 + 2 * a.usersPerTenant,
     run: async (ops, _d, args, it) => {
       const project = await ops.createProject();
-      // One atomic for the batch, as Rally's create_users; the per-user actions are not timed separately.
+      // One atomic for the batch, as Rally's create_users; the per-user actions inside get no rows of
+      // their own, so the stacked chart does not count them twice.
+      const inner = ops.untimed();
       await it.atomic(ATOMIC.createUsers, async () => {
-        for (let i = 0; i < args.usersPerTenant; i++) await ops.createUserInProject(project.id);
+        for (let i = 0; i < args.usersPerTenant; i++) await inner.createUserInProject(project.id);
       });
     },
   }),

@@ -40,6 +40,11 @@ export interface ScenarioContextOptions {
   memberRoleName?: string;
   /** Attempts per cleanup delete: cleanup is not under test, a passing conflict must not leak. */
   cleanupAttempts?: number;
+  /**
+   * Timeout of setup and cleanup requests. They are not measured, and on a loaded machine a
+   * request can queue for a minute: failing the workload on that would only be noise.
+   */
+  housekeepingTimeoutMs?: number;
 }
 
 interface Tracked {
@@ -83,7 +88,7 @@ export class ScenarioContext {
   private readonly opts: Required<ScenarioContextOptions>;
 
   constructor(readonly admin: Keystone, opts: ScenarioContextOptions) {
-    this.opts = { tenants: 0, usersPerTenant: 1, domainName: 'Default', memberRoleName: 'member', cleanupAttempts: 3, ...opts };
+    this.opts = { tenants: 0, usersPerTenant: 1, domainName: 'Default', memberRoleName: 'member', cleanupAttempts: 3, housekeepingTimeoutMs: 180_000, ...opts };
   }
 
   get prefix(): string {
@@ -100,24 +105,20 @@ export class ScenarioContext {
    * is measured) and creates the users context. Call cleanup() in a finally even if this throws.
    */
   async setup(): Promise<void> {
-    const domains = this.admin.domains.entities(expectStatus(await this.admin.domains.list({ name: this.opts.domainName }), 200));
-    const domain = domains.find((d) => d.name === this.opts.domainName);
-    if (!domain) throw new Error(`domain ${this.opts.domainName} not found`);
-    this.domainId = domain.id;
-    const roles = this.admin.roles.entities(expectStatus(await this.admin.roles.list({ name: this.opts.memberRoleName }), 200));
-    const member = roles.find((r) => r.name === this.opts.memberRoleName && !r.domain_id);
-    if (!member) throw new Error(`role ${this.opts.memberRoleName} not found (keystone-manage bootstrap creates it)`);
-    this.memberRoleId = member.id;
+    const { domainId, memberRoleId } = await this.lookups();
+    this.domainId = domainId;
+    this.memberRoleId = memberRoleId;
+    const opts = { timeoutMs: this.opts.housekeepingTimeoutMs };
 
     for (let t = 0; t < this.opts.tenants; t++) {
       const tenantName = this.name('project');
-      const project = await this.create('project', tenantName, () => this.admin.projects.create({ name: tenantName, domain_id: this.domainId }), (r) => r.body.project);
+      const project = await this.create('project', tenantName, () => this.admin.projects.create({ name: tenantName, domain_id: this.domainId }, opts), (r) => r.body.project);
       const tenant: ContextTenant = { id: project.id, name: project.name, users: [] };
       for (let u = 0; u < this.opts.usersPerTenant; u++) {
         const name = this.name('user');
         const password = randomBytes(18).toString('base64url');
-        const user = await this.create('user', name, () => this.admin.users.create({ name, password, domain_id: this.domainId, default_project_id: project.id }), (r) => r.body.user);
-        expectStatus(await this.admin.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, this.memberRoleId), 204);
+        const user = await this.create('user', name, () => this.admin.users.create({ name, password, domain_id: this.domainId, default_project_id: project.id }, opts), (r) => r.body.user);
+        expectStatus(await this.admin.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, this.memberRoleId, opts), 204);
         const session = new PasswordSession(this.admin.http, { username: name, userId: user.id, password, projectId: project.id });
         const cu: ContextUser = { id: user.id, name, password, projectId: project.id, client: this.admin.as(() => session.getToken()) };
         tenant.users.push(cu);
@@ -125,6 +126,27 @@ export class ScenarioContext {
       }
       this.tenants.push(tenant);
     }
+  }
+
+  /** Domain and member role ids never change during a run: looked up once per endpoint, not per workload. */
+  private lookups(): Promise<{ domainId: string; memberRoleId: string }> {
+    const cacheKey = `${this.admin.http.baseUrl}|${this.opts.domainName}|${this.opts.memberRoleName}`;
+    let found = LOOKUPS.get(cacheKey);
+    if (!found) {
+      const opts = { timeoutMs: this.opts.housekeepingTimeoutMs };
+      found = (async () => {
+        const domains = this.admin.domains.entities(expectStatus(await this.admin.domains.list({ name: this.opts.domainName }, opts), 200));
+        const domain = domains.find((d) => d.name === this.opts.domainName);
+        if (!domain) throw new Error(`domain ${this.opts.domainName} not found`);
+        const roles = this.admin.roles.entities(expectStatus(await this.admin.roles.list({ name: this.opts.memberRoleName }, opts), 200));
+        const member = roles.find((r) => r.name === this.opts.memberRoleName && !r.domain_id);
+        if (!member) throw new Error(`role ${this.opts.memberRoleName} not found (keystone-manage bootstrap creates it)`);
+        return { domainId: domain.id, memberRoleId: member.id };
+      })();
+      found.catch(() => LOOKUPS.delete(cacheKey)); // a failed lookup is retried by the next context
+      LOOKUPS.set(cacheKey, found);
+    }
+    return found;
   }
 
   /** Rally hands iterations the context users round-robin. */
@@ -200,7 +222,7 @@ export class ScenarioContext {
     for (const u of this.unresolved.splice(0)) {
       try {
         const c = COLLECTION[u.kind];
-        const res = expectStatus(await this.admin.http.request('GET', c.path, { query: { name: u.name }, token: await this.admin.tokenSource() }), 200);
+        const res = expectStatus(await this.admin.http.request('GET', c.path, { query: { name: u.name }, token: await this.admin.tokenSource(), timeoutMs: this.opts.housekeepingTimeoutMs }), 200);
         for (const e of (res.body[c.key] ?? []) as { id: string; name?: string }[]) {
           if (e.name !== u.name) continue; // a filter Keystone ignores must not widen the sweep
           const problem = await this.deleteWithRetry(`${u.kind} ${u.name}`, () => this.deleteRequest({ kind: u.kind, id: e.id }));
@@ -214,12 +236,13 @@ export class ScenarioContext {
   }
 
   private deleteRequest(t: Tracked): Promise<KsResponse> {
+    const opts = { timeoutMs: this.opts.housekeepingTimeoutMs };
     switch (t.kind) {
-      case 'user': return this.admin.users.delete(t.id);
-      case 'project': return this.admin.projects.delete(t.id);
-      case 'role': return this.admin.roles.delete(t.id);
-      case 'service': return this.admin.services.delete(t.id);
-      case 'ec2-credential': return this.admin.ec2Credentials.delete(t.owner!, t.id);
+      case 'user': return this.admin.users.delete(t.id, opts);
+      case 'project': return this.admin.projects.delete(t.id, opts);
+      case 'role': return this.admin.roles.delete(t.id, opts);
+      case 'service': return this.admin.services.delete(t.id, opts);
+      case 'ec2-credential': return this.admin.ec2Credentials.delete(t.owner!, t.id, opts);
     }
   }
 
@@ -257,3 +280,5 @@ export class ScenarioContext {
 }
 
 const key = (kind: EntityKind, id: string): string => `${kind}:${id}`;
+
+const LOOKUPS = new Map<string, Promise<{ domainId: string; memberRoleId: string }>>();

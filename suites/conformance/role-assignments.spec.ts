@@ -101,7 +101,10 @@ test.describe('role assignments @role-assignments', () => {
       const inherited = effective.filter((a) => a.scope['OS-INHERIT:inherited_to']);
       inherited.forEach((a) => expect(a.links.assignment).toMatch(new RegExp(`/v3/OS-INHERIT/domains/${domain.id}/users/${user.id}/roles/${r2.id}/inherited_to_projects$`)));
       const implied = effective.find((a) => a.role.id === r3.id)!;
-      expect((implied.links as Record<string, string>).prior_role).toMatch(new RegExp(`/v3/roles/${r1.id}/implies/${r3.id}$`));
+      // The link should name the inference rule, /v3/roles/{prior}/implies/{implied}. Zed writes
+      // /v3/prior_role/{implied}/implies/{prior} (api/role_assignments.py _format_entity): no such
+      // route, ids reversed. Soft, so the rest of the step still runs.
+      expect.soft((implied.links as Record<string, string>).prior_role, 'links.prior_role of an implied assignment').toMatch(new RegExp(`/v3/roles/${r1.id}/implies/${r3.id}$`));
       const viaGroup = effective.filter((a) => a.role.id === r2.id && a.scope.project?.id === project.id).map((a) => (a.links as Record<string, string>).membership).filter(Boolean);
       expect(viaGroup).toEqual([expect.stringMatching(new RegExp(`/v3/groups/${group.id}/users/${user.id}$`))]);
     });
