@@ -133,7 +133,8 @@ async function run(target: Target): Promise<OperationResult[]> {
       (i) => ks.users.create({ name: `${prefix}-u${i}`, domain_id: 'default' }));
     results.push(created.result);
     const userIds = created.ok.flatMap((r) => (r ? [ks.users.entity(r).id] : []));
-    cleanup.unshift(async () => { for (const id of userIds) await ks.users.delete(id).catch(() => undefined); });
+    const remaining = new Set(userIds); // users the DELETE storm has not removed yet
+    cleanup.unshift(async () => { for (const id of remaining) await ks.users.delete(id).catch(() => undefined); });
 
     results.push((await storm(target, 'PUT group members (one group)', userIds.length,
       (i) => ks.groups.addUser(group.id, userIds[i]!),
@@ -164,13 +165,15 @@ async function run(target: Target): Promise<OperationResult[]> {
         return acked.filter((i) => !granted.has(userIds[i]!)).length;
       })).result);
 
-    results.push((await storm(target, 'DELETE users', userIds.length,
+    const deleted = await storm(target, 'DELETE users', userIds.length,
       (i) => ks.users.delete(userIds[i]!),
       async (acked) => {
         let present = 0;
         for (const i of acked) if ((await ks.users.show(userIds[i]!)).status === 200) present++;
         return present;
-      })).result);
+      });
+    results.push(deleted.result);
+    deleted.ok.forEach((r, i) => { if (r) remaining.delete(userIds[i]!); });
   } finally {
     for (const c of cleanup) await c().catch((e) => log(`cleanup: ${String(e)}`));
     await closeAllPools();

@@ -92,7 +92,7 @@ export interface KeystoneBasicScenario {
   make(deps: KeystoneBasicDeps, args?: Partial<KeystoneBasicArgs>): Scenario;
 }
 
-/** The admin-side operations the scenarios are made of, each one timed atomic action. */
+/** The admin-side operations the scenarios are made of, each one timed atomic action (none from untimed()). */
 class Ops {
   constructor(private readonly d: KeystoneBasicDeps, private readonly it: IterationContext, private readonly timing = true) {}
 

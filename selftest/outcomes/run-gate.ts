@@ -15,7 +15,7 @@ export interface GateRun { code: number | null; output: string; gate: { verdict:
 export async function runGate(args: string[], env: Record<string, string>, timeoutMs: number): Promise<GateRun> {
   const out = mkdtempSync(join(tmpdir(), 'ks-outcome-'));
   const gateFile = join(out, 'gate.json');
-  const child = spawn('npx', ['playwright', 'test', ...args, '--reporter=line'], {
+  const child = spawn('npx', ['playwright', 'test', ...args], {
     detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KS_TARGET: 'embedded', PW_JSON: join(out, 'results.json'), PW_JUNIT: join(out, 'junit.xml'), ALLURE_RESULTS_DIR: join(out, 'allure'), KS_GATE_FILE: gateFile, ...env },
   });

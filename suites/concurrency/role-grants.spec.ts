@@ -79,11 +79,12 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
     for (const p of of(PROJECT_GRANT)) if (p.outcome === 'fail') violations.push(`identical grant refused: ${describe(p)}`);
     const listed = (p: OpPair | undefined) => (p?.outcome === 'ok' ? (p.completion?.value as string[]) : undefined);
     const grantsAcked = of(PROJECT_GRANT).some((p) => p.outcome === 'ok');
-    if (grantsAcked && listed(afterGrants)?.length !== 1) violations.push(`after the grants, ${listed(afterGrants)?.length ?? 'no'} matching assignment(s) listed, expected exactly 1`);
+    const afterGrantsRows = listed(afterGrants);
+    if (grantsAcked && afterGrantsRows && afterGrantsRows.length !== 1) violations.push(`after the grants, ${afterGrantsRows.length} matching assignment(s) listed by ${describe(afterGrants!)}, expected exactly 1`);
     const revoked = of(PROJECT_REVOKE).filter((p) => p.outcome === 'ok');
     if (revoked.length > 1) violations.push(`${revoked.length} identical revokes acknowledged (one row can be deleted once): ${revoked.map(describe).join('; ')}`);
     for (const p of of(PROJECT_REVOKE)) if (p.outcome === 'fail' && p.completion?.status !== 404) violations.push(`losing revoke answered ${p.completion?.status}, expected 404: ${describe(p)}`);
-    if (revoked.length && listed(afterRevokes)?.length) violations.push(`the grant is still listed after its revoke was acknowledged`);
+    if (revoked.length && listed(afterRevokes)?.length) violations.push(`the grant is still listed by ${describe(afterRevokes!)} after its revoke was acknowledged`);
     const identical = scenarioCheck('identical-grant-idempotent', violations, { grants: n, revokesAcked: revoked.length });
 
     expect(probe.stats.invoked).toBe(2 * n);

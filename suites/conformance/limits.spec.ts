@@ -4,6 +4,9 @@ import {
   limitModelResponseSchema, limitResponseSchema, limitsCreatedResponseSchema, limitsResponseSchema,
   registeredLimitResponseSchema, registeredLimitsCreatedResponseSchema, registeredLimitsResponseSchema,
 } from '../../lib/keystone/schemas/index.js';
+import { passwordAuthBody } from '../../lib/keystone/credentials.js';
+import { expectStatus } from '../../lib/keystone/http.js';
+import { subjectToken } from '../../lib/keystone/services/tokens.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
 
 const ids = (items: { id: string }[]) => items.map((x) => x.id).sort();
@@ -65,7 +68,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('limits: batch create (project and domain), filters, show, 409 duplicate, update, model, delete', { annotation: { type: 'id', description: '0daf49bb-3d6e-421c-893b-3e982f11f0a4' } }, async ({ admin, factory }) => {
+  test('limits: batch create (project and domain), filters, show, 409 duplicate, update, model, delete', { annotation: { type: 'id', description: '0daf49bb-3d6e-421c-893b-3e982f11f0a4' } }, async ({ admin, factory, cluster }) => {
     await allure.feature('limits'); await allure.story('POST/GET/PATCH/DELETE /v3/limits');
     const service = await factory.service();
     const region = await factory.region();
@@ -93,9 +96,17 @@ test.describe('unified limits @limits', () => {
       ['project_id', { service_id: service.id, project_id: project.id }, [projectCores!.id, projectRam!.id]],
       ['domain_id', { service_id: service.id, domain_id: domain.id }, [domainCores!.id]],
     ];
+    // keystone/api/limits.py: a project-scoped caller, admin included, only ever lists its own
+    // project's limits; the whole list needs a system-scoped token.
+    const system = admin.as(async () => subjectToken(expectStatus(await admin.tokens.issue(passwordAuthBody({ ...cluster.admin, system: true })), 201)));
+    await test.step('GET /v3/limits with the admin\'s project-scoped token: only the admin project\'s limits', async () => {
+      const r = await admin.limits.list({ service_id: service.id });
+      expectJson(r, 200, limitsResponseSchema);
+      expect(r.body.limits).toEqual([]);
+    });
     for (const [what, query, expected] of filters) {
-      await test.step(`GET /v3/limits?${what}=`, async () => {
-        const r = await admin.limits.list(query);
+      await test.step(`GET /v3/limits?${what}= (system scope)`, async () => {
+        const r = await system.limits.list(query);
         expectJson(r, 200, limitsResponseSchema);
         expect(ids(r.body.limits)).toEqual(sorted(...expected));
       });
