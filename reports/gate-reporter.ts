@@ -10,6 +10,8 @@ const PROJECT_CATEGORY: Record<string, FailureCategory> = {
   conformance: 'contract', rbac: 'rbac', concurrency: 'invariant', chaos: 'availability', load: 'sla', selftest: 'harness',
 };
 
+interface KnownDefectSeen { test: string; project: string; defect: string }
+
 interface GateFailure { category: FailureCategory; test: string; project: string; file: string; message: string }
 
 /**
@@ -19,6 +21,7 @@ interface GateFailure { category: FailureCategory; test: string; project: string
  */
 export default class GateReporter implements Reporter {
   private readonly failures: GateFailure[] = [];
+  private readonly knownDefects: KnownDefectSeen[] = [];
   private readonly globalErrors: string[] = [];
   private counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
   private startedAt = new Date();
@@ -37,6 +40,11 @@ export default class GateReporter implements Reporter {
   onTestEnd(test: TestCase, result: TestResult): void {
     const project = test.parent.project()?.name ?? 'unknown';
     const expected = test.expectedStatus === result.status;
+    // Known defects reproduced: reported beside the verdict, never hidden (expectations/*.yaml).
+    const annotations = [...test.annotations, ...((result as { annotations?: typeof test.annotations }).annotations ?? [])];
+    for (const a of new Set(annotations.filter((x) => x.type === 'known-defect').map((x) => x.description ?? ''))) {
+      this.knownDefects.push({ test: test.titlePath().slice(1).join(' › '), project, defect: a });
+    }
     if (result.status === 'skipped') this.counts.skipped++;
     else if (expected) this.counts.passed++;
     else {
@@ -71,6 +79,7 @@ export default class GateReporter implements Reporter {
       counts: this.counts,
       failuresByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v.length])),
       leakedOperations,
+      knownDefects: this.knownDefects,
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
       failures: this.failures, globalErrors: this.globalErrors,
     };
@@ -80,6 +89,7 @@ export default class GateReporter implements Reporter {
     const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
     for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${l.conflictsProvoked} conflicts provoked, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
+    if (this.knownDefects.length) lines.push(`  known defects of the Keystone under test (not failures; listed in KS_KNOWN_DEFECTS): ${this.knownDefects.length}`);
     for (const e of this.globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
     process.stdout.write(lines.join('\n') + '\n');
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,9 +90,20 @@ export async function keystoneImage(settings: Settings): Promise<{ image: string
   try {
     copyFileSync(join(dir, 'Dockerfile.patched'), join(ctx, 'Dockerfile'));
     writeFileSync(join(ctx, 'user.patch'), patch);
-    await buildOnce(tag, ctx, 'Dockerfile', { BASE_IMAGE: stock });
+    await buildOnce(tag, ctx, 'Dockerfile', { BASE_IMAGE: stock }).catch((e: Error) => {
+      // testcontainers only says "Failed to build image": say why, in patch's own words.
+      const why = patchRefusal(stock, patch);
+      throw why ? new ConfigError(`KS_KEYSTONE_PATCH=${settings.keystonePatch} does not apply to ${stock}:\n${why}`) : e;
+    });
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
   return { image: tag, variant: `patched (${settings.keystonePatch})` };
+}
+
+/** patch's own output when the diff does not apply to the image's dist-packages, else undefined. */
+function patchRefusal(image: string, patch: Buffer): string | undefined {
+  const r = spawnSync('docker', ['run', '--rm', '-i', '--network', 'none', '--entrypoint', 'sh', image, '-c',
+    'cd /usr/lib/python3/dist-packages && patch -p1 --dry-run --forward --batch'], { input: patch, encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? undefined : `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() || `patch exited ${r.status}`;
 }

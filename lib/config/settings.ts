@@ -26,6 +26,8 @@ export interface Settings {
   allowExternalChaos: boolean;
   /** Prefix of every resource the suite creates, so it only ever deletes its own. */
   resourcePrefix: string;
+  /** Known defects of the Keystone under test (YAML), or undefined for none: every failure counts. */
+  knownDefectsFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -69,7 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     target: oneOf('KS_TARGET', env.KS_TARGET, ['embedded', 'external'] as const, 'embedded'),
     backend,
     pgIsolation: oneOf('KS_PG_ISOLATION', env.KS_PG_ISOLATION, ['serializable', 'read committed'] as const, 'serializable'),
-    keystonePatch: env.KS_KEYSTONE_PATCH || undefined,
+    keystonePatch: env.KS_KEYSTONE_PATCH && env.KS_KEYSTONE_PATCH !== 'none' ? env.KS_KEYSTONE_PATCH : undefined,
     keystoneImage: env.KS_KEYSTONE_IMAGE || undefined,
     cockroachImage: env.KS_COCKROACH_IMAGE || undefined,
     topologySize: int('KS_TOPOLOGY_SIZE', env.KS_TOPOLOGY_SIZE, 3, 1, 9),
@@ -80,5 +82,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     requestTimeoutMs: int('KS_REQUEST_TIMEOUT_MS', env.KS_REQUEST_TIMEOUT_MS, 60_000, 1_000, 600_000),
     allowExternalChaos: bool('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, false),
     resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
+    knownDefectsFile: knownDefectsFile(env.KS_KNOWN_DEFECTS),
   };
+}
+
+/** Debian's Zed defects ship with the gate; `none` makes every defect a failure again. */
+export const DEFAULT_KNOWN_DEFECTS = 'expectations/keystone-zed.yaml';
+
+function knownDefectsFile(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return DEFAULT_KNOWN_DEFECTS;
+  return /^(none|off|0|false)$/i.test(value) ? undefined : value;
 }

@@ -166,6 +166,7 @@ test.describe('domain configuration @domain-configs', () => {
       extra: [
         { shape: 'group-not-an-object', json: { config: { ldap: 'ldap://gate.invalid' } } },
         { shape: 'option-value-not-scalar', json: { config: { ldap: { url: nonScalarValue } } } },
+        { shape: 'config-array-of-scalars', json: { config: [1] } },
       ],
     });
   });
@@ -179,6 +180,7 @@ test.describe('domain configuration @domain-configs', () => {
       extra: [
         { shape: 'group-not-an-object', json: { config: { ldap: 'ldap://gate.invalid' } } },
         { shape: 'option-value-not-scalar', json: { config: { ldap: { url: nonScalarValue } } } },
+        { shape: 'config-array-of-scalars', json: { config: [1] } },
       ],
     });
   });
@@ -192,6 +194,7 @@ test.describe('domain configuration @domain-configs', () => {
       extra: [
         { shape: 'other-group-in-body', json: { config: { identity: { driver: 'sql' } } } },
         { shape: 'option-value-not-scalar', json: { config: { ldap: { url: nonScalarValue } } } },
+        { shape: 'config-array-of-scalars', json: { config: [1] } },
       ],
     });
   });

@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
-import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { expectClientError, expectStatusOrKnownDefect, outcomeOf } from '../../lib/conformance/server-error.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { authBody, passwordAuthBody, passwordIdentity, tokenAuthBody } from '../../lib/keystone/credentials.js';
 import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
@@ -273,7 +273,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
       // The resources raise werkzeug's MethodNotAllowed for GET; a 405 is what they mean to send.
       for (const path of ['/v3/auth/OS-FEDERATION/saml2', '/v3/auth/OS-FEDERATION/saml2/ecp']) {
         const o = await outcomeOf(admin.http.request('GET', path, { token }));
-        expect('status' in o ? o.status : `no response (${o.kind}, request ${o.requestId})`, `GET ${path}`).toBe(405);
+        expectStatusOrKnownDefect('status' in o ? o.status : `no response (${o.kind}, request ${o.requestId})`, 405, { testInfo: test.info(), what: `GET ${path}:` });
       }
     });
   });
