@@ -1,0 +1,332 @@
+// Issue #3: wall time of real Tempest's identity API tests (tempest.api.identity plus
+// keystone-tempest-plugin's API tests) next to our conformance project, both run one after the
+// other against the SAME embedded stock Keystone, with the same worker count. Prints figures; the
+// exit code only says whether both runners produced them, not whether their tests passed.
+//
+//   npm run bench:conformance                                    # full run (long: ~10-20 min on 2 cores)
+//   npm run bench:conformance -- --only=tempest|ours|both        # default both
+//   npm run bench:conformance -- --regex='^tempest\.api\.identity\.v3\.test_tokens' --grep='@groups.*@slice'
+// --regex overrides the Tempest selection, --grep is handed to Playwright. KS_WORKERS (default 2)
+// sets both Tempest's --concurrency and Playwright's workers.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { newRunId, startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
+import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
+import { removeRun } from '../lib/cluster/ownership.js';
+import { ConfigError, readSettings, type Settings } from '../lib/config/settings.js';
+import { closeAllPools } from '../lib/keystone/http.js';
+import { maskText, registerSecret } from '../lib/keystone/mask.js';
+
+const ROOT = process.cwd();
+const OUT = resolve(ROOT, '.cache/bench-conformance');
+const TEMPEST_DIR = resolve(ROOT, '.cache/tempest');
+/** Tempest keeps a workspace registry in ~/.tempest by default; this one stays inside the repo's cache. */
+const TEMPEST_REGISTRY = resolve(ROOT, '.cache/tempest-workspace.yaml');
+const DEFAULT_REGEX = '^(tempest\\.api\\.identity|keystone_tempest_plugin\\.tests\\.api)';
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+type Only = 'tempest' | 'ours' | 'both';
+interface Options { only: Only; regex: string; grep?: string; workers: number }
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { only: 'both', regex: DEFAULT_REGEX, workers: 2 };
+  for (const a of argv) {
+    const [key, ...rest] = a.split('=');
+    const value = rest.join('=');
+    if (key === '--only' && (value === 'tempest' || value === 'ours' || value === 'both')) opts.only = value;
+    else if (key === '--regex' && value) opts.regex = value;
+    else if (key === '--grep' && value) opts.grep = value;
+    else throw new ConfigError(`unknown or incomplete argument ${a}: use --only=tempest|ours|both, --regex=<tempest regex>, --grep=<playwright grep>`);
+  }
+  const w = Number(process.env.KS_WORKERS ?? 2);
+  if (!Number.isInteger(w) || w < 1 || w > 64) throw new ConfigError(`KS_WORKERS=${process.env.KS_WORKERS} must be an integer in [1, 64]`);
+  opts.workers = w;
+  return opts;
+}
+
+/**
+ * The bench always brings up its own embedded, stock Keystone: a sourced dev-cluster env
+ * (KS_TARGET=external) must not redirect it, and a patched image would not be the stock baseline.
+ */
+function benchSettings(): Settings {
+  if (process.env.KS_KEYSTONE_PATCH || process.env.KS_KEYSTONE_IMAGE) {
+    throw new ConfigError('bench:conformance measures stock Keystone: unset KS_KEYSTONE_PATCH and KS_KEYSTONE_IMAGE');
+  }
+  const env = { ...process.env };
+  delete env.KS_TARGET;
+  return { ...readSettings(env), target: 'embedded' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: own process group each, so a signal can end the whole tree (stestr workers,
+// Playwright workers) and nothing else.
+
+const children = new Set<ChildProcess>();
+
+interface RunResult { code: number | null; signal: NodeJS.Signals | null; seconds: number; output: string }
+
+/** Runs a command, streams its masked output to stderr, and returns it (masked) with the wall time. */
+function run(label: string, cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; keepOutput: boolean; quiet?: boolean }): Promise<RunResult> {
+  return new Promise((done, fail) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    const kept: string[] = [];
+    const onLine = (line: string) => {
+      const safe = maskText(line);
+      if (opts.keepOutput) kept.push(safe);
+      if (!opts.quiet) process.stderr.write(`[${label}] ${safe}\n`);
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    child.on('error', (e) => { children.delete(child); fail(e); });
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      done({ code, signal, seconds: (performance.now() - t0) / 1000, output: kept.join('\n') });
+    });
+  });
+}
+
+function killChildren(): void {
+  for (const c of children) {
+    try { process.kill(-c.pid!, 'SIGTERM'); } catch { /* already gone */ }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tempest
+
+interface TempestFigures { selected: number; ran: number; passed: number; failed: number; skipped: number; reportedSeconds: number }
+
+function ensureTempest(): void {
+  const r = spawnSync('bash', [join(ROOT, 'scripts/setup-tempest.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error('scripts/setup-tempest.sh failed: Tempest is not available');
+}
+
+function ensureWorkspace(): void {
+  if (existsSync(join(TEMPEST_DIR, '.stestr.conf'))) return;
+  mkdirSync(resolve(TEMPEST_DIR, '..'), { recursive: true });
+  const r = spawnSync('tempest', ['init', '--name', 'ks-gate-bench', '--workspace-path', TEMPEST_REGISTRY, TEMPEST_DIR], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tempest init failed: ${maskText(r.stderr || r.stdout)}`);
+}
+
+/**
+ * tempest.conf for Keystone Zed as the embedded image configures it (lib/cluster/images/keystone/
+ * entrypoint.sh). Only a public identity endpoint exists (bootstrap gets only a public URL), so
+ * v3_endpoint_type must be public: Tempest 33 still defaults to adminURL.
+ */
+function tempestConf(info: ClusterInfo, settings: Settings): string {
+  const a = info.admin;
+  const r = info.regions[0]!;
+  const lines = [
+    '[DEFAULT]',
+    `log_dir = ${join(TEMPEST_DIR, 'logs')}`,
+    'log_file = tempest.log',
+    '',
+    '[oslo_concurrency]',
+    `lock_path = ${join(TEMPEST_DIR, 'tempest_lock')}`,
+    '',
+    '[auth]',
+    'use_dynamic_credentials = true',
+    'create_isolated_networks = false',
+    `admin_username = ${a.username}`,
+    `admin_password = ${a.password}`,
+    `admin_project_name = ${a.projectName ?? 'admin'}`,
+    `admin_domain_name = ${a.userDomainName ?? 'Default'}`,
+    `admin_user_domain_name = ${a.userDomainName ?? 'Default'}`,
+    `admin_project_domain_name = ${a.projectDomainName ?? 'Default'}`,
+    '',
+    '[identity]',
+    `uri_v3 = ${r.baseUrl}/v3`,
+    'auth_version = v3',
+    `region = ${r.region}`,
+    'v3_endpoint_type = public',
+    '',
+    '[identity-feature-enabled]',
+    'api_v2 = false',
+    'api_v3 = true',
+    'trust = true',
+    'application_credentials = true',
+    // Access rules for application credentials exist since Train; Tempest defaults them off.
+    'access_rules = true',
+    'project_tags = true',
+    // Mirrors keystone.conf [identity] domain_specific_drivers_enabled = true (list tests then filter by domain).
+    'domain_specific_drivers = true',
+    // No [security_compliance] lockout/password-history settings in the image.
+    'security_compliance = false',
+    // keystone-tempest-plugin: Zed serves the OS-FEDERATION API; only its scenario tests (not
+    // selected) need an external IdP. OS-OAUTH1 has no flag in Tempest 33: its tests always run.
+    'federation = true',
+    'external_idp = false',
+    `enforce_scope = ${settings.enforceScope}`,
+    '',
+    '[enforce_scope]',
+    `keystone = ${settings.enforceScope}`,
+    '',
+    '[service_available]',
+    ...['nova', 'neutron', 'glance', 'cinder', 'swift', 'horizon'].map((s) => `${s} = false`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Test ids `tempest run --list-tests` printed: dotted names, one a line, nothing else. */
+function countListed(output: string): number {
+  return output.split('\n').filter((l) => /^[A-Za-z_][\w.]*\.[\w]+(\[[^\]]*\])?$/.test(l.trim())).length;
+}
+
+/** stestr's closing block: "Ran: N tests in X sec." then " - Passed: N", " - Skipped: N", " - Failed: N". */
+function parseStestrTotals(output: string): Omit<TempestFigures, 'selected'> | undefined {
+  const ran = /Ran: (\d+) tests? in ([\d.]+) sec/.exec(output);
+  if (!ran) return undefined;
+  const n = (label: string) => Number(new RegExp(` - ${label}: (\\d+)`).exec(output)?.[1] ?? 0);
+  return {
+    ran: Number(ran[1]), reportedSeconds: Number(ran[2]),
+    passed: n('Passed'), skipped: n('Skipped'), failed: n('Failed') + n('Unexpected Success'),
+  };
+}
+
+async function runTempest(info: ClusterInfo, settings: Settings, opts: Options): Promise<{ wall: number; figures: TempestFigures }> {
+  ensureTempest();
+  ensureWorkspace();
+  // It carries the admin password; `tempest init` created it 0644 and writeFileSync keeps an existing mode.
+  const conf = join(TEMPEST_DIR, 'etc/tempest.conf');
+  writeFileSync(conf, tempestConf(info, settings), { mode: 0o600 });
+  chmodSync(conf, 0o600);
+  // stestr starts its workers with $PYTHON; another python3 earlier in PATH cannot import Tempest.
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHON: '/usr/bin/python3' };
+  const list = await run('tempest --list-tests', 'tempest', ['run', '--list-tests', '--regex', opts.regex], { cwd: TEMPEST_DIR, env, keepOutput: true, quiet: true });
+  const selected = countListed(list.output);
+  if (list.code !== 0 || selected === 0) throw new Error(`tempest --list-tests selected no test for --regex '${opts.regex}' (exit ${list.code}): ${list.output.split('\n').slice(-5).join(' | ')}`);
+  log(`tempest: ${selected} test(s) selected by '${opts.regex}'`);
+  const r = await run('tempest', 'tempest', ['run', '--regex', opts.regex, '--concurrency', String(opts.workers)], { cwd: TEMPEST_DIR, env, keepOutput: true });
+  const totals = parseStestrTotals(r.output);
+  if (!totals) throw new Error(`tempest run ended (exit ${r.code ?? r.signal}) without stestr totals; see the output above, or \`stestr last\` in ${TEMPEST_DIR}`);
+  return { wall: r.seconds, figures: { selected, ...totals } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our conformance project
+
+interface OurFigures { total: number; passed: number; failed: number; flaky: number; skipped: number; globalErrors: number; reportedSeconds: number }
+
+/** Our suite reaches the same Keystone as an external target, exactly as with the dev-cluster env. */
+function externalEnv(info: ClusterInfo, settings: Settings, workers: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  // Any OS_* from the caller's shell (OS_CLOUD wins over OS_AUTH_URL) would point elsewhere.
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OS_')) env[k] = v;
+  const r = info.regions[0]!;
+  Object.assign(env, {
+    KS_TARGET: 'external', KS_BACKEND: settings.backend, KS_WORKERS: String(workers),
+    OS_AUTH_URL: `${r.baseUrl}/v3`, OS_USERNAME: info.admin.username, OS_PASSWORD: info.admin.password,
+    OS_PROJECT_NAME: info.admin.projectName, OS_USER_DOMAIN_NAME: info.admin.userDomainName ?? 'Default',
+    OS_PROJECT_DOMAIN_NAME: info.admin.projectDomainName ?? 'Default', OS_REGION_NAME: r.region,
+    KS_KEYSTONE_CONTAINERS: r.keystoneContainer ?? '', KS_DATABASE_CONTAINERS: r.databaseContainer ?? '',
+    // The bench's reports stay apart from the gate's (reports/, allure-results/).
+    PW_JSON: join(OUT, 'results.json'), PW_JUNIT: join(OUT, 'junit.xml'),
+    ALLURE_RESULTS_DIR: join(OUT, 'allure-results'), KS_GATE_FILE: join(OUT, 'gate.json'),
+  });
+  return env;
+}
+
+async function runOurs(info: ClusterInfo, settings: Settings, opts: Options): Promise<{ wall: number; figures: OurFigures }> {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const args = ['playwright', 'test', '--project=conformance', ...(opts.grep ? ['--grep', opts.grep] : [])];
+  const r = await run('ours', 'npx', args, { cwd: ROOT, env: externalEnv(info, settings, opts.workers), keepOutput: false });
+  const file = join(OUT, 'results.json');
+  if (!existsSync(file)) throw new Error(`playwright ended (exit ${r.code ?? r.signal}) without ${file}`);
+  const { stats, errors } = JSON.parse(readFileSync(file, 'utf8')) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number; duration: number };
+    errors?: unknown[];
+  };
+  return {
+    wall: r.seconds,
+    figures: {
+      total: stats.expected + stats.unexpected + stats.flaky + stats.skipped,
+      passed: stats.expected, failed: stats.unexpected, flaky: stats.flaky, skipped: stats.skipped,
+      globalErrors: errors?.length ?? 0, reportedSeconds: stats.duration / 1000,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const opts = parseArgs(process.argv.slice(2));
+const settings = benchSettings();
+const runId = newRunId();
+let cluster: EmbeddedCluster | undefined;
+
+// Ctrl-C or a CI cancel, even during bring-up: end our children, then remove the run's containers
+// synchronously (the async stop would not finish before exit).
+const onSignal = (sig: NodeJS.Signals) => {
+  log(`${sig}: stopping runners and removing the cluster (run ${runId})`);
+  killChildren();
+  removeRun(runId);
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+let tempest: Awaited<ReturnType<typeof runTempest>> | undefined;
+let ours: Awaited<ReturnType<typeof runOurs>> | undefined;
+const problems: string[] = [];
+try {
+  log(`starting an embedded stock Keystone (${settings.backend}, ${settings.pgIsolation}) for both runners`);
+  cluster = await startEmbedded(settings, runId);
+  registerSecret(cluster.info.admin.password);
+  // Tempest first: its leftovers (it cleans up its own dynamic credentials) cannot trip our leak check.
+  if (opts.only !== 'ours') {
+    try { tempest = await runTempest(cluster.info, settings, opts); } catch (e) { problems.push(`tempest: ${maskText((e as Error).message)}`); }
+  }
+  if (opts.only !== 'tempest') {
+    try { ours = await runOurs(cluster.info, settings, opts); } catch (e) { problems.push(`ours: ${maskText((e as Error).message)}`); }
+  }
+} catch (e) {
+  problems.push(`bring-up: ${maskText((e as Error).message)}`);
+} finally {
+  if (cluster) {
+    const t = performance.now();
+    await cluster.stop();
+    log(`cluster removed in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } else {
+    removeRun(runId);
+  }
+  await closeAllPools();
+}
+
+const s = (x: number) => `${x.toFixed(1)} s`;
+const info = cluster?.info;
+console.log('\nconformance benchmark: Tempest identity API tests vs our conformance project, same Keystone, one after the other');
+if (info) {
+  console.log(`  keystone: ${info.keystoneVariant} (Debian Zed), ${settings.backend} ${info.databaseIsolation ?? ''}, ${settings.uwsgiProcesses} uwsgi processes, password_hash_rounds ${settings.passwordHashRounds} (lowered for speed), enforce_scope ${settings.enforceScope}`);
+}
+console.log(`  workers: ${opts.workers} each (tempest --concurrency, playwright workers)`);
+if (opts.only !== 'ours') {
+  console.log(`  tempest: --regex '${opts.regex}'`);
+  if (tempest) {
+    const f = tempest.figures;
+    console.log(`    wall ${s(tempest.wall)} (stestr: ${s(f.reportedSeconds)}); selected ${f.selected}, run ${f.ran}: ${f.passed} passed, ${f.failed} failed, ${f.skipped} skipped`);
+    // A class skipped in setUpClass (the identity v2 ones) is one "test" for stestr, however many it holds.
+    if (f.ran < f.selected) console.log(`    (stestr counts a class skipped in setUpClass once: ${f.selected - f.ran} listed test(s) never ran individually)`);
+  } else console.log('    no figures (see problems)');
+}
+if (opts.only !== 'tempest') {
+  console.log(`  ours: npx playwright test --project=conformance${opts.grep ? ` --grep '${opts.grep}'` : ''} (KS_TARGET=external)`);
+  if (ours) {
+    const f = ours.figures;
+    console.log(`    wall ${s(ours.wall)} (playwright: ${s(f.reportedSeconds)}); ${f.total} tests: ${f.passed} passed, ${f.failed} failed, ${f.flaky} flaky, ${f.skipped} skipped${f.globalErrors ? `, ${f.globalErrors} global error(s)` : ''}`);
+  } else console.log('    no figures (see problems)');
+}
+if (tempest && ours) console.log(`  ratio ours/tempest (wall): ${(ours.wall / tempest.wall).toFixed(2)}`);
+for (const p of problems) console.log(`  problem: ${p}`);
+process.exit(problems.length ? 1 : 0);
