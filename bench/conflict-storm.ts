@@ -1,6 +1,8 @@
 // Conflict storm: N concurrent conflicting writes per operation against one Keystone, then what
 // leaked (5xx, dropped or timed-out requests), what Keystone retried (its oslo.db log lines),
-// what was acknowledged but lost, and the wall time. Doubles as a benchmark of retry patches.
+// what the database aborted (PostgreSQL's serialization-failure log lines), what was
+// acknowledged but lost, and the wall time. Doubles as a benchmark of retry patches; its pieces
+// are exported for bench/conflicts.bench.ts.
 //
 //   npx tsx bench/conflict-storm.ts --target=dev                  # the shared dev cluster (.cache/dev-cluster.env)
 //   npx tsx bench/conflict-storm.ts --target=embedded             # throwaway stock cluster
@@ -8,8 +10,9 @@
 // Options: --n=40 (requests per operation), --timeout-ms=180000 (per request: long, so that a
 // busy machine's queueing is not counted as a leak), --json=<file> (machine-readable results).
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
 import { containerLog } from '../lib/cluster/logs.js';
@@ -19,8 +22,23 @@ import type { PasswordCredentials } from '../lib/keystone/credentials.js';
 import { KeystoneTransportError } from '../lib/keystone/errors.js';
 import { closeAllPools, expectStatus, KeystoneHttp, type KsResponse } from '../lib/keystone/http.js';
 import { PasswordSession } from '../lib/keystone/session.js';
+import { parsePostgresConflicts } from '../lib/workload/database-conflicts.js';
 
-interface Target { baseUrl: string; admin: PasswordCredentials; keystoneContainer?: string; variant: string }
+export interface StormTarget {
+  baseUrl: string;
+  admin: PasswordCredentials;
+  variant: string;
+  keystoneContainer?: string;
+  /** PostgreSQL container whose log counts serialization failures; unset when not reachable. */
+  databaseContainer?: string;
+}
+
+export interface StormOptions {
+  /** Concurrent requests per operation. */
+  n: number;
+  /** Per-request client timeout. */
+  timeoutMs: number;
+}
 
 /** What one storm operation produced. */
 export interface OperationResult {
@@ -33,34 +51,51 @@ export interface OperationResult {
   /** Writes acknowledged (2xx) but absent afterwards; null when the operation has no such check. */
   lost: number | null;
   wallSeconds: number;
+  /** When the first request was sent and the last one settled (ms since epoch). */
+  startedAt: number;
+  endedAt: number;
+  /** From the start to the first leaked request's outcome; null when nothing leaked. */
+  firstLeakSeconds: number | null;
+  /** This process's CPU time (user + system) while the requests were in flight. */
+  driverCpuMicros: number;
+  /** Serialization failures (SQLSTATE 40001) PostgreSQL logged in the window; null without its log. */
+  databaseConflicts: number | null;
   /** From Keystone's log during the operation; null when the container log is not reachable. */
   log: { retries: number; retriedFunctions: Record<string, number>; retryLimitExceeded: number; unhandledErrors: number; serializationFailuresEscaped: number } | null;
 }
 
-const { values: args } = parseArgs({
-  options: {
-    target: { type: 'string', default: 'embedded' },
-    patch: { type: 'string' },
-    n: { type: 'string', default: '40' },
-    'timeout-ms': { type: 'string', default: '180000' },
-    json: { type: 'string' },
-  },
-});
-const N = Number(args.n);
-if (!Number.isInteger(N) || N < 1 || N > 500) throw new Error(`--n=${args.n}: an integer in [1, 500]`);
-const TIMEOUT_MS = Number(args['timeout-ms']);
-if (!Number.isInteger(TIMEOUT_MS) || TIMEOUT_MS < 1_000) throw new Error(`--timeout-ms=${args['timeout-ms']}: an integer ≥ 1000`);
+/** The storm's command line, shared with bench/conflicts.bench.ts. */
+export function parseStormArgs(argv = process.argv.slice(2), defaults: { n: number } = { n: 40 }) {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: {
+      target: { type: 'string', default: 'embedded' },
+      patch: { type: 'string' },
+      n: { type: 'string', default: String(defaults.n) },
+      'timeout-ms': { type: 'string', default: '180000' },
+      json: { type: 'string' },
+    },
+  });
+  const n = Number(args.n);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new Error(`--n=${args.n}: an integer in [1, 500]`);
+  const timeoutMs = Number(args['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1_000) throw new Error(`--timeout-ms=${args['timeout-ms']}: an integer ≥ 1000`);
+  const target: 'dev' | 'embedded' | undefined = args.target === 'dev' ? 'dev' : args.target === 'embedded' ? 'embedded' : undefined;
+  if (!target) throw new Error(`--target=${args.target}: dev or embedded`);
+  return { target, patch: args.patch, json: args.json, options: { n, timeoutMs } as StormOptions };
+}
 
-const prefix = `${readSettings().resourcePrefix}-storm-${Date.now().toString(36)}`;
 const log = (m: string) => process.stderr.write(`[storm] ${m}\n`);
 
-/** One request's outcome: its status, or the transport outcome when Keystone never answered. */
-async function outcome<T>(p: Promise<KsResponse<T>>): Promise<{ key: string; res?: KsResponse<T> }> {
+interface Outcome<T> { key: string; res?: KsResponse<T>; settledMs: number }
+
+/** One request's outcome (its status, or the transport outcome when Keystone never answered) and when it settled. */
+async function outcome<T>(p: Promise<KsResponse<T>>, started: number): Promise<Outcome<T>> {
   try {
     const res = await p;
-    return { key: String(res.status), res };
+    return { key: String(res.status), res, settledMs: performance.now() - started };
   } catch (e) {
-    if (e instanceof KeystoneTransportError) return { key: e.kind, res: undefined };
+    if (e instanceof KeystoneTransportError) return { key: e.kind, res: undefined, settledMs: performance.now() - started };
     throw e;
   }
 }
@@ -92,31 +127,49 @@ async function logSummary(container: string | undefined, from: Date, to: Date): 
   };
 }
 
+/**
+ * Serialization failures (and deadlocks) PostgreSQL logged in the window, by its own log
+ * timestamps. pg_stat_database has no such counter in PostgreSQL 15, so the log is the source.
+ */
+async function databaseConflictsIn(container: string | undefined, from: Date, to: Date): Promise<number | null> {
+  if (!container) return null;
+  const text = await containerLog(container, new Date(from.getTime() - 1_000));
+  return parsePostgresConflicts(text).filter((c) => c.time >= from.getTime() - 200 && c.time <= to.getTime() + 500).length;
+}
+
 async function storm<T>(
-  target: Target, operation: string, count: number,
+  target: StormTarget, operation: string, count: number,
   send: (i: number) => Promise<KsResponse<T>>,
   lostAfter?: (acknowledged: number[]) => Promise<number>,
 ): Promise<{ result: OperationResult; ok: (KsResponse<T> | undefined)[] }> {
   const from = new Date();
+  const cpu = process.cpuUsage();
   const started = performance.now();
-  const outs = await Promise.all(Array.from({ length: count }, (_, i) => outcome(send(i))));
+  const outs = await Promise.all(Array.from({ length: count }, (_, i) => outcome(send(i), started)));
   const wallSeconds = (performance.now() - started) / 1000;
+  const cpuUsed = process.cpuUsage(cpu);
   const to = new Date();
   const outcomes: Record<string, number> = {};
   for (const o of outs) outcomes[o.key] = (outcomes[o.key] ?? 0) + 1;
+  const leaked = outs.filter((o) => isLeak(o.key));
   const acknowledged = outs.flatMap((o, i) => (o.res && o.res.status < 300 ? [i] : []));
   const lost = lostAfter ? await lostAfter(acknowledged) : null;
   const result: OperationResult = {
-    operation, requests: count, outcomes, leaks: outs.filter((o) => isLeak(o.key)).length, lost, wallSeconds,
+    operation, requests: count, outcomes, leaks: leaked.length, lost, wallSeconds,
+    startedAt: from.getTime(), endedAt: to.getTime(),
+    firstLeakSeconds: leaked.length ? Math.min(...leaked.map((o) => o.settledMs)) / 1000 : null,
+    driverCpuMicros: cpuUsed.user + cpuUsed.system,
+    databaseConflicts: await databaseConflictsIn(target.databaseContainer, from, to),
     log: await logSummary(target.keystoneContainer, from, to),
   };
-  log(`${operation}: ${JSON.stringify(outcomes)} leaks=${result.leaks} lost=${lost ?? '-'} retries=${result.log?.retries ?? '?'} ${wallSeconds.toFixed(1)} s`);
+  log(`${operation}: ${JSON.stringify(outcomes)} leaks=${result.leaks} lost=${lost ?? '-'} retries=${result.log?.retries ?? '?'} db-conflicts=${result.databaseConflicts ?? '?'} ${wallSeconds.toFixed(1)} s`);
   return { result, ok: outs.map((o) => (o.res && o.res.status < 300 ? o.res : undefined)) };
 }
 
 /** The storm itself: every operation N times at once, each one against shared rows. */
-async function run(target: Target): Promise<OperationResult[]> {
-  const http = new KeystoneHttp(target.baseUrl, TIMEOUT_MS);
+export async function runStorm(target: StormTarget, { n: N, timeoutMs }: StormOptions): Promise<OperationResult[]> {
+  const prefix = `${readSettings().resourcePrefix}-storm-${Date.now().toString(36)}`;
+  const http = new KeystoneHttp(target.baseUrl, timeoutMs);
   const session = new PasswordSession(http, target.admin);
   const ks = new Keystone(http, () => session.getToken());
   const results: OperationResult[] = [];
@@ -181,7 +234,7 @@ async function run(target: Target): Promise<OperationResult[]> {
   return results;
 }
 
-function devTarget(): Target {
+function devTarget(): StormTarget {
   let env: Record<string, string | undefined> = process.env;
   if (!env.OS_AUTH_URL) {
     // The file scripts/dev-cluster.ts writes: "export K=V" lines.
@@ -191,6 +244,7 @@ function devTarget(): Target {
   if (!env.OS_AUTH_URL || !env.OS_PASSWORD) throw new Error('no dev cluster: OS_AUTH_URL/OS_PASSWORD unset and .cache/dev-cluster.env unreadable');
   return {
     baseUrl: env.OS_AUTH_URL, variant: 'dev cluster', keystoneContainer: env.KS_DEV_KEYSTONE_CONTAINER,
+    databaseContainer: env.KS_DATABASE_CONTAINERS?.split(',')[0] || undefined,
     admin: {
       username: env.OS_USERNAME ?? 'admin', password: env.OS_PASSWORD, userDomainName: env.OS_USER_DOMAIN_NAME ?? 'Default',
       projectName: env.OS_PROJECT_NAME ?? 'admin', projectDomainName: env.OS_PROJECT_DOMAIN_NAME ?? 'Default',
@@ -198,19 +252,46 @@ function devTarget(): Target {
   };
 }
 
-function printTable(variant: string, results: OperationResult[]): void {
+/**
+ * Runs `use` against the shared dev cluster, or against a throwaway embedded cluster (stock, or
+ * stock + `patch`) that is removed afterwards, also on SIGINT/SIGTERM.
+ */
+export async function withStormTarget<R>(kind: 'dev' | 'embedded', patch: string | undefined, use: (target: StormTarget) => Promise<R>): Promise<R> {
+  if (kind === 'dev') return use(devTarget());
+  let cluster: EmbeddedCluster | undefined;
+  const stopCluster = async () => { const c = cluster; cluster = undefined; await c?.stop(); };
+  const onSignal = () => { void stopCluster().finally(() => process.exit(130)); };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, onSignal);
+  try {
+    cluster = await startEmbedded({ ...readSettings(), target: 'embedded', keystonePatch: patch, keystoneImage: undefined });
+    const region = cluster.info.regions[0]!;
+    return await use({
+      baseUrl: region.baseUrl, admin: cluster.info.admin, variant: cluster.info.keystoneVariant,
+      keystoneContainer: region.keystoneContainer, databaseContainer: region.databaseContainer,
+    });
+  } finally {
+    await stopCluster();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, onSignal);
+  }
+}
+
+/** A plain-text table: columns padded to their widest cell. */
+export function formatTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function printTable(variant: string, n: number, results: OperationResult[]): void {
   const rows = results.map((r) => [
     r.operation, String(r.requests), String(r.leaks), r.lost === null ? '-' : String(r.lost),
     r.log ? String(r.log.retries) : '?', r.log ? String(r.log.retryLimitExceeded) : '?',
-    r.log ? String(r.log.serializationFailuresEscaped) : '?', r.wallSeconds.toFixed(1),
-    Object.entries(r.outcomes).map(([k, v]) => `${k}×${v}`).join(' '),
+    r.log ? String(r.log.serializationFailuresEscaped) : '?', r.databaseConflicts === null ? '?' : String(r.databaseConflicts),
+    r.wallSeconds.toFixed(1), Object.entries(r.outcomes).map(([k, v]) => `${k}×${v}`).join(' '),
   ]);
-  const head = ['operation', 'requests', 'leaks', 'lost', 'retries', 'exhausted', 'SF escaped', 'wall s', 'outcomes'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`\nConflict storm, ${N} concurrent requests per operation, Keystone ${variant}`);
-  console.log(line(head));
-  for (const r of rows) console.log(line(r));
+  const head = ['operation', 'requests', 'leaks', 'lost', 'retries', 'exhausted', 'SF escaped', 'db conflicts', 'wall s', 'outcomes'];
+  console.log(`\nConflict storm, ${n} concurrent requests per operation, Keystone ${variant}`);
+  console.log(formatTable(head, rows));
   const total = (f: (r: OperationResult) => number) => results.reduce((s, r) => s + f(r), 0);
   console.log(`total: ${total((r) => r.requests)} requests, ${total((r) => r.leaks)} leaks, ${total((r) => r.lost ?? 0)} lost, ${total((r) => r.log?.retries ?? 0)} retries, ${total((r) => r.wallSeconds).toFixed(1)} s`);
   const fns: Record<string, number> = {};
@@ -218,20 +299,12 @@ function printTable(variant: string, results: OperationResult[]): void {
   if (Object.keys(fns).length) console.log(`retried functions: ${Object.entries(fns).sort((a, b) => b[1] - a[1]).map(([f, c]) => `${f}×${c}`).join(', ')}`);
 }
 
-let cluster: EmbeddedCluster | undefined;
-const stopCluster = async () => { const c = cluster; cluster = undefined; await c?.stop(); };
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void stopCluster().finally(() => process.exit(130)); });
-let target: Target;
-try {
-  if (args.target === 'dev') target = devTarget();
-  else if (args.target === 'embedded') {
-    cluster = await startEmbedded({ ...readSettings(), target: 'embedded', keystonePatch: args.patch, keystoneImage: undefined });
-    const region = cluster.info.regions[0]!;
-    target = { baseUrl: region.baseUrl, admin: cluster.info.admin, keystoneContainer: region.keystoneContainer, variant: cluster.info.keystoneVariant };
-  } else throw new Error(`--target=${args.target}: dev or embedded`);
-  const results = await run(target);
-  printTable(target.variant, results);
-  if (args.json) writeFileSync(args.json, JSON.stringify({ variant: target.variant, n: N, results }, null, 2));
-} finally {
-  await stopCluster();
+// Run as a script only; bench/conflicts.bench.ts imports the pieces above.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { target, patch, json, options } = parseStormArgs();
+  await withStormTarget(target, patch, async (t) => {
+    const results = await runStorm(t, options);
+    printTable(t.variant, options.n, results);
+    if (json) writeFileSync(json, JSON.stringify({ variant: t.variant, n: options.n, results }, null, 2));
+  });
 }
