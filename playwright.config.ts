@@ -25,7 +25,9 @@ export default defineConfig({
   ],
   projects: [
     { name: 'selftest', testDir: 'selftest' },
-    { name: 'conformance', testDir: 'suites/conformance' },
+    // One test at a time: parallel tests make stock Keystone's conflict leaks (measured by the
+    // concurrency project) show up at random as dropped requests in contract checks.
+    { name: 'conformance', testDir: 'suites/conformance', workers: Number(process.env.KS_CONFORMANCE_WORKERS ?? 1) },
     { name: 'rbac', testDir: 'suites/rbac' },
     { name: 'concurrency', testDir: 'suites/concurrency' },
     { name: 'chaos', testDir: 'suites/chaos' },

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The main job: set up, bring up the embedded cluster, run every gate project, write the Allure
-# dashboard and reports/gate.json, tear everything down. Exit status is the gate verdict.
+# The main job: set up, then run the gate in phases, each on its own freshly started cluster so
+# one phase's traffic never disturbs another's measurements (contract checks, conflict storms,
+# faults, load SLAs); then the Allure dashboard and one verdict in reports/gate.json.
+# Exit status is the gate verdict. Extra arguments go to every Playwright run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TESTCONTAINERS_RYUK_DISABLED=true
 t0=$(date +%s)
 bash scripts/setup.sh || exit 1
-t1=$(date +%s)
-rm -rf allure-results reports/out
+rm -rf allure-results reports/out reports/gate.json
 # The embedded gate runs the reference patched Keystone (patches/keystone-retry.diff), which is
 # what passing looks like; stock Debian Keystone fails the concurrency gate by design.
 # KS_KEYSTONE_PATCH=none gates stock Keystone, KS_KEYSTONE_PATCH=<diff> or KS_KEYSTONE_IMAGE=<image>
@@ -17,12 +18,31 @@ if [ "${KS_KEYSTONE_PATCH:-}" = none ]; then
 elif [ -z "${KS_KEYSTONE_PATCH:-}" ] && [ -z "${KS_KEYSTONE_IMAGE:-}" ] && [ "${KS_TARGET:-embedded}" = embedded ]; then
   export KS_KEYSTONE_PATCH=patches/keystone-retry.diff
 fi
-echo "[gate] Keystone under test: ${KS_KEYSTONE_IMAGE:-Debian Zed${KS_KEYSTONE_PATCH:+ + $KS_KEYSTONE_PATCH}} (target ${KS_TARGET:-embedded}, backend ${KS_BACKEND:-postgres})"
-npx playwright test --project=conformance --project=rbac --project=concurrency --project=chaos --project=load "$@"
-rc=$?
+echo "[gate] Keystone under test: ${KS_KEYSTONE_IMAGE:-Debian Zed${KS_KEYSTONE_PATCH:+ + $KS_KEYSTONE_PATCH}} (target ${KS_TARGET:-embedded})"
+t1=$(date +%s)
+PHASES=${KS_GATE_PHASES:-conformance concurrency chaos load}
+OUT=reports/out/gate-phases
+mkdir -p "$OUT"
+declare -a timings files results
+rc=0
+continues=0
+for phase in $PHASES; do
+  s=$(date +%s)
+  echo "=== gate phase: $phase"
+  envs=(KS_GATE_PHASE_CONTINUES=$continues PW_JSON="$OUT/$phase.json" PW_JUNIT="$OUT/$phase.junit.xml" KS_GATE_FILE="$OUT/$phase.gate.json")
+  # Faults are injected into the multi-region Galera topology (a region per node).
+  [ "$phase" = chaos ] && [ "${KS_TARGET:-embedded}" = embedded ] && envs+=(KS_BACKEND="${KS_CHAOS_BACKEND:-galera}")
+  projects=(--project="$phase")
+  [ "$phase" = conformance ] && projects+=(--project=rbac)
+  env "${envs[@]}" npx playwright test "${projects[@]}" "$@" || rc=1
+  files+=("$OUT/$phase.gate.json"); results+=("$OUT/$phase.json")
+  continues=1
+  timings+=("$phase $(( $(date +%s) - s )) s")
+done
 t2=$(date +%s)
+npx tsx scripts/gate-verdict.ts reports/gate.json "${files[@]}" || rc=1
 bash scripts/report.sh || rc=1
 t3=$(date +%s)
-echo "[gate] timings: setup $((t1 - t0)) s, suite $((t2 - t1)) s, report $((t3 - t2)) s"
-npx tsx scripts/summary-line.ts reports/out/results.json
+echo "[gate] timings: setup $((t1 - t0)) s, ${timings[*]/%/,} report $((t3 - t2)) s, total $((t3 - t0)) s"
+npx tsx scripts/summary-line.ts "${results[@]}"
 exit $rc

@@ -8,9 +8,10 @@ const A = '1f7f20f4-c5d6-44a7-8978-966124b02765';
 const B = '0b0e0f6e-5d2c-4b8e-9b1a-2f6f0c3d4e5a';
 
 test('a case entry matches only its test and a check description containing the case', () => {
-  const defects = parseKnownDefects(`defects:\n  - tests: [${A}]\n    case: "[null-body]"\n    defect: drops the connection\n  - tests: [${B}]\n    defect: secret checked to 72 bytes only\n`, 'x.yaml');
+  const defects = parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: ["[null-body]", "null-body: PUT"]\n    defect: drops the connection\n  - tests: [${B}]\n    defect: secret checked to 72 bytes only\n`, 'x.yaml');
   expect(knownCaseDefect(defects, A, 'POST /v3/credentials [null-body]')?.defect).toBe('drops the connection');
   expect(knownCaseDefect(defects, A, 'POST /v3/credentials [not-json]')).toBeUndefined();
+  expect(knownCaseDefect(defects, A, 'null-body: PUT mappings/{id} null-body')?.defect).toBe('drops the connection');
   expect(knownCaseDefect(defects, B, 'POST /v3/credentials [null-body]')).toBeUndefined();
   expect(knownCaseDefect(defects, undefined, 'POST /v3/credentials [null-body]')).toBeUndefined();
   expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    defect: x\n    backend: oracle\n`, 'f.yaml')).toThrow(/"backend"/);
@@ -36,7 +37,7 @@ test('KS_KNOWN_DEFECTS: the shipped Zed list by default, none turns it off', () 
 test('the shipped Zed list parses, names each test once per case, and every test id exists in a spec', () => {
   const defects = parseKnownDefects(readFileSync(DEFAULT_KNOWN_DEFECTS, 'utf8'), DEFAULT_KNOWN_DEFECTS);
   expect(defects.length).toBeGreaterThan(0);
-  const keys = defects.flatMap((d) => d.tests.map((t) => `${t} ${d.case ?? ''} ${d.backend ?? ''}`));
+  const keys = defects.flatMap((d) => d.tests.map((t) => `${t} ${(d.cases ?? []).join('|')} ${d.backend ?? ''}`));
   expect(new Set(keys).size, 'a test listed twice for one case').toBe(keys.length);
   const specs = readdirSync('suites', { recursive: true }).map(String).filter((f) => f.endsWith('.spec.ts')).map((f) => readFileSync(join('suites', f), 'utf8')).join('\n');
   for (const d of defects) for (const t of d.tests) expect(specs, `test id ${t} of "${d.defect}"`).toContain(t);

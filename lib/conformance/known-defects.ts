@@ -14,10 +14,10 @@ export interface KnownDefect {
   /** Ids of the tests (their `id` annotation) in which the defect shows. */
   tests: string[];
   /**
-   * Text found in the failing check's description (`METHOD template [shape]`). Without it the
-   * whole test is expected to fail.
+   * Texts, one of which is found in the failing check's description (`METHOD template [shape]`).
+   * Without any the whole test is expected to fail.
    */
-  case?: string;
+  cases?: string[];
   /** What Keystone does wrong, in one line. */
   defect: string;
   /** Upstream bug or code pointer. */
@@ -37,16 +37,18 @@ export function parseKnownDefects(text: string, source: string): KnownDefect[] {
   return entries.map((e: unknown, i: number) => {
     const where = `${source}: defects[${i}]`;
     if (typeof e !== 'object' || e === null) throw new ConfigError(`${where} is not a mapping`);
-    const { tests, case: kase, defect, link, backend, ...rest } = e as Record<string, unknown>;
+    const { tests, cases, defect, link, backend, ...rest } = e as Record<string, unknown>;
     if (Object.keys(rest).length) throw new ConfigError(`${where}: unknown keys ${Object.keys(rest).join(', ')}`);
     if (!Array.isArray(tests) || !tests.length || !tests.every((t) => typeof t === 'string' && UUID.test(t))) {
       throw new ConfigError(`${where}: "tests" must be a list of test ids (uuid)`);
     }
     if (backend !== undefined && !BACKENDS.includes(backend as Backend)) throw new ConfigError(`${where}: "backend" must be one of ${BACKENDS.join(', ')}`);
     if (typeof defect !== 'string' || !defect.trim()) throw new ConfigError(`${where}: "defect" must say what Keystone does wrong`);
-    if (kase !== undefined && (typeof kase !== 'string' || !kase)) throw new ConfigError(`${where}: "case" must be a non-empty string`);
+    if (cases !== undefined && (!Array.isArray(cases) || !cases.length || !cases.every((c) => typeof c === 'string' && c))) {
+      throw new ConfigError(`${where}: "cases" must be a list of non-empty strings`);
+    }
     if (link !== undefined && typeof link !== 'string') throw new ConfigError(`${where}: "link" must be a string`);
-    return { tests: tests as string[], defect: defect.trim(), ...(kase ? { case: kase } : {}), ...(link ? { link } : {}), ...(backend ? { backend: backend as Backend } : {}) };
+    return { tests: tests as string[], defect: defect.trim(), ...(cases ? { cases: cases as string[] } : {}), ...(link ? { link } : {}), ...(backend ? { backend: backend as Backend } : {}) };
   });
 }
 
@@ -72,12 +74,12 @@ export const testIdOf = (testInfo: Pick<TestInfo, 'annotations'>): string | unde
 
 /** The listed defect of one check (`what`) of a test, if any. */
 export function knownCaseDefect(defects: readonly KnownDefect[], testId: string | undefined, what: string): KnownDefect | undefined {
-  return testId ? defects.find((d) => d.tests.includes(testId) && d.case !== undefined && what.includes(d.case)) : undefined;
+  return testId ? defects.find((d) => d.tests.includes(testId) && d.cases !== undefined && d.cases.some((c) => what.includes(c))) : undefined;
 }
 
 /** The listed defect that makes a whole test fail, if any. */
 export function knownTestDefect(defects: readonly KnownDefect[], testId: string | undefined): KnownDefect | undefined {
-  return testId ? defects.find((d) => d.tests.includes(testId) && d.case === undefined) : undefined;
+  return testId ? defects.find((d) => d.tests.includes(testId) && d.cases === undefined) : undefined;
 }
 
 export const describeDefect = (d: KnownDefect): string => `${d.defect}${d.link ? ` (${d.link})` : ''}`;

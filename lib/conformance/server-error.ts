@@ -60,18 +60,22 @@ export async function outcomeOf(p: Promise<KsResponse>): Promise<KsResponse | Ke
 }
 
 /**
- * Soft status check that honours the known-defects list: a listed mismatch is annotated as a
- * known defect, a listed check that now passes fails softly (remove the entry), anything else is
- * an ordinary soft expectation.
+ * Soft check that honours the known-defects list: a listed failure is annotated as a known
+ * defect, a listed check that now passes fails softly (remove the entry), anything else is an
+ * ordinary soft expectation.
  */
-export function expectStatusOrKnownDefect(actual: number | string, expected: number, ctx: { testInfo: TestInfo; what: string }): void {
+export function expectOrKnownDefect(ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string }): void {
   const { file, defects } = activeKnownDefects();
   const known = knownCaseDefect(defects, testIdOf(ctx.testInfo), ctx.what);
   if (!known) {
-    expect.soft(actual, ctx.what).toBe(expected);
-  } else if (actual === expected) {
-    expect.soft(actual, `${ctx.what}: listed in ${file} as a known defect (${known.defect}) but now answers ${expected}: remove the entry`).not.toBe(expected);
+    expect.soft(ok, `${ctx.what}: expected ${ctx.expected}, got ${got}`).toBe(true);
+  } else if (ok) {
+    expect.soft(ok, `${ctx.what}: listed in ${file} as a known defect (${known.defect}) but now gives ${ctx.expected}: remove the entry`).toBe(false);
   } else {
-    ctx.testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: `${ctx.what}: got ${actual}; ${describeDefect(known)}` });
+    ctx.testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: `${ctx.what}: got ${got}; ${describeDefect(known)}` });
   }
+}
+
+export function expectStatusOrKnownDefect(actual: number | string, expected: number, ctx: { testInfo: TestInfo; what: string }): void {
+  expectOrKnownDefect(actual === expected, String(actual), { ...ctx, expected: String(expected) });
 }

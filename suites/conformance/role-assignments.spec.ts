@@ -5,6 +5,7 @@ import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { roleAssignmentsResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
 import type { RoleAssignment } from '../../lib/keystone/types.js';
+import { expectOrKnownDefect } from '../../lib/conformance/server-error.js';
 import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from './identity-support.js';
 
 /** One assignment as "<actor>:<role>@<scope>" (with "+inherited"), so sets compare as strings. */
@@ -104,7 +105,8 @@ test.describe('role assignments @role-assignments', () => {
       // The link should name the inference rule, /v3/roles/{prior}/implies/{implied}. Zed writes
       // /v3/prior_role/{implied}/implies/{prior} (api/role_assignments.py _format_entity): no such
       // route, ids reversed. Soft, so the rest of the step still runs.
-      expect.soft((implied.links as Record<string, string>).prior_role, 'links.prior_role of an implied assignment').toMatch(new RegExp(`/v3/roles/${r1.id}/implies/${r3.id}$`));
+      const priorRole = String((implied.links as Record<string, string>).prior_role);
+      expectOrKnownDefect(new RegExp(`/v3/roles/${r1.id}/implies/${r3.id}$`).test(priorRole), priorRole, { testInfo: test.info(), what: 'links.prior_role of an implied assignment', expected: '/v3/roles/{prior}/implies/{implied}' });
       const viaGroup = effective.filter((a) => a.role.id === r2.id && a.scope.project?.id === project.id).map((a) => (a.links as Record<string, string>).membership).filter(Boolean);
       expect(viaGroup).toEqual([expect.stringMatching(new RegExp(`/v3/groups/${group.id}/users/${user.id}$`))]);
     });
