@@ -62,6 +62,10 @@ wsrep_cluster_address = ${GALERA_CLUSTER_ADDRESS}
 wsrep_node_incoming_address = ${GALERA_INCOMING_ADDRESS}
 wsrep_provider_options = "${provider_options}"
 wsrep_sst_method = rsync
+# Causal reads: a read waits until the node has applied everything the cluster committed before
+# it. Without it a node thawed after a freeze answers from its stale state until it notices it
+# was evicted, and a token revoked meanwhile in another region still validates there.
+wsrep_sync_wait = 1
 CONF
 [ -n "$GALERA_SST_ADDRESS" ] && echo "wsrep_sst_receive_address = ${GALERA_SST_ADDRESS}" >>"$CONF"
 
