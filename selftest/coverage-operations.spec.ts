@@ -151,6 +151,9 @@ test.describe('coverage report', () => {
       req('POST', '/v3/projects', 409, 'rejects a duplicate'),
       req('GET', '/identity/v3/projects/p1?x=1', 404, 'missing project'),
       req('PATCH', '/v3/projects/p1', null, 'update timed out'),
+      req('POST', '/v3/projects', 400, 'bad input on POST /v3/projects'),
+      req('PUT', '/v3/projects/p1/tags', null, 'PUT tags rejects malformed bodies'),
+      req('PUT', '/v3/projects/p1/tags/a', 200, 'bad input that was accepted proves no refusal'),
       req('HEAD', '/v3/projects/p1', 200, 'head project'),
       req('GET', '/v3/projects/p1/tags', 200),
       req('GET', '/v3/projects/p1/tags', 200),
@@ -171,13 +174,18 @@ test.describe('coverage report', () => {
     expect(row('projects.update')).toMatchObject({ state: 'uncovered' }); // no response, no coverage
     expect(row('project-tags.check')).toMatchObject({ state: 'uncovered' });
     expect(row('project-tags.clear')).toMatchObject({ state: 'justified', gap: 'exercised by the cleanup fixture only' });
-    expect(row('projects.create')).toMatchObject({ state: 'covered', statuses: [201, 409], positive: true, tests: ['creates a project', 'rejects a duplicate'] });
+    expect(row('projects.create')).toMatchObject({ state: 'covered', statuses: [201, 400, 409], positive: true, tests: ['bad input on POST /v3/projects', 'creates a project', 'rejects a duplicate'] });
     expect(row('projects.get')).toMatchObject({ state: 'covered', statuses: [404], positive: false, headTests: ['head project'], headStatuses: [200] });
     expect(row('project-tags.list')).toMatchObject({ state: 'covered', tests: ['some test'], statuses: [200] });
     expect(report).toMatchObject({ covered: 7, justified: 1, uncovered: 3 });
     expect(report.byConcern['projects']).toEqual({ total: 5, covered: 3, justified: 0, uncovered: 2 });
     expect(report.extras).toEqual({ total: 4, covered: 1, justified: 0, uncovered: 3 });
     expect(report.staleGaps).toEqual(['projects.list']);
+    // A bad-input case exists once a bad-input test got a refusal (or no answer) from the write.
+    expect(row('projects.create').badInput).toBe(true);
+    expect(row('projects.get').badInput).toBeUndefined();
+    expect(report.writesWithoutBadInput).toEqual(expect.arrayContaining(['projects.update']));
+    expect(report.writesWithoutBadInput).not.toContain('projects.create');
     expect(report.unknownGaps).toEqual(['projects.nope']);
     expect(report.unmatched).toEqual(expect.arrayContaining([
       { method: 'GET', path: '/v3/widgets', count: 1, reason: 'unknown-path', tests: ['stray'] },

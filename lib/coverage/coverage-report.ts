@@ -31,6 +31,8 @@ export interface CoverageOperationRow {
   statuses: number[];
   /** Some response was 2xx: the positive case ran, not only error paths. */
   positive: boolean;
+  /** Writes only: a bad-input test (title "bad input" or "malformed") sent this operation a request. */
+  badInput?: boolean;
   /** Tests that sent HEAD to this GET row (Keystone's implicit HEAD); not counted as covering the GET. */
   headTests?: string[];
   headStatuses?: number[];
@@ -63,6 +65,8 @@ export interface CoverageReport extends CoverageCounts {
   /** Requests no row describes: a missing table row or a test hitting something undocumented. */
   unmatched: UnmatchedRequest[];
   /** Justified gap ids that tests cover after all: the justification is stale. */
+  /** POST/PUT/PATCH operations no bad-input test reached (body-less writes appear here too). */
+  writesWithoutBadInput: string[];
   staleGaps: string[];
   /** Justified gap ids that name no operation (typos would otherwise hide a gap). */
   unknownGaps: string[];
@@ -81,8 +85,8 @@ export function buildCoverageReport(
   opts: BuildOptions = {},
 ): CoverageReport {
   const matcher = new OperationMatcher(operations);
-  const acc = new Map<string, { tests: Set<string>; statuses: Set<number>; headTests: Set<string>; headStatuses: Set<number> }>();
-  for (const op of operations) acc.set(op.id, { tests: new Set(), statuses: new Set(), headTests: new Set(), headStatuses: new Set() });
+  const acc = new Map<string, { tests: Set<string>; statuses: Set<number>; headTests: Set<string>; headStatuses: Set<number>; badInput: boolean }>();
+  for (const op of operations) acc.set(op.id, { tests: new Set(), statuses: new Set(), headTests: new Set(), headStatuses: new Set(), badInput: false });
   const unmatched = new Map<string, UnmatchedRequest & { testSet: Set<string> }>();
 
   for (const req of requests) {
@@ -90,6 +94,8 @@ export function buildCoverageReport(
     const r = matcher.resolve(req.method, req.path);
     if (r.kind === 'matched') {
       const a = acc.get(r.operation.id)!;
+      // Bad input that got no answer was still sent: the case exists (and its failure is reported).
+      if (BAD_INPUT_TEST.test(title) && (req.status === null || req.status >= 400)) a.badInput = true;
       // A request without a response proves nothing about the operation.
       if (req.status === null) continue;
       if (r.viaHead) {
@@ -123,6 +129,7 @@ export function buildCoverageReport(
       id: op.id, method: op.method, path: op.path, concern: op.concern, state, extra: op.extra === true,
       tests: [...a.tests].sort(), statuses, positive: statuses.some((s) => s >= 200 && s < 300),
     };
+    if (WRITE_METHODS.has(op.method)) row.badInput = a.badInput;
     if (a.headTests.size) {
       row.headTests = [...a.headTests].sort();
       row.headStatuses = [...a.headStatuses].sort((x, y) => x - y);
@@ -149,10 +156,15 @@ export function buildCoverageReport(
       .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path))
       .slice(0, maxUnmatched)
       .map(({ testSet, ...u }) => ({ ...u, tests: [...testSet].sort() })),
+    writesWithoutBadInput: rows.filter((r) => r.badInput === false).map((r) => r.id).sort(),
     staleGaps: Object.keys(gaps).filter((id) => stateById.get(id) === 'covered').sort(),
     unknownGaps: Object.keys(gaps).filter((id) => !ids.has(id)).sort(),
   };
 }
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Bad-input tests say so in their titles ("bad input on POST …", "… reject malformed bodies …"). */
+const BAD_INPUT_TEST = /bad input|malformed/i;
 
 function zero(): CoverageCounts {
   return { total: 0, covered: 0, justified: 0, uncovered: 0 };
@@ -221,6 +233,7 @@ export function renderCoverageHtml(report: CoverageReport, title = 'Keystone v3 
     : '';
 
   const gapIssues = [
+    report.writesWithoutBadInput.length && `<p>Writes no bad-input test reached (some take no body): ${report.writesWithoutBadInput.map((g) => `<code>${esc(g)}</code>`).join(', ')}</p>`,
     report.staleGaps.length && `<p>Stale justifications (covered after all): ${report.staleGaps.map((g) => `<code>${esc(g)}</code>`).join(', ')}</p>`,
     report.unknownGaps.length && `<p class="uncovered">Justifications naming no operation: ${report.unknownGaps.map((g) => `<code>${esc(g)}</code>`).join(', ')}</p>`,
   ]
