@@ -1,87 +1,25 @@
 // The Chaos Mesh injector against a fake Kubernetes API server on loopback: the exact method,
 // path and body it sends for each fault, that heal deletes the object, and the external guard.
 import { test, expect } from '@playwright/test';
-import { KubeConfig } from '@kubernetes/client-node';
-import http from 'node:http';
-import { once } from 'node:events';
-import type net from 'node:net';
 import { ChaosNotAllowedError, withFault, type Fault } from '../chaos/fault.js';
 import {
   goDuration,
   networkDelay,
+  networkEmulation,
   networkLoss,
   networkPartition,
   podFailure,
   podKill,
   type ChaosMeshCluster,
 } from '../chaos/injectors/chaos-mesh.js';
-
-interface SeenRequest {
-  method: string;
-  path: string;
-  body: unknown;
-}
-
-/** Stores created objects by path; DELETE removes them, so a later GET answers 404 like the real API. */
-class FakeApiServer {
-  readonly requests: SeenRequest[] = [];
-  private readonly objects = new Map<string, unknown>();
-  private readonly server = http.createServer((req, res) => void this.handle(req, res));
-  url = '';
-
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    let text = '';
-    for await (const chunk of req) text += String(chunk);
-    const path = new URL(req.url ?? '/', this.url).pathname;
-    const method = req.method ?? '';
-    this.requests.push({ method, path, body: text ? JSON.parse(text) : undefined });
-    const send = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const notFound = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 };
-    if (method === 'POST') {
-      const body = JSON.parse(text) as { metadata: { name: string } };
-      this.objects.set(`${path}/${body.metadata.name}`, body);
-      send(201, body);
-    } else if (method === 'GET') {
-      const object = this.objects.get(path);
-      if (object) send(200, object);
-      else send(404, notFound);
-    } else if (method === 'DELETE') {
-      const object = this.objects.get(path);
-      this.objects.delete(path);
-      if (object) send(200, object);
-      else send(404, notFound);
-    } else send(405, { kind: 'Status', code: 405 });
-  }
-}
+import { FakeApiServer } from './fake-kube-api.js';
 
 let api: FakeApiServer;
 let cluster: ChaosMeshCluster;
 
 test.beforeEach(async () => {
   api = await new FakeApiServer().start();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'tester', token: 'not-a-secret' }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-    currentContext: 'fake',
-  });
-  cluster = { kubeConfig, namespace: 'chaos-testing', ownedBySuite: true };
+  cluster = { kubeConfig: api.kubeConfig(), namespace: 'chaos-testing', ownedBySuite: true };
 });
 
 test.afterEach(async () => {
@@ -197,6 +135,38 @@ test('NetworkChaos partition defaults to both directions', async () => {
       duration: '20s',
     },
   });
+});
+
+test('NetworkChaos netem carries delay and loss in one object (two objects on one pod would override each other)', async () => {
+  const fault = networkEmulation(cluster, {
+    name: 'wan',
+    selector: galera2,
+    latencyMs: 100,
+    jitterMs: 20,
+    loss: 0.01,
+    direction: 'both',
+    target: { selector: galeraPeers, mode: 'all' },
+    durationMs: 20_000,
+  });
+  expect(fault.kind).toBe('latency');
+  expect(await injectAndHeal(fault, NETWORKCHAOS, 'wan')).toEqual({
+    apiVersion: 'chaos-mesh.org/v1alpha1',
+    kind: 'NetworkChaos',
+    metadata: metadata('wan'),
+    spec: {
+      action: 'netem',
+      delay: { latency: '100ms', jitter: '20ms' },
+      loss: { loss: '1' },
+      direction: 'both',
+      target: { selector: galeraPeers, mode: 'all' },
+      selector: galera2,
+      mode: 'all',
+      duration: '20s',
+    },
+  });
+  expect(networkEmulation(cluster, { selector: galera2, loss: 0.5, durationMs: 1_000 }).kind).toBe('loss');
+  expect(() => networkEmulation(cluster, { selector: galera2, durationMs: 1_000 })).toThrow(RangeError);
+  expect(() => networkEmulation(cluster, { selector: galera2, loss: 2, durationMs: 1_000 })).toThrow(RangeError);
 });
 
 test('withFault creates, holds and deletes; a generated name is DNS-safe', async () => {

@@ -99,6 +99,25 @@ export function networkPartition(cluster: ChaosMeshCluster, options: ChaosMeshNe
   });
 }
 
+/**
+ * NetworkChaos netem: delay and loss together in one object. Two NetworkChaos objects (a delay
+ * and a loss) on the same pods and peers do not add up: the later overrides the earlier
+ * (chaos-mesh/chaos-mesh#3631), so WAN conditions must be one netem object.
+ */
+export function networkEmulation(
+  cluster: ChaosMeshCluster,
+  options: ChaosMeshNetworkOptions & { latencyMs?: number; jitterMs?: number; /** probability, 0..1 */ loss?: number },
+): Fault {
+  if (options.latencyMs === undefined && options.loss === undefined) throw new RangeError('netem needs latencyMs or loss');
+  if (options.loss !== undefined && !(options.loss >= 0 && options.loss <= 1)) throw new RangeError(`loss must be in [0, 1], got ${options.loss}`);
+  return chaosMeshFault(cluster, options.latencyMs === undefined ? 'loss' : 'latency', 'NetworkChaos', options, {
+    action: 'netem',
+    ...(options.latencyMs === undefined ? {} : { delay: { latency: `${options.latencyMs}ms`, ...(options.jitterMs === undefined ? {} : { jitter: `${options.jitterMs}ms` }) } }),
+    ...(options.loss === undefined ? {} : { loss: { loss: percent(options.loss) } }),
+    ...networkScope(options),
+  });
+}
+
 function chaosMeshFault(
   cluster: ChaosMeshCluster,
   kind: FaultKind,

@@ -1,3 +1,5 @@
+import { parseRegionSelectors, type RegionSelectors } from './label-selectors.js';
+
 /**
  * Every knob of the gate, read once from the environment. Bad values fail fast with a message
  * naming the variable, never later as a hang.
@@ -28,6 +30,18 @@ export interface Settings {
   resourcePrefix: string;
   /** Known defects of the Keystone under test (YAML), or undefined for none: every failure counts. */
   knownDefectsFile?: string;
+  /** How the chaos suite injects faults: into the suite's own containers, or through Chaos Mesh in Kubernetes. */
+  chaosInjector: ChaosInjector;
+  /** Set exactly when chaosInjector is 'chaos-mesh'. */
+  chaosMesh?: ChaosMeshSettings;
+}
+
+export type ChaosInjector = 'containers' | 'chaos-mesh';
+export interface ChaosMeshSettings {
+  /** Namespace of the target pods, and where the chaos objects are created. */
+  namespace: string;
+  databaseSelectors: RegionSelectors;
+  keystoneSelectors?: RegionSelectors;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +97,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     allowExternalChaos: bool('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, false),
     resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
     knownDefectsFile: knownDefectsFile(env.KS_KNOWN_DEFECTS),
+    ...chaosInjection(env),
   };
 }
 
@@ -92,4 +107,38 @@ export const DEFAULT_KNOWN_DEFECTS = 'expectations/keystone-zed.yaml';
 function knownDefectsFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return DEFAULT_KNOWN_DEFECTS;
   return /^(none|off|0|false)$/i.test(value) ? undefined : value;
+}
+
+function chaosInjection(env: NodeJS.ProcessEnv): Pick<Settings, 'chaosInjector' | 'chaosMesh'> {
+  const chaosInjector = oneOf('KS_CHAOS_INJECTOR', env.KS_CHAOS_INJECTOR, ['containers', 'chaos-mesh'] as const, 'containers');
+  if (chaosInjector === 'containers') return { chaosInjector };
+  if (oneOf('KS_TARGET', env.KS_TARGET, ['embedded', 'external'] as const, 'embedded') !== 'external') {
+    throw new ConfigError('KS_CHAOS_INJECTOR=chaos-mesh needs KS_TARGET=external: the embedded cluster runs in docker, out of Chaos Mesh\'s reach');
+  }
+  const namespace = env.KS_CHAOS_MESH_NAMESPACE ?? '';
+  if (!DNS_LABEL.test(namespace)) {
+    throw new ConfigError(`KS_CHAOS_MESH_NAMESPACE=${namespace} must be a Kubernetes namespace name (it is required with KS_CHAOS_INJECTOR=chaos-mesh)`);
+  }
+  if (!env.KS_CHAOS_MESH_DATABASE_SELECTORS) {
+    throw new ConfigError('KS_CHAOS_INJECTOR=chaos-mesh needs KS_CHAOS_MESH_DATABASE_SELECTORS, e.g. RegionOne=app.kubernetes.io/instance=galera-0;RegionTwo=...');
+  }
+  const keystone = env.KS_CHAOS_MESH_KEYSTONE_SELECTORS;
+  return {
+    chaosInjector,
+    chaosMesh: {
+      namespace,
+      databaseSelectors: regionSelectors('KS_CHAOS_MESH_DATABASE_SELECTORS', env.KS_CHAOS_MESH_DATABASE_SELECTORS),
+      ...(keystone ? { keystoneSelectors: regionSelectors('KS_CHAOS_MESH_KEYSTONE_SELECTORS', keystone) } : {}),
+    },
+  };
+}
+
+const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function regionSelectors(name: string, value: string): RegionSelectors {
+  try {
+    return parseRegionSelectors(value);
+  } catch (e) {
+    throw new ConfigError(`${name}: ${(e as Error).message}`);
+  }
 }

@@ -1,25 +1,19 @@
 // kill -9 of a Galera node under the mixed identity workload, healed by a recovering restart
-// (--wsrep-recover, then IST): the fault-end is recorded once the node is Synced again.
+// (--wsrep-recover, then IST): the fault-end is recorded once the node is Synced again. With
+// Chaos Mesh: a pod-kill with grace period 0, the pod brought back by Kubernetes.
 import * as allure from 'allure-js-commons';
-import { crashContainer } from '../../chaos/injectors/container.js';
-import { databaseContainers, requireChaosTargets, runChaosScenario, test } from '../../fixtures/chaos.js';
-import { galeraRestartHook } from '../../lib/cluster/galera-cluster.js';
+import { requireChaosTargets, runChaosScenario, test } from '../../fixtures/chaos.js';
 
 test.describe.configure({ timeout: 20 * 60_000 });
 
 test.describe('Galera node crash under a mixed identity workload @chaos @crash @auth-tokens @os-revoke @projects @users @role-grants', () => {
   test('kill -9 of one database node, restarted with recovery: no acknowledged write lost, regions agree, every region recovers @slice', { annotation: { type: 'id', description: 'a23a6b75-6edb-423f-a482-569fe608fd61' } }, async ({ galera, chaosFactory }, testInfo) => {
-    requireChaosTargets(galera, ['databaseContainer']);
+    requireChaosTargets(galera, ['crash']);
     await allure.feature('galera node crash'); await allure.story('mixed identity workload across regions');
     const target = galera.info.regions.at(-1)!;
-    const db = databaseContainers(galera);
     await runChaosScenario(galera, chaosFactory, testInfo, {
       title: `crash ${target.region} database node`,
-      fault: crashContainer(target.databaseContainer!, {
-        label: `${target.region} database node`,
-        // The node rejoins by IST; the heal returns once every node is Synced again.
-        restart: galeraRestartHook({ size: db.length, clusterContainerIds: db, timeoutMs: 180_000 }),
-      }),
+      fault: galera.faults.crash(target),
       faultedRegions: [target.region],
     });
   });
