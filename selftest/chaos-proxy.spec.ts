@@ -206,12 +206,12 @@ test.describe('latency', () => {
         // Never short of the configured delay, in either direction.
         expect(up.min).toBeGreaterThanOrEqual(latencyMs);
         expect(down.min).toBeGreaterThanOrEqual(latencyMs);
-        // And close to it: the timer overshoots by about a millisecond. Single samples can lag by
-        // tens of ms when the 2-core machine is busy, so the tail bound only catches gross errors.
+        // And close to it: the timer overshoots by about a millisecond. No bound on the tail: a
+        // single sample lags by hundreds of ms when the 2-core machine is busy (measured 463 ms for
+        // 150 ms under a parallel cluster run), which says nothing about the proxy; a delay
+        // applied twice or per chunk still shows in the median.
         expect(up.median).toBeLessThan(latencyMs + 8);
         expect(down.median).toBeLessThan(latencyMs + 8);
-        expect(up.max).toBeLessThan(latencyMs + 100);
-        expect(down.max).toBeLessThan(latencyMs + 100);
       } finally {
         client.close();
       }
