@@ -1,4 +1,5 @@
-import { getContainerRuntimeClient, GenericContainer, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
+import { getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
+import { LoopbackPortContainer } from './loopback-container.js';
 import { ownershipLabels } from './ownership.js';
 
 /** The control API's port inside the container (chaos/proxy/control-server.ts). */
@@ -23,19 +24,6 @@ export function proxyArguments(routes: ProxyRoute[], controlPort = PROXY_CONTROL
   }
   args.push('--control', `0.0.0.0:${controlPort}`);
   return args;
-}
-
-/**
- * Publishes ports on 127.0.0.1 only (testcontainers binds every interface): the control API
- * changes what a database link does and is for this machine alone.
- */
-class LoopbackPortContainer extends GenericContainer {
-  withLoopbackPort(port: number): this {
-    this.exposedPorts = [...this.exposedPorts, port];
-    this.createOpts.ExposedPorts = { ...this.createOpts.ExposedPorts, [`${port}/tcp`]: {} };
-    this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }] };
-    return this;
-  }
 }
 
 export interface FaultProxySpec {

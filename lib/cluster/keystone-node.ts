@@ -1,6 +1,7 @@
-import { GenericContainer, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
 import type { Settings } from '../config/settings.js';
 import { ownershipLabels } from './ownership.js';
+import { LoopbackPortContainer } from './loopback-container.js';
 import { freePort } from './ports.js';
 
 export interface KeystoneNodeSpec {
@@ -29,7 +30,7 @@ export interface KeystoneNode {
 export async function startKeystone(settings: Settings, network: StartedNetwork, spec: KeystoneNodeSpec): Promise<KeystoneNode> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const container = await new GenericContainer(spec.image)
+  const container = await new LoopbackPortContainer(spec.image)
     .withName(`ks-gate-${spec.runId}-keystone-${spec.index}`)
     .withLabels({ ...ownershipLabels(spec.runId), 'ks-gate.role': 'keystone', 'ks-gate.region': spec.region })
     .withNetwork(network)
@@ -48,7 +49,10 @@ export async function startKeystone(settings: Settings, network: StartedNetwork,
       OS_BOOTSTRAP_REGION_ID: spec.region,
       OS_BOOTSTRAP_PUBLIC_URL: `${baseUrl}/v3`,
     })
-    .withExposedPorts({ container: 5000, host: port })
+    .withLoopbackPort(5000, port)
+    // Not testcontainers' port wait: it dials `localhost`, which Node resolves to ::1 first, and the
+    // port is bound on 127.0.0.1 only. waitForKeystone then checks GET /v3 and a token.
+    .withWaitStrategy(Wait.forLogMessage(/ks-entrypoint: starting uwsgi/))
     .withStartupTimeout(120_000)
     .start();
   return { container, region: spec.region, baseUrl };

@@ -20,7 +20,6 @@ export async function startPostgres(settings: Settings, network: StartedNetwork,
     .withNetwork(network)
     .withNetworkAliases(host)
     .withEnvironment({ PG_PASSWORD: password, PG_ISOLATION: settings.pgIsolation, PG_DATABASE: 'keystone' })
-    .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))
     .withStartupTimeout(60_000)
     .start();
