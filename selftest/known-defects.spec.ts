@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ConfigError, DEFAULT_KNOWN_DEFECTS, readSettings } from '../lib/config/settings.js';
-import { knownCaseDefect, knownTestDefect, parseKnownDefects } from '../lib/conformance/known-defects.js';
+import { applicableDefects, knownCaseDefect, knownTestDefect, parseKnownDefects } from '../lib/conformance/known-defects.js';
 
 const A = '1f7f20f4-c5d6-44a7-8978-966124b02765';
 const B = '0b0e0f6e-5d2c-4b8e-9b1a-2f6f0c3d4e5a';
@@ -26,6 +26,22 @@ test('malformed files are refused with the entry named', () => {
   expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n`, 'f.yaml')).toThrow(/"defect" must say/);
   expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    defect: x\n    bug: 1\n`, 'f.yaml')).toThrow(ConfigError);
   expect(parseKnownDefects('', 'empty.yaml')).toEqual([]);
+});
+
+test('an entry applies only to its backend and not to a Keystone built with a patch that fixes it', () => {
+  const defects = parseKnownDefects([
+    'defects:',
+    `  - tests: [${A}]`, '    defect: everywhere',
+    `  - tests: [${A}]`, '    defect: postgres only', '    backend: postgres',
+    `  - tests: [${A}]`, '    defect: fixed by the retry patch', '    fixedBy: [keystone-retry.diff]',
+  ].join('\n'), 'f.yaml');
+  const names = (backend: 'postgres' | 'galera', patch?: string) => applicableDefects(defects, backend, patch).map((d) => d.defect);
+  expect(names('postgres')).toEqual(['everywhere', 'postgres only', 'fixed by the retry patch']);
+  expect(names('galera')).toEqual(['everywhere', 'fixed by the retry patch']);
+  // KS_KEYSTONE_PATCH is a path; the entry names the file.
+  expect(names('postgres', 'patches/keystone-retry.diff')).toEqual(['everywhere', 'postgres only']);
+  expect(names('postgres', '/tmp/other.diff')).toEqual(['everywhere', 'postgres only', 'fixed by the retry patch']);
+  expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    defect: x\n    fixedBy: [patches/keystone-retry.diff]\n`, 'f.yaml')).toThrow(/"fixedBy"/);
 });
 
 test('KS_KNOWN_DEFECTS: the shipped Zed list by default, none turns it off', () => {

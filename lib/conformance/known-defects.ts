@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { TestInfo } from '@playwright/test';
 import { parse } from 'yaml';
 import { ConfigError, readSettings, type Backend } from '../config/settings.js';
@@ -24,6 +25,11 @@ export interface KnownDefect {
   link?: string;
   /** Only on this database backend (a NUL byte is PostgreSQL's problem, not MySQL's). */
   backend?: Backend;
+  /**
+   * Patches (file names, as in KS_KEYSTONE_PATCH) that fix it: the entry does not apply to a
+   * Keystone built with one of them, where the check must pass like any other.
+   */
+  fixedBy?: string[];
 }
 
 const BACKENDS: readonly Backend[] = ['postgres', 'galera', 'cockroachdb'];
@@ -37,7 +43,7 @@ export function parseKnownDefects(text: string, source: string): KnownDefect[] {
   return entries.map((e: unknown, i: number) => {
     const where = `${source}: defects[${i}]`;
     if (typeof e !== 'object' || e === null) throw new ConfigError(`${where} is not a mapping`);
-    const { tests, cases, defect, link, backend, ...rest } = e as Record<string, unknown>;
+    const { tests, cases, defect, link, backend, fixedBy, ...rest } = e as Record<string, unknown>;
     if (Object.keys(rest).length) throw new ConfigError(`${where}: unknown keys ${Object.keys(rest).join(', ')}`);
     if (!Array.isArray(tests) || !tests.length || !tests.every((t) => typeof t === 'string' && UUID.test(t))) {
       throw new ConfigError(`${where}: "tests" must be a list of test ids (uuid)`);
@@ -48,7 +54,13 @@ export function parseKnownDefects(text: string, source: string): KnownDefect[] {
       throw new ConfigError(`${where}: "cases" must be a list of non-empty strings`);
     }
     if (link !== undefined && typeof link !== 'string') throw new ConfigError(`${where}: "link" must be a string`);
-    return { tests: tests as string[], defect: defect.trim(), ...(cases ? { cases: cases as string[] } : {}), ...(link ? { link } : {}), ...(backend ? { backend: backend as Backend } : {}) };
+    if (fixedBy !== undefined && (!Array.isArray(fixedBy) || !fixedBy.length || !fixedBy.every((f) => typeof f === 'string' && f && basename(f) === f))) {
+      throw new ConfigError(`${where}: "fixedBy" must be a list of patch file names (no directories)`);
+    }
+    return {
+      tests: tests as string[], defect: defect.trim(), ...(cases ? { cases: cases as string[] } : {}), ...(link ? { link } : {}),
+      ...(backend ? { backend: backend as Backend } : {}), ...(fixedBy ? { fixedBy: fixedBy as string[] } : {}),
+    };
   });
 }
 
@@ -57,7 +69,7 @@ let cached: { file: string | undefined; defects: KnownDefect[] } | undefined;
 /** The defects file the settings name (KS_KNOWN_DEFECTS), read once per process. */
 export function activeKnownDefects(): { file: string | undefined; defects: KnownDefect[] } {
   if (cached) return cached;
-  const { knownDefectsFile: file, backend } = readSettings();
+  const { knownDefectsFile: file, backend, keystonePatch } = readSettings();
   let text = '';
   if (file) {
     try { text = readFileSync(file, 'utf8'); } catch (e) {
@@ -65,8 +77,14 @@ export function activeKnownDefects(): { file: string | undefined; defects: Known
     }
   }
   const all = file ? parseKnownDefects(text, file) : [];
-  cached = { file, defects: all.filter((d) => !d.backend || d.backend === backend) };
+  cached = { file, defects: applicableDefects(all, backend, keystonePatch) };
   return cached;
+}
+
+/** The entries that apply to this backend and this Keystone build (KS_KEYSTONE_PATCH). */
+export function applicableDefects(all: readonly KnownDefect[], backend: Backend, keystonePatch: string | undefined): KnownDefect[] {
+  const patch = keystonePatch ? basename(keystonePatch) : undefined;
+  return all.filter((d) => (!d.backend || d.backend === backend) && !(patch && d.fixedBy?.includes(patch)));
 }
 
 export const testIdOf = (testInfo: Pick<TestInfo, 'annotations'>): string | undefined =>
