@@ -52,3 +52,32 @@ export function badInputs(spec: BadInputSpec): BadInput[] {
   }
   return out;
 }
+
+/** A malformed id for one path segment of a body-less write (grants, associations). */
+export interface BadPathId {
+  /** Stable key, part of the check's description. */
+  shape: string;
+  /** The segment as sent: already percent-encoded, so it stays one segment (or deliberately not). */
+  segment: string;
+  /**
+   * The encoded slash splits the segment, so no route matches: werkzeug's router answers its own
+   * 404 page, not Keystone's JSON error, and the request never reaches Keystone's code.
+   */
+  unrouted?: true;
+}
+
+/**
+ * Ids Keystone must answer with a 4xx wherever they stand in a path: path characters (an encoded
+ * slash, a `..` segment, `;?#\` and a space), a NUL, odd unicode (U+202E, U+FFFF and the UTF-8 bytes
+ * of a lone surrogate, which werkzeug decodes as U+FFFD) and an id longer than any id column.
+ */
+export function badPathIds(): BadPathId[] {
+  return [
+    { shape: 'encoded-slash', segment: 'ksgate%2Fid', unrouted: true },
+    { shape: 'dot-segment', segment: '%2E%2E' },
+    { shape: 'path-characters', segment: 'ksgate%3Bid%3Fx%3D1%23y%5Cz%20' },
+    { shape: 'nul', segment: 'ksgate%00id' },
+    { shape: 'odd-unicode', segment: 'ksgate-%E2%80%AE-%EF%BF%BF-%ED%A0%80' },
+    { shape: 'too-long', segment: 'x'.repeat(300) },
+  ];
+}

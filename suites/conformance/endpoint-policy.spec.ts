@@ -3,7 +3,7 @@ import { expect, test } from '../../fixtures/test.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { endpointsResponseSchema, policyResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { PolicyTarget } from '../../lib/keystone/services/endpoint-policy.js';
-import { callers, expectError, expectJson, expectNoContent } from './catalog-support.js';
+import { callers, expectError, expectJson, expectNoContent, sendBadPathIds } from './catalog-support.js';
 
 /** A policy, and an endpoint of a service of our own in a region of our own. */
 async function fixtureSet(factory: ResourceFactory) {
@@ -62,10 +62,9 @@ test.describe('endpoint policy @endpoint-policy', () => {
     expect((await admin.endpointPolicy.documentedPolicyRoute('HEAD', policy.id)).status).toBe(404);
   });
 
-  test('unknown policy, endpoint, service or region: 404', { annotation: { type: 'id', description: '483a16a1-ca4e-4406-b44f-b51f68d42d59' } }, async ({ admin, factory }) => {
+  test('bad input on association PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '483a16a1-ca4e-4406-b44f-b51f68d42d59' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint policy'); await allure.story('PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
-    const policy = await factory.policy();
-    const service = await factory.service();
+    const { policy, service, region, endpoint } = await fixtureSet(factory);
     const unknown = 'ksgate0000000000000000000000000000';
     const attempts: [string, string, PolicyTarget][] = [
       ['unknown policy', unknown, { serviceId: service.id }],
@@ -82,6 +81,21 @@ test.describe('endpoint policy @endpoint-policy', () => {
     }
     await test.step('endpoints of an unknown policy', async () => expectError(await admin.endpointPolicy.listEndpoints(unknown), 404));
     await test.step('effective policy of an unknown endpoint', async () => expectError(await admin.endpointPolicy.effectivePolicy(unknown), 404));
+    // keystone/api/policy.py looks up the policy and then each target before associating: a
+    // malformed id in the target's position must meet that lookup's 404.
+    const routes: [string, Record<string, string>, string][] = [
+      ['/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}', { policy_id: policy.id, endpoint_id: endpoint.id }, 'endpoint_id'],
+      ['/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}', { policy_id: policy.id, service_id: service.id }, 'service_id'],
+      ['/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}', { policy_id: policy.id, service_id: service.id, region_id: region.id }, 'region_id'],
+    ];
+    for (const [template, ids, into] of routes) {
+      await test.step(`${template}: malformed ids, non-JSON body`, async () => {
+        await sendBadPathIds({ admin, testInfo, cluster }, {
+          method: 'PUT', template, ids, into,
+          cleanup: (path) => factory.defer('association from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+        });
+      });
+    }
   });
 
   test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '80d49fb5-1478-471e-bf01-98df7324c568' } }, async ({ admin, factory }) => {

@@ -3,7 +3,7 @@ import { expect, test } from '../../fixtures/test.js';
 import {
   endpointGroupResponseSchema, endpointGroupsResponseSchema, endpointsResponseSchema, entity, nonEmpty, projectsResponseSchema, selfLinks, single,
 } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { callers, expectError, expectJson, expectNoContent, sendBadInputs, sendBadPathIds } from './catalog-support.js';
 
 /** GET /v3/OS-EP-FILTER/endpoint_groups/{id}/projects/{project_id} (keystone/api/os_ep_filter.py EPFilterGroupsProjectsResource). */
 const projectEndpointGroupResponseSchema = single('project_endpoint_group', entity(
@@ -130,7 +130,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     });
   });
 
-  test('unknown endpoint group, endpoint or project: 404 (the projects of an unknown group: an empty list)', { annotation: { type: 'id', description: '32b494e4-ce0c-42c8-97a3-d001a5167b86' } }, async ({ admin, factory }) => {
+  test('bad input on association PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; unknown endpoint group, endpoint or project: 404 (the projects of an unknown group: an empty list)', { annotation: { type: 'id', description: '32b494e4-ce0c-42c8-97a3-d001a5167b86' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint groups'); await allure.story('GET/PATCH/DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}');
     const project = await factory.project();
     const unknown = 'ksgate0000000000000000000000000000';
@@ -151,6 +151,24 @@ test.describe('endpoint filter @os-ep-filter', () => {
     const g = await admin.endpointFilter.addGroupToProject(unknown, project.id);
     if (g.status === 204) factory.defer('association', () => admin.endpointFilter.removeGroupFromProject(unknown, project.id));
     expectError(g, 404);
+
+    // keystone/api/os_ep_filter.py looks up both ids before associating (endpoint then project;
+    // project then endpoint group): the malformed ids go into the second lookup of each route.
+    const service = await factory.service();
+    const endpoint = await factory.endpoint({ service_id: service.id });
+    const group = await factory.endpointGroup({ service_id: service.id });
+    const routes: [string, Record<string, string>, string][] = [
+      ['/v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id}', { project_id: project.id, endpoint_id: endpoint.id }, 'project_id'],
+      ['/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}', { endpoint_group_id: group.id, project_id: project.id }, 'endpoint_group_id'],
+    ];
+    for (const [template, ids, into] of routes) {
+      await test.step(`${template}: malformed ids, non-JSON body`, async () => {
+        await sendBadPathIds({ admin, testInfo, cluster }, {
+          method: 'PUT', template, ids, into,
+          cleanup: (path) => factory.defer('association from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+        });
+      });
+    }
   });
 
   test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '64f8263d-07b2-46f2-9a17-b2a391abf374' } }, async ({ admin, factory }) => {

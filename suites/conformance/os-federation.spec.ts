@@ -10,6 +10,7 @@ import {
   projectsResponseSchema, protocolResponseSchema, protocolsResponseSchema, serviceProviderResponseSchema, serviceProvidersResponseSchema, tokenResponseSchema,
 } from '../../lib/keystone/schemas/index.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+import { sendBadPathIds } from './catalog-support.js';
 
 /**
  * OS-FEDERATION with Keystone alone: CRUD of identity providers, protocols, mappings and
@@ -232,7 +233,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     // The ephemeral (shadow) user lives in the provider's domain: the domain's cleanup removes it.
   });
 
-  test('WebSSO, SAML2/ECP and metadata error paths Keystone alone can reach', { annotation: { type: 'id', description: 'c43eb731-64b6-4d27-8e6c-81598e6a4a58' } }, async ({ admin, factory, cluster }) => {
+  test('federated auth, WebSSO, SAML2/ECP and metadata: error paths and bad input Keystone alone can reach (4xx, never 5xx)', { annotation: { type: 'id', description: 'c43eb731-64b6-4d27-8e6c-81598e6a4a58' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('federated auth'); await allure.story('POST /v3/auth/OS-FEDERATION/saml2');
     await test.step('WebSSO by protocol: no IdP identifies itself in the environment → 401 (GET and POST)', async () => {
       err(await admin.federation.websso('ksgate-none', 'https://ksgate.example.test/dashboard'), 401);
@@ -276,6 +277,67 @@ test.describe('OS-FEDERATION @os-federation', () => {
         expectStatusOrKnownDefect('status' in o ? o.status : `no response (${o.kind}, request ${o.requestId})`, 405, { testInfo: test.info(), what: `GET ${path}:` });
       }
     });
+
+    // Bad input. These routes are unauthenticated (the SAML2 ones take the token in the body).
+    const failures: string[] = [];
+    const notJson = '{"this is": not json';
+    /** One shape as a soft step: the request, then a 4xx among `allowed` with Keystone's error body. */
+    const sendShape = (title: string, path: string, opts: { body?: unknown; rawBody?: string }, allowed: number[]) =>
+      softStep(failures, title, async () => {
+        const outcome = await outcomeOf(admin.http.request('POST', path, { token: null, ...opts }));
+        await expectClientError(outcome, { testInfo, cluster, what: title }, allowed);
+      });
+    const ctx = { admin, testInfo, cluster };
+    await test.step('POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth: bad input', async () => {
+      // keystone/api/os_federation.py turns the path into an auth body whose method is the protocol
+      // id: with "mapped" the provider is looked up (404), a non-JSON body is refused first (400).
+      await sendBadPathIds(ctx, {
+        method: 'POST', template: '/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth',
+        ids: { idp_id: idp.id, protocol_id: 'mapped' }, into: 'idp_id', anonymous: true,
+      });
+      // A protocol id naming another auth method runs that method's plugin on a payload it does
+      // not expect ({identity_provider, protocol}): a 4xx from each plugin.
+      for (const method of ['password', 'token', 'application_credential', 'external', 'oauth1']) {
+        await sendShape(`POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth [protocol_id:${method}]`,
+          `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/${method}/auth`, {}, [400, 401]);
+      }
+    });
+    await test.step('POST /v3/auth/OS-FEDERATION/websso/{protocol_id}: bad input', async () => {
+      // keystone/api/auth.py looks the protocol up on every provider; none identifies itself in the
+      // environment, so every protocol id ends in 401 (a non-JSON body is refused first: 400).
+      await sendBadPathIds(ctx, {
+        method: 'POST', template: '/v3/auth/OS-FEDERATION/websso/{protocol_id}', ids: { protocol_id: 'mapped' }, into: 'protocol_id',
+        idStatuses: [400, 401, 404], anonymous: true,
+      });
+    });
+    await test.step('POST /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso: bad input', async () => {
+      // The ?origin check comes before anything else: an empty origin is a missing one (400), and
+      // no origin is trusted on this deployment (401), whatever it holds.
+      const base = `/v3/auth/OS-FEDERATION/identity_providers/${idp.id}/protocols/mapped/websso`;
+      const what = (shape: string) => `POST /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso [${shape}]`;
+      await sendShape(what('origin-empty'), `${base}?origin=`, {}, [400]);
+      await sendShape(what('origin-not-a-url'), `${base}?origin=%ZZ%00%20%3Cscript%3E`, {}, [401]);
+      await sendShape(what('origin-odd-unicode'), `${base}?origin=https%3A%2F%2Fksgate-%E2%80%AE-%EF%BF%BF.example.test%2F`, {}, [401]);
+      await sendShape(what('origin-too-long'), `${base}?origin=https%3A%2F%2F${'x'.repeat(3000)}.example.test%2F`, {}, [401]);
+      await sendShape(what('not-json-body'), `${base}?origin=https%3A%2F%2Fksgate.example.test%2Fdashboard`, { rawBody: notJson }, [400]);
+    });
+    for (const [name, path] of [['saml2', '/v3/auth/OS-FEDERATION/saml2'], ['saml2/ecp', '/v3/auth/OS-FEDERATION/saml2/ecp']] as const) {
+      await test.step(`POST ${path}: bad input`, async () => {
+        // keystone/federation/schema.py saml_create: identity.token.id and scope.service_provider.id,
+        // nothing else (additionalProperties: false); then the provider and the token are looked up.
+        const valid = { identity: { methods: ['token'], token: { id: token } }, scope: { service_provider: { id: enabledSp.id } } };
+        const shapes: BadInput[] = [
+          ...badInputs({ memberKey: 'auth', valid, required: 'scope', typedField: 'identity' }),
+          { shape: 'no-auth', json: {} },
+          { shape: 'not-a-token', json: { auth: { ...valid, identity: { methods: ['token'], token: { id: 'ksgate-not-a-token' } } } } },
+          { shape: 'sp-id-odd-unicode', json: { auth: { ...valid, scope: { service_provider: { id: 'gate-\u0000-\uD800-\u202E-\uFFFF' } } } } },
+        ];
+        for (const b of shapes) {
+          await sendShape(`POST /v3/auth/OS-FEDERATION/${name} [${b.shape}]`, path, b.raw !== undefined ? { rawBody: String(b.raw) } : { body: b.json }, b.shape === 'not-a-token' ? [400, 401, 404] : b.shape === 'sp-id-odd-unicode' ? [400, 404] : [400]);
+        }
+      });
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
   });
 
   test('403 for a plain member, 401 without a valid token', { annotation: { type: 'id', description: '605b472e-e685-457e-a7a6-f9443de64de8' } }, async ({ admin, factory }) => {

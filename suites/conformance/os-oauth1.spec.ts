@@ -216,7 +216,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
     });
   });
 
-  test('write operations reject malformed bodies with a 4xx (create/update consumer, authorize)', { annotation: { type: 'id', description: '60abaa4a-f34b-4fa0-8c8a-818cb096389d' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('write operations reject malformed bodies and OAuth headers with a 4xx (create/update consumer, authorize, request token, access token)', { annotation: { type: 'id', description: '60abaa4a-f34b-4fa0-8c8a-818cb096389d' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('oauth1 consumers'); await allure.story('POST /v3/OS-OAUTH1/consumers');
     const token = (await admin.tokenSource())!;
     const self = expectStatus(await admin.tokens.validate(token, { nocatalog: true }), 200).body.token;
@@ -257,6 +257,49 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
           await expectClientError(outcome, { testInfo, cluster, what: `PUT /v3/OS-OAUTH1/authorize/{id} ${b.shape}` });
         });
       }
+    });
+    const client = { id: consumer.id, secret: consumer.secret! };
+    // Not an OAuth header at all: oauthlib's parse_authorization_header raises ValueError for it.
+    const basic = `Basic ${Buffer.from('ksgate:x').toString('base64')}`;
+    /** Sends one signed-flow shape (no X-Auth-Token: both routes are unauthenticated) and judges it. */
+    const sendFlowShape = async (path: string, shape: string, headers: Record<string, string>, allowed: number[], rawBody?: string) => {
+      await softStep(failures, shape, async () => {
+        const outcome = await outcomeOf(admin.http.request('POST', path, { token: null, headers, ...(rawBody !== undefined ? { rawBody } : {}) }));
+        if ('status' in outcome && outcome.status === 201 && path.endsWith('/access_token')) {
+          const key = new URLSearchParams(String(outcome.body)).get('oauth_token');
+          if (key) factory.defer(`access token ${key}`, () => admin.oauth1.revokeAccessToken(self.user.id, key));
+        }
+        await expectClientError(outcome, { testInfo, cluster, what: `POST ${path} [${shape}]` }, allowed);
+      });
+    };
+    await test.step('POST /v3/OS-OAUTH1/request_token: malformed, unsigned or wrongly signed', async () => {
+      const path = '/v3/OS-OAUTH1/request_token';
+      const project = { 'requested-project-id': self.project!.id };
+      const sign = (c: { id: string; secret: string }) => admin.oauth1.sign('POST', path, c, undefined, { oauth_callback: 'oob' });
+      await sendFlowShape(path, 'authorization-not-oauth', { ...project, authorization: basic }, [400, 401]);
+      await sendFlowShape(path, 'authorization-unparsable', { ...project, authorization: 'OAuth oauth_consumer_key' }, [400, 401]);
+      // keystone/api/os_oauth1.py RequestTokenResource: no oauth_consumer_key is a ValidationError.
+      await sendFlowShape(path, 'no-consumer-key', { ...project, authorization: 'OAuth oauth_nonce="0123abcd", oauth_signature="x"' }, [400]);
+      // The consumer is looked up (404) before the signature is checked.
+      await sendFlowShape(path, 'unknown-consumer', { ...project, authorization: sign({ id: 'f'.repeat(32), secret: 'x' }) }, [404]);
+      await sendFlowShape(path, 'wrong-signature', { ...project, authorization: sign({ ...client, secret: 'wrong' }) }, [401]);
+      // Any body that is not a JSON object is refused before the route runs (json_body.py).
+      await sendFlowShape(path, 'not-json-body', { ...project, authorization: sign(client) }, [400], '{"this is": not json');
+    });
+    await test.step('POST /v3/OS-OAUTH1/access_token: malformed, unsigned or wrongly signed', async () => {
+      const path = '/v3/OS-OAUTH1/access_token';
+      const rt = parseOAuth1TokenPair(expectStatus(await admin.oauth1.requestToken(client, self.project!.id), 201));
+      const verifier = expectStatus(await admin.oauth1.authorize(rt.key, [{ id: self.roles![0]!.id }]), 200).body.token.oauth_verifier;
+      const sign = (c: { id: string; secret: string }, t: { key: string; secret: string }, extra: Record<string, string> = { oauth_verifier: verifier }) =>
+        admin.oauth1.sign('POST', path, c, t, extra);
+      await sendFlowShape(path, 'no-authorization', {}, [400, 401]);
+      await sendFlowShape(path, 'authorization-not-oauth', { authorization: basic }, [400, 401]);
+      await sendFlowShape(path, 'no-verifier', { authorization: sign(client, rt, {}) }, [400]);
+      await sendFlowShape(path, 'unknown-request-token', { authorization: sign(client, { key: 'f'.repeat(32), secret: 'x' }) }, [404]);
+      await sendFlowShape(path, 'wrong-verifier', { authorization: sign(client, rt, { oauth_verifier: 'zzzzzzzz' }) }, [401]);
+      await sendFlowShape(path, 'wrong-signature', { authorization: sign({ ...client, secret: 'wrong' }, rt) }, [401]);
+      await sendFlowShape(path, 'unknown-consumer', { authorization: sign({ id: 'f'.repeat(32), secret: 'x' }, rt) }, [401]);
+      await sendFlowShape(path, 'not-json-body', { authorization: sign(client, rt) }, [400], '{"this is": not json');
     });
     expect(failures, failures.join('\n')).toEqual([]);
   });

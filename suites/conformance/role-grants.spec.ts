@@ -5,7 +5,12 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { randomPassword } from '../../lib/cluster/keys.js';
 import { rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
-import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from './identity-support.js';
+import { callers, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+
+/** Where the malformed ids go on each grant route: role, user, group, project and domain lookups each meet them. */
+const BAD_ID_POSITION: Record<string, string> = {
+  'projects/users': 'user_id', 'projects/groups': 'group_id', 'domains/users': 'domain_id', 'domains/groups': 'role_id',
+};
 
 test.describe('role grants @role-grants @slice', () => {
   test('domain → project → user → role grant round trip, visible in the user\'s token', { annotation: { type: 'id', description: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c05' } }, async ({ admin, factory }) => {
@@ -71,7 +76,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
     }
   });
 
-  test('unknown scope, actor or role, grants that do not exist, role of another domain', { annotation: { type: 'id', description: '7f832d3e-60f8-4f36-9134-2d5297a5ddc3' } }, async ({ admin, factory }) => {
+  test('bad input on grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist; role of another domain', { annotation: { type: 'id', description: '7f832d3e-60f8-4f36-9134-2d5297a5ddc3' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -94,6 +99,18 @@ test.describe('role grants on projects and domains @role-grants', () => {
           expect((await admin.grants.check({ scope, scopeId, actor, actorId }, role.id)).status).toBe(404);
           expectError(await admin.grants.revoke({ scope, scopeId, actor, actorId }, role.id), 404);
           expectError(await admin.grants.list({ scope, scopeId: UNKNOWN_ID, actor, actorId }), 404);
+        });
+        await test.step(`/v3/${scope}/{id}/${actor}/{id}/roles/{role_id}: malformed ids, non-JSON body`, async () => {
+          const scopeKey = scope === 'projects' ? 'project_id' : 'domain_id';
+          const actorKey = actor === 'users' ? 'user_id' : 'group_id';
+          await sendBadPathIds({ admin, testInfo, cluster }, {
+            method: 'PUT', template: `/v3/${scope}/{${scopeKey}}/${actor}/{${actorKey}}/roles/{role_id}`,
+            ids: { [scopeKey]: scopeId, [actorKey]: actorId, role_id: role.id },
+            // Each route gets the malformed ids in another position, so every lookup the grant
+            // routes make (keystone/api/projects.py, domains.py) meets them once.
+            into: BAD_ID_POSITION[`${scope}/${actor}`],
+            cleanup: (path) => factory.defer('grant from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+          });
         });
       }
     }
