@@ -164,7 +164,7 @@ export function buildCoverageReport(
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Bad-input tests say so in their titles ("bad input on POST …", "… reject malformed bodies …"). */
-const BAD_INPUT_TEST = /bad input|malformed/i;
+const BAD_INPUT_TEST = /bad input|malformed bod(?:y|ies)/i;
 
 function zero(): CoverageCounts {
   return { total: 0, covered: 0, justified: 0, uncovered: 0 };

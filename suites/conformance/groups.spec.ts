@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { groupResponseSchema, groupsResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 test.describe('groups @groups', () => {
   test('create, show, filter, update and delete a group @slice', { annotation: { type: 'id', description: 'f20b2d83-c94e-4918-b706-b549be1459bd' } }, async ({ admin, factory }) => {
@@ -73,7 +73,7 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('unknown ids, ids with path characters, duplicate names', { annotation: { type: 'id', description: '0668ae53-313e-4c2a-bf42-9d15543d5100' } }, async ({ admin, factory }) => {
+  test('unknown ids, ids with path characters, duplicate names; bad input on PUT membership (malformed ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '0668ae53-313e-4c2a-bf42-9d15543d5100' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('groups'); await allure.story('GET/PATCH/DELETE /v3/groups/{group_id}, membership');
     const group = await factory.group();
     const user = await factory.user();
@@ -88,6 +88,10 @@ test.describe('groups @groups', () => {
       expectError(await admin.groups.addUser(group.id, UNKNOWN_ID), 404);
       expect((await admin.groups.checkUser(group.id, UNKNOWN_ID)).status).toBe(404);
       expectError(await admin.groups.removeUser(UNKNOWN_ID, user.id), 404);
+    });
+    await sendBadPathIds({ admin, testInfo, cluster }, {
+      method: 'PUT', template: '/v3/groups/{group_id}/users/{user_id}', ids: { group_id: group.id, user_id: user.id }, into: 'user_id',
+      cleanup: (path) => factory.defer('membership from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
     });
     await expectPathIdsRejected(admin, '/v3/groups', 'group');
     await test.step('a second group with the same name in the same domain: 409', async () => {

@@ -4,7 +4,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import { impliedRolesResponseSchema, roleInferenceResponseSchema, roleInferencesResponseSchema } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, ids, UNKNOWN_ID } from './identity-support.js';
+import { callers, expectError, expectJson, expectNoContent, ids, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 // Zed's GET /v3/role_inferences answers {role_inferences: [...]} with no `links`
 // (keystone/api/role_inferences.py), unlike other collections: links is not required here.
@@ -87,13 +87,17 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('unknown roles and rules: 404', { annotation: { type: 'id', description: '6dc6d13e-0497-4dc0-bc5d-4d4a910ff352' } }, async ({ admin, factory }) => {
+  test('unknown roles and rules: 404; bad input on PUT (malformed ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '6dc6d13e-0497-4dc0-bc5d-4d4a910ff352' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies[/{implies_role_id}]');
     const a = await factory.role();
     const b = await factory.role();
     await test.step('unknown prior or implied role on create', async () => {
       expectError(await imply(admin, factory, UNKNOWN_ID, a.id), 404);
       expectError(await imply(admin, factory, a.id, UNKNOWN_ID), 404);
+    });
+    await sendBadPathIds({ admin, testInfo, cluster }, {
+      method: 'PUT', template: '/v3/roles/{prior_role_id}/implies/{implied_role_id}', ids: { prior_role_id: a.id, implied_role_id: b.id }, into: 'implied_role_id',
+      cleanup: (path) => factory.defer('implied role from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
     });
     await test.step('unknown prior role on list', async () => {
       expectError(await admin.impliedRoles.list(UNKNOWN_ID), 404);

@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { entity, selfLinks, strings } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+import { callers, expectError, expectJson, expectNoContent, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 // lib/keystone/schemas has no file for project tags: GET/PUT /v3/projects/{id}/tags answer
 // `{tags: [...], links: {self}}` (keystone/api/projects.py _ProjectTagResourceBase.wrap_member).
@@ -49,9 +49,13 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('limits: 255 characters per tag, 80 tags per project, no comma or slash, no duplicates', { annotation: { type: 'id', description: '6221a85d-7fa7-419d-ae12-295580a3fd87' } }, async ({ admin, factory }) => {
+  test('bad input on tag PUTs: 255 characters per tag, 80 tags per project, no comma or slash, no duplicates; malformed project ids, non-JSON body', { annotation: { type: 'id', description: '6221a85d-7fa7-419d-ae12-295580a3fd87' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project tags'); await allure.story('PUT /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
+    // The tag itself is checked by the steps below (`..` is a valid tag): the malformed ids go to the project.
+    await sendBadPathIds({ admin, testInfo, cluster }, {
+      method: 'PUT', template: '/v3/projects/{project_id}/tags/{tag}', ids: { project_id: project.id, tag: 'gate-bad-input' }, into: 'project_id',
+    });
     await test.step('a 255-character tag: 201; 256 characters: 400', async () => {
       expect((await admin.projectTags.add(project.id, 'g'.repeat(255))).status).toBe(201);
       expectError(await admin.projectTags.add(project.id, 'g'.repeat(256)), 400);

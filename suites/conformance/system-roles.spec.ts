@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from './identity-support.js';
+import { callers, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 // Only fresh, powerless roles are granted on the system here: never admin or reader, which would
 // give the test users real system-wide rights on a shared cloud.
@@ -42,7 +42,7 @@ test.describe('system role grants @system-roles', () => {
     });
   }
 
-  test('unknown actor or role, grants that do not exist: 404', { annotation: { type: 'id', description: '81c2df88-bd3f-4224-bf42-2ca953b8ad0e' } }, async ({ admin, factory }) => {
+  test('unknown actor or role, grants that do not exist: 404; bad input on system grant PUTs (malformed ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '81c2df88-bd3f-4224-bf42-2ca953b8ad0e' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('system roles'); await allure.story('PUT/HEAD/GET/DELETE /v3/system/{users|groups}/{id}/roles[/{role_id}]');
     const user = await factory.user();
     const group = await factory.group();
@@ -60,6 +60,13 @@ test.describe('system role grants @system-roles', () => {
         expect((await admin.grants.checkSystem(actor, actorId, role.id)).status).toBe(404);
         expectError(await admin.grants.getSystem(actor, actorId, role.id), 404);
         expectError(await admin.grants.revokeSystem(actor, actorId, role.id), 404);
+      });
+      // The malformed ids go to the actor on one route and to the role on the other.
+      const actorKey = actor === 'users' ? 'user_id' : 'group_id';
+      await sendBadPathIds({ admin, testInfo, cluster }, {
+        method: 'PUT', template: `/v3/system/${actor}/{${actorKey}}/roles/{role_id}`, ids: { [actorKey]: actorId, role_id: role.id },
+        into: actor === 'users' ? 'user_id' : 'role_id',
+        cleanup: (path) => factory.defer('system grant from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
       });
     }
   });
