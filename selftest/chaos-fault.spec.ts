@@ -44,7 +44,8 @@ test('holds for the duration, heals once, records start and end', async () => {
 
   expect(kinds(fault.log)).toEqual(['inject', 'heal']);
   expect(elapsed).toBeGreaterThanOrEqual(150);
-  expect(elapsed).toBeLessThan(400);
+  // Loose: timers run late on a loaded machine.
+  expect(elapsed).toBeLessThan(2_000);
   expect(events.map((e) => e.type)).toEqual(['fault-start', 'fault-end']);
   expect(events[0]).toMatchObject({ name: 'scripted', kind: 'freeze' });
   expect(events[1]!.time - events[0]!.time).toBeGreaterThanOrEqual(150);

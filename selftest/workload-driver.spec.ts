@@ -83,7 +83,8 @@ test.describe('workload driver', () => {
     const stats = await runConcurrent({ ops: forever(), history, concurrency: 4, deadline: 150 });
     const elapsed = performance.now() - t0;
     expect(stats.deadlineReached).toBe(true);
-    expect(elapsed).toBeLessThan(1_000);
+    // Without the deadline the ops never end; loose because timers run late on a loaded machine.
+    expect(elapsed).toBeLessThan(10_000);
     expect(stats.invoked).toBeGreaterThan(4);
     const invokes = history.events.filter((e) => e.type === 'invoke');
     expect(Math.max(...invokes.map((e) => e.time)) - t0).toBeLessThanOrEqual(150 + 20);
