@@ -23,8 +23,11 @@ pw() { # name, env assignments..., -- playwright args...
   local name=$1; shift
   local envs=()
   while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
-  env "${envs[@]}" PW_JSON="$OUT/$name.json" npx playwright test "$@"
+  local code=0
+  env "${envs[@]}" PW_JSON="$OUT/$name.json" npx playwright test "$@" || code=$?
   results+=("$OUT/$name.json")
+  # The stage fails with Playwright: without this the function returned the array assignment's 0.
+  return $code
 }
 
 stage setup bash scripts/setup.sh
