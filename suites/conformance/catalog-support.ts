@@ -140,6 +140,11 @@ export interface BadPathOperation {
   cleanup?: (path: string) => void;
 }
 
+/** A BadPathOperation cleanup: what a malformed-id PUT created by mistake is DELETEd at `path` when the test ends. */
+export function deleteAtPath(admin: Keystone, factory: ResourceFactory, what: string): (path: string) => void {
+  return (path) => factory.defer(what, async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() }));
+}
+
 /**
  * Bad input of a body-less write: every id of badPathIds() in one placeholder (404 no such entity,
  * or 400 when Keystone refuses the id itself, e.g. StringLengthExceeded for an over-long id it

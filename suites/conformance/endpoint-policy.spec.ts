@@ -3,7 +3,7 @@ import { expect, test } from '../../fixtures/test.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { endpointsResponseSchema, policyResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { PolicyTarget } from '../../lib/keystone/services/endpoint-policy.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadPathIds } from './catalog-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds } from './catalog-support.js';
 
 /** A policy, and an endpoint of a service of our own in a region of our own. */
 async function fixtureSet(factory: ResourceFactory) {
@@ -92,7 +92,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
       await test.step(`${template}: malformed ids, non-JSON body`, async () => {
         await sendBadPathIds({ admin, testInfo, cluster }, {
           method: 'PUT', template, ids, into,
-          cleanup: (path) => factory.defer('association from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+          cleanup: deleteAtPath(admin, factory, 'association from bad input'),
         });
       });
     }

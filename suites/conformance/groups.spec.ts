@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { groupResponseSchema, groupsResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 test.describe('groups @groups', () => {
   test('create, show, filter, update and delete a group @slice', { annotation: { type: 'id', description: 'f20b2d83-c94e-4918-b706-b549be1459bd' } }, async ({ admin, factory }) => {
@@ -91,7 +91,7 @@ test.describe('groups @groups', () => {
     });
     await sendBadPathIds({ admin, testInfo, cluster }, {
       method: 'PUT', template: '/v3/groups/{group_id}/users/{user_id}', ids: { group_id: group.id, user_id: user.id }, into: 'user_id',
-      cleanup: (path) => factory.defer('membership from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+      cleanup: deleteAtPath(admin, factory, 'membership from bad input'),
     });
     await expectPathIdsRejected(admin, '/v3/groups', 'group');
     await test.step('a second group with the same name in the same domain: 409', async () => {

@@ -13,7 +13,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import { KeystoneTransportError } from '../../lib/keystone/errors.js';
 import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
 
-export { callers, expectError, expectJson, expectNoContent, sendBadPathIds, type Callers } from './catalog-support.js';
+export { callers, expectError, expectJson, expectNoContent, deleteAtPath, sendBadPathIds, type Callers } from './catalog-support.js';
 
 /** An id Keystone never issued (uuid4 hex has the same shape). */
 export const UNKNOWN_ID = 'ffffffffffffffffffffffffffffffff';

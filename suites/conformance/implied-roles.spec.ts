@@ -4,7 +4,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import { impliedRolesResponseSchema, roleInferenceResponseSchema, roleInferencesResponseSchema } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, ids, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, ids, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 // Zed's GET /v3/role_inferences answers {role_inferences: [...]} with no `links`
 // (keystone/api/role_inferences.py), unlike other collections: links is not required here.
@@ -97,7 +97,7 @@ test.describe('implied roles @implied-roles', () => {
     });
     await sendBadPathIds({ admin, testInfo, cluster }, {
       method: 'PUT', template: '/v3/roles/{prior_role_id}/implies/{implied_role_id}', ids: { prior_role_id: a.id, implied_role_id: b.id }, into: 'implied_role_id',
-      cleanup: (path) => factory.defer('implied role from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+      cleanup: deleteAtPath(admin, factory, 'implied role from bad input'),
     });
     await test.step('unknown prior role on list', async () => {
       expectError(await admin.impliedRoles.list(UNKNOWN_ID), 404);

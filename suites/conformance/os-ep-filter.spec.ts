@@ -3,7 +3,7 @@ import { expect, test } from '../../fixtures/test.js';
 import {
   endpointGroupResponseSchema, endpointGroupsResponseSchema, endpointsResponseSchema, entity, nonEmpty, projectsResponseSchema, selfLinks, single,
 } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadInputs, sendBadPathIds } from './catalog-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadInputs, sendBadPathIds } from './catalog-support.js';
 
 /** GET /v3/OS-EP-FILTER/endpoint_groups/{id}/projects/{project_id} (keystone/api/os_ep_filter.py EPFilterGroupsProjectsResource). */
 const projectEndpointGroupResponseSchema = single('project_endpoint_group', entity(
@@ -165,7 +165,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
       await test.step(`${template}: malformed ids, non-JSON body`, async () => {
         await sendBadPathIds({ admin, testInfo, cluster }, {
           method: 'PUT', template, ids, into,
-          cleanup: (path) => factory.defer('association from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+          cleanup: deleteAtPath(admin, factory, 'association from bad input'),
         });
       });
     }

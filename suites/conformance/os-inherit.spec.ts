@@ -5,7 +5,7 @@ import { expectStatusOrKnownDefect } from '../../lib/conformance/server-error.js
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 /**
  * Where the malformed ids go on each OS-INHERIT grant route, so that every lookup meets them once.
@@ -147,7 +147,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
           method: 'PUT', template: `/v3/OS-INHERIT/${t.scope}/{${scopeKey}}/${t.actor}/{${actorKey}}/roles/{role_id}/inherited_to_projects`,
           ids: { [scopeKey]: t.scopeId, [actorKey]: t.actorId, role_id: role.id },
           into: BAD_ID_POSITION[label(t)]!,
-          cleanup: (path) => factory.defer('inherited grant from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+          cleanup: deleteAtPath(admin, factory, 'inherited grant from bad input'),
         });
       }
     });

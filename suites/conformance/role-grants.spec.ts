@@ -5,7 +5,7 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { randomPassword } from '../../lib/cluster/keys.js';
 import { rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 /** Where the malformed ids go on each grant route: role, user, group, project and domain lookups each meet them. */
 const BAD_ID_POSITION: Record<string, string> = {
@@ -109,7 +109,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
             // Each route gets the malformed ids in another position, so every lookup the grant
             // routes make (keystone/api/projects.py, domains.py) meets them once.
             into: BAD_ID_POSITION[`${scope}/${actor}`],
-            cleanup: (path) => factory.defer('grant from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+            cleanup: deleteAtPath(admin, factory, 'grant from bad input'),
           });
         });
       }

@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
-import { callers, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 // Only fresh, powerless roles are granted on the system here: never admin or reader, which would
 // give the test users real system-wide rights on a shared cloud.
@@ -66,7 +66,7 @@ test.describe('system role grants @system-roles', () => {
       await sendBadPathIds({ admin, testInfo, cluster }, {
         method: 'PUT', template: `/v3/system/${actor}/{${actorKey}}/roles/{role_id}`, ids: { [actorKey]: actorId, role_id: role.id },
         into: actor === 'users' ? 'user_id' : 'role_id',
-        cleanup: (path) => factory.defer('system grant from bad input', async () => admin.http.request('DELETE', path, { token: await admin.tokenSource() })),
+        cleanup: deleteAtPath(admin, factory, 'system grant from bad input'),
       });
     }
   });
