@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
 import { containerLog } from '../lib/cluster/logs.js';
 import { readSettings } from '../lib/config/settings.js';
+import { bootstrapRoleId } from '../lib/keystone/bootstrap-roles.js';
 import { Keystone } from '../lib/keystone/client.js';
 import type { PasswordCredentials } from '../lib/keystone/credentials.js';
 import { KeystoneTransportError } from '../lib/keystone/errors.js';
@@ -179,8 +180,7 @@ export async function runStorm(target: StormTarget, { n: N, timeoutMs }: StormOp
     cleanup.push(() => ks.projects.delete(project.id));
     const group = ks.groups.entity(expectStatus(await ks.groups.create({ name: `${prefix}-group`, domain_id: 'default' }), 201));
     cleanup.push(() => ks.groups.delete(group.id));
-    const role = ks.roles.entities(expectStatus(await ks.roles.list({ name: 'member' }), 200))[0];
-    if (!role) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
+    const memberId = await bootstrapRoleId(ks, 'member');
 
     const created = await storm(target, 'POST distinct users', N,
       (i) => ks.users.create({ name: `${prefix}-u${i}`, domain_id: 'default' }));
@@ -211,9 +211,9 @@ export async function runStorm(target: StormTarget, { n: N, timeoutMs }: StormOp
       })).result);
 
     results.push((await storm(target, 'PUT role grants (one project)', userIds.length,
-      (i) => ks.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: userIds[i]! }, role.id),
+      (i) => ks.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: userIds[i]! }, memberId),
       async (acked) => {
-        const res = expectStatus(await ks.roleAssignments.list({ 'scope.project.id': project.id, 'role.id': role.id }), 200);
+        const res = expectStatus(await ks.roleAssignments.list({ 'scope.project.id': project.id, 'role.id': memberId }), 200);
         const granted = new Set((res.body.role_assignments as { user?: { id: string } }[]).map((a) => a.user?.id));
         return acked.filter((i) => !granted.has(userIds[i]!)).length;
       })).result);

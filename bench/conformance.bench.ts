@@ -3,7 +3,7 @@
 // other against the SAME embedded stock Keystone, with the same worker count. Prints figures; the
 // exit code only says whether both runners produced them, not whether their tests passed.
 //
-//   npm run bench:conformance                                    # full run (long: ~10-20 min on 2 cores)
+//   npm run bench:conformance                                    # full run (long: our half alone took 37-46 min on 2 cores)
 //   npm run bench:conformance -- --only=tempest|ours|both        # default both
 //   npm run bench:conformance -- --regex='^tempest\.api\.identity\.v3\.test_tokens' --grep='@groups.*@slice'
 // --regex overrides the Tempest selection, --grep is handed to Playwright. KS_WORKERS (default 2)

@@ -33,20 +33,14 @@ export async function expectClientError(
 ): Promise<void> {
   const is4xx = !(outcome instanceof KeystoneTransportError) && outcome.status >= 400 && outcome.status < 500;
   const hasErrorBody = is4xx && typeof (outcome as KsResponse).body?.error?.code === 'number';
-  const { file, defects } = activeKnownDefects();
-  const known = knownCaseDefect(defects, testIdOf(ctx.testInfo), ctx.what);
+  const ok = is4xx && hasErrorBody && (!allowed.length || allowed.includes((outcome as KsResponse).status));
   const requestId = outcome.requestId;
-  if (is4xx && hasErrorBody && (!allowed.length || allowed.includes((outcome as KsResponse).status))) {
-    if (known) throw new Error(`${ctx.what}: listed in ${file} as a known defect (${known.defect}), but Keystone now answers HTTP ${(outcome as KsResponse).status} with its error body: remove the entry (request ${requestId})`);
-    return;
-  }
   const described = outcome instanceof KeystoneTransportError
     ? `no HTTP response (${outcome.kind})`
     : `HTTP ${outcome.status}${is4xx && !hasErrorBody ? ' without Keystone\'s error body' : ''}: ${maskBody(outcome.body).slice(0, 300)}`;
-  if (known) {
-    ctx.testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: `${ctx.what}: ${described.slice(0, 120)}; ${describeDefect(known)}` });
-    return;
-  }
+  const listed = judgeKnownDefect(ok, described, { ...ctx, expected: `HTTP ${(outcome as KsResponse).status} with Keystone's error body (request ${requestId})` });
+  if (listed.kind === 'stale') throw new Error(listed.message);
+  if (ok || listed.kind === 'known') return;
   if (outcome instanceof KeystoneTransportError || outcome.status >= 500) {
     ctx.testInfo.annotations.push({ type: 'gate-category', description: 'bad-input-5xx' });
     await ctx.testInfo.attach(`keystone log for ${requestId}`, { body: await keystoneLogFor(ctx.cluster, requestId), contentType: 'text/plain' });
@@ -60,20 +54,30 @@ export async function outcomeOf(p: Promise<KsResponse>): Promise<KsResponse | Ke
 }
 
 /**
+ * The known-defects side of one check. Unlisted checks are the caller's to judge. A listed
+ * check that fails is annotated as a known defect; a listed check that passes is stale and
+ * carries the message asking for the entry's removal.
+ */
+function judgeKnownDefect(
+  ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string },
+): { kind: 'unlisted' } | { kind: 'known' } | { kind: 'stale'; message: string } {
+  const { file, defects } = activeKnownDefects();
+  const known = knownCaseDefect(defects, testIdOf(ctx.testInfo), ctx.what);
+  if (!known) return { kind: 'unlisted' };
+  if (ok) return { kind: 'stale', message: `${ctx.what}: listed in ${file} as a known defect (${known.defect}), but Keystone now gives ${ctx.expected}: remove the entry` };
+  ctx.testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: `${ctx.what}: got ${got.slice(0, 120)}; ${describeDefect(known)}` });
+  return { kind: 'known' };
+}
+
+/**
  * Soft check that honours the known-defects list: a listed failure is annotated as a known
  * defect, a listed check that now passes fails softly (remove the entry), anything else is an
  * ordinary soft expectation.
  */
 export function expectOrKnownDefect(ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string }): void {
-  const { file, defects } = activeKnownDefects();
-  const known = knownCaseDefect(defects, testIdOf(ctx.testInfo), ctx.what);
-  if (!known) {
-    expect.soft(ok, `${ctx.what}: expected ${ctx.expected}, got ${got}`).toBe(true);
-  } else if (ok) {
-    expect.soft(ok, `${ctx.what}: listed in ${file} as a known defect (${known.defect}) but now gives ${ctx.expected}: remove the entry`).toBe(false);
-  } else {
-    ctx.testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: `${ctx.what}: got ${got}; ${describeDefect(known)}` });
-  }
+  const listed = judgeKnownDefect(ok, got, ctx);
+  if (listed.kind === 'unlisted') expect.soft(ok, `${ctx.what}: expected ${ctx.expected}, got ${got}`).toBe(true);
+  else if (listed.kind === 'stale') expect.soft(ok, listed.message).toBe(false);
 }
 
 export function expectStatusOrKnownDefect(actual: number | string, expected: number, ctx: { testInfo: TestInfo; what: string }): void {

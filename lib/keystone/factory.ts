@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { bootstrapRoleId } from './bootstrap-roles.js';
 import type { Keystone } from './client.js';
 import { expectStatus, type KsResponse } from './http.js';
 import type { Domain, Group, Project, Region, Role, Service, User } from './types.js';
@@ -13,6 +14,7 @@ import type { Policy } from './services/policies.js';
 import type { RegisteredLimit } from './services/registered-limits.js';
 import type { ApplicationCredential } from './services/application-credentials.js';
 import type { Trust } from './services/trusts.js';
+import type { GrantTarget } from './services/role-grants.js';
 import type { Consumer } from './services/oauth1.js';
 import type { IdentityProvider } from './services/identity-providers.js';
 import type { Mapping } from './services/mappings.js';
@@ -86,6 +88,25 @@ export class ResourceFactory {
     const s = this.ks.services.entity(expectStatus(await this.ks.services.create({ name: this.name('service'), type: this.name('type'), ...fields }), 201));
     this.defer(`service ${s.id}`, () => this.ks.services.delete(s.id));
     return s;
+  }
+
+  /** Every party of a grant: a domain holding a project, a user and a group, and a global role. */
+  async grantParties(): Promise<{ domain: Domain; project: Project; user: User; group: Group; role: Role }> {
+    const domain = await this.domain();
+    const project = await this.project({ domain_id: domain.id });
+    const user = await this.user({ domain_id: domain.id });
+    const group = await this.group({ domain_id: domain.id });
+    return { domain, project, user, group, role: await this.role() };
+  }
+
+  /**
+   * PUTs a role grant as `caller` (the factory's client by default) and returns Keystone's answer
+   * for the test to judge. A grant that was made (204) gets its revoke registered, whoever asked.
+   */
+  async grant(t: GrantTarget, roleId: string, caller: Keystone = this.ks): Promise<KsResponse> {
+    const r = await caller.grants.grant(t, roleId);
+    if (r.status === 204) this.defer(`${t.inherited ? 'inherited ' : ''}grant on ${t.scope}/${t.actor}`, () => this.ks.grants.revoke(t, roleId));
+    return r;
   }
 
   /**
@@ -199,9 +220,8 @@ export class ResourceFactory {
     const password = randomPassword();
     const project = await this.project();
     const user = await this.user({ password, default_project_id: project.id });
-    const role = this.ks.roles.entities(expectStatus(await this.ks.roles.list({ name: 'member' }), 200))[0];
-    if (!role) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
-    expectStatus(await this.ks.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, role.id), 204);
+    const roleId = await bootstrapRoleId(this.ks, 'member');
+    expectStatus(await this.ks.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, roleId), 204);
     const issued = expectStatus(await this.ks.tokens.issue(passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id })), 201);
     return { user, project, password, token: subjectToken(issued) };
   }

@@ -1,8 +1,8 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus } from '../../lib/keystone/http.js';
 import type { ApplicationCredential } from '../../lib/keystone/services/application-credentials.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
 import { checkNoLostInsert, checkSetSemantics } from '../../lib/workload/checkers/index.js';
@@ -18,12 +18,11 @@ test.describe('application credentials under concurrency @application-credential
   test('concurrent creates for one user (distinct names), then concurrent deletes: none lost, none resurrected, no leaked conflict @slice', { annotation: { type: 'id', description: '669b37aa-0bb3-4c37-a44c-4d530e5af446' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('application credentials'); await allure.story(CREATE);
     const n = conflictWrites();
-    const member = admin.roles.entities(expectStatus(await admin.roles.list({ name: 'member' }), 200))[0];
-    if (!member) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
+    const memberId = await bootstrapRoleId(admin, 'member');
     // Deleting the owner (factory cleanup) deletes every credential of it, whatever the storm left.
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
-    const { user, password } = await factory.userWithRole(project.id, member.id, { domain_id: domain.id });
+    const { user, password } = await factory.userWithRole(project.id, memberId, { domain_id: domain.id });
     // Application credentials are self-service: the owner's project-scoped token creates them.
     const token = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
     const owner = admin.as(async () => token.id);
@@ -32,7 +31,7 @@ test.describe('application credentials under concurrency @application-credential
     const since = new Date(Date.now() - 2_000);
     const creates = range(n).map((i) => {
       const name = `${factory.name('ac')}-${i}`;
-      return call(CREATE, 'create', { name }, () => owner.applicationCredentials.create(user.id, { name, roles: [{ id: member.id }] }));
+      return call(CREATE, 'create', { name }, () => owner.applicationCredentials.create(user.id, { name, roles: [{ id: memberId }] }));
     });
     const created = await probeConflicts(cluster, history, creates);
     let listed: ApplicationCredential[] = [];

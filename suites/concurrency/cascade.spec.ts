@@ -1,6 +1,8 @@
+import type { TestInfo } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
 import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
@@ -39,44 +41,44 @@ async function world(admin: Keystone, factory: ResourceFactory, users: number) {
   return { domain: domain.id, role: role.id, project, users: ids, target };
 }
 
+/**
+ * A project or a role deleted while assignments under it are granted and revoked and it is
+ * patched; then no assignment may survive it. Keystone deletes a role's assignments and then
+ * the role in two transactions, and a project's likewise, so a grant can slip in between.
+ */
+async function assignmentParentDeleteStorm(
+  { admin, factory, cluster }: { admin: Keystone; factory: ResourceFactory; cluster: ClusterInfo },
+  testInfo: TestInfo, kind: 'project' | 'role',
+): Promise<void> {
+  const n = conflictWrites();
+  const w = await world(admin, factory, Math.ceil(n / 2));
+  const id = kind === 'project' ? w.project : w.role;
+  const parent: { update(id: string, body: { description: string }): Promise<KsResponse>; delete(id: string): Promise<KsResponse> } =
+    kind === 'project' ? admin.projects : admin.roles;
+  const initial = w.users.slice(0, Math.ceil(w.users.length / 2));
+  for (const u of initial) expectStatus(await admin.grants.grant(w.target(u), w.role), 204);
+
+  const history = new History();
+  const racing = shuffled<Op<KsResponse>>([
+    ...w.users.slice(initial.length).map((u) => call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role))),
+    ...initial.map((u) => call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role))),
+    ...range(n - w.users.length).map((i) => call(`PATCH /v3/${kind}s/{${kind}_id}`, 'update', { description: `d${i}` }, () => parent.update(id, { description: `d${i}` }))),
+  ]);
+  const ops = insertAt(racing, call(`DELETE /v3/${kind}s/{${kind}_id}`, 'delete', { kind, id }, () => parent.delete(id)), 1 / 3);
+  const probe = await probeConflicts(cluster, history, ops);
+  await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list(kind === 'project' ? { 'scope.project.id': id } : { 'role.id': id }), children);
+  await judgeConflicts(testInfo, `${kind} delete cascade`, history, probe, [checkCascade(history)]);
+}
+
 test.describe('cascade on delete under concurrency @projects @roles @users @role-grants', () => {
   test('project deleted while its assignments are granted, revoked and the project patched: no assignment survives the project @slice', { annotation: { type: 'id', description: 'c51ab654-aaaf-4455-8152-6d9f9f2d748d' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story('DELETE /v3/projects/{project_id}');
-    const n = conflictWrites();
-    const w = await world(admin, factory, Math.ceil(n / 2));
-    const initial = w.users.slice(0, Math.ceil(w.users.length / 2));
-    for (const u of initial) expectStatus(await admin.grants.grant(w.target(u), w.role), 204);
-
-    const history = new History();
-    const racing = shuffled<Op<KsResponse>>([
-      ...w.users.slice(initial.length).map((u) => call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role))),
-      ...initial.map((u) => call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role))),
-      ...range(n - w.users.length).map((i) => call('PATCH /v3/projects/{project_id}', 'update', { description: `d${i}` }, () => admin.projects.update(w.project, { description: `d${i}` }))),
-    ]);
-    const ops = insertAt(racing, call('DELETE /v3/projects/{project_id}', 'delete', { kind: 'project', id: w.project }, () => admin.projects.delete(w.project)), 1 / 3);
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'scope.project.id': w.project }), children);
-    await judgeConflicts(testInfo, 'project delete cascade', history, probe, [checkCascade(history)]);
+    await assignmentParentDeleteStorm({ admin, factory, cluster }, testInfo, 'project');
   });
 
   test('role deleted while it is granted, revoked and patched: no assignment survives the role', { annotation: { type: 'id', description: 'e04921e1-cc42-4e6a-afb9-d97f77473e79' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story('DELETE /v3/roles/{role_id}');
-    const n = conflictWrites();
-    const w = await world(admin, factory, Math.ceil(n / 2));
-    const initial = w.users.slice(0, Math.ceil(w.users.length / 2));
-    for (const u of initial) expectStatus(await admin.grants.grant(w.target(u), w.role), 204);
-
-    const history = new History();
-    // Keystone deletes a role's assignments and then the role, in two transactions.
-    const racing = shuffled<Op<KsResponse>>([
-      ...w.users.slice(initial.length).map((u) => call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role))),
-      ...initial.map((u) => call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role))),
-      ...range(n - w.users.length).map((i) => call('PATCH /v3/roles/{role_id}', 'update', { description: `d${i}` }, () => admin.roles.update(w.role, { description: `d${i}` }))),
-    ]);
-    const ops = insertAt(racing, call('DELETE /v3/roles/{role_id}', 'delete', { kind: 'role', id: w.role }, () => admin.roles.delete(w.role)), 1 / 3);
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'role.id': w.role }), children);
-    await judgeConflicts(testInfo, 'role delete cascade', history, probe, [checkCascade(history)]);
+    await assignmentParentDeleteStorm({ admin, factory, cluster }, testInfo, 'role');
   });
 
   test('user deleted while its credentials are created and updated and it is granted a role: no credential or assignment survives the user', { annotation: { type: 'id', description: '2ea032aa-1313-4fb8-931f-0420ff3b83b1' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -2,10 +2,11 @@ import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
 import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
 import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
-import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
+import type { KsResponse } from '../../lib/keystone/http.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
 import { checkTakesEffect } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
@@ -24,10 +25,9 @@ const TOKENS = 3;
  */
 async function disableStorm(kind: 'user' | 'project', { admin, regions, factory, cluster }: { admin: Keystone; regions: Keystone[]; factory: ResourceFactory; cluster: ClusterInfo }) {
   const n = conflictWrites();
-  const member = admin.roles.entities(expectStatus(await admin.roles.list({ name: 'member' }), 200))[0];
-  if (!member) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
+  const memberId = await bootstrapRoleId(admin, 'member');
   const project = await factory.project();
-  const { user, password } = await factory.userWithRole(project.id, member.id);
+  const { user, password } = await factory.userWithRole(project.id, memberId);
   const body = passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id });
   const tokens: string[] = [];
   for (const _ of range(TOKENS)) tokens.push((await issuedToken(admin.tokens, body)).id);

@@ -1,8 +1,9 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
+import type { KsResponse } from '../../lib/keystone/http.js';
 import { subjectToken } from '../../lib/keystone/services/tokens.js';
 import { describe } from '../../lib/workload/checkers/common.js';
 import { checkRevocation } from '../../lib/workload/checkers/index.js';
@@ -19,10 +20,9 @@ test.describe('tokens under concurrency @auth-tokens @os-revoke', () => {
   test('issue/validate/revoke storm for one user across every region: a revoked token never validates again @slice', { annotation: { type: 'id', description: '91a4de85-32b7-4ffd-981a-fd55072d7bbb' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('tokens'); await allure.story(REVOKE);
     const n = conflictWrites();
-    const member = admin.roles.entities(expectStatus(await admin.roles.list({ name: 'member' }), 200))[0];
-    if (!member) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
+    const memberId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, member.id);
+    const { user, password } = await factory.userWithRole(project.id, memberId);
     const body = passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id });
     const regionName = (r: number) => cluster.regions[r]?.region ?? `region-${r}`;
 

@@ -1,8 +1,8 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus } from '../../lib/keystone/http.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
 import type { Trust } from '../../lib/keystone/services/trusts.js';
 import { checkNoLostInsert, checkSetSemantics } from '../../lib/workload/checkers/index.js';
@@ -24,12 +24,11 @@ test.describe('trusts under concurrency @os-trust', () => {
   test('concurrent creates for one trustor, then concurrent deletes: none lost, none resurrected, no leaked conflict @slice', { annotation: { type: 'id', description: 'febe72cd-874a-48f7-82ef-acaddb073137' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('trusts'); await allure.story(CREATE);
     const n = conflictWrites();
-    const member = admin.roles.entities(expectStatus(await admin.roles.list({ name: 'member' }), 200))[0];
-    if (!member) throw new Error("Keystone has no 'member' role (keystone-manage bootstrap creates it)");
+    const memberId = await bootstrapRoleId(admin, 'member');
     // Deleting the trustor and trustee (factory cleanup) deletes every trust between them.
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
-    const trustor = await factory.userWithRole(project.id, member.id, { domain_id: domain.id });
+    const trustor = await factory.userWithRole(project.id, memberId, { domain_id: domain.id });
     const trustee = await factory.user({ domain_id: domain.id });
     // Keystone requires the caller to be the trustor.
     const token = await issuedToken(admin.tokens, passwordAuthBody({ username: trustor.user.name, userId: trustor.user.id, password: trustor.password, projectId: project.id }));
@@ -42,7 +41,7 @@ test.describe('trusts under concurrency @os-trust', () => {
       const expires = base + i * 1000;
       return call(CREATE, 'create', { name: label(expires) }, () => asTrustor.trusts.create({
         trustor_user_id: trustor.user.id, trustee_user_id: trustee.id, project_id: project.id,
-        impersonation: false, roles: [{ id: member.id }], expires_at: new Date(expires).toISOString(),
+        impersonation: false, roles: [{ id: memberId }], expires_at: new Date(expires).toISOString(),
       }));
     });
     const created = await probeConflicts(cluster, history, creates);

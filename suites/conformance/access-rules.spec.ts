@@ -1,8 +1,8 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import type { Keystone } from '../../lib/keystone/client.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { applicationCredentialAuthBody, passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
+import type { KsResponse } from '../../lib/keystone/http.js';
 import { accessRuleResponseSchema, accessRulesResponseSchema, assertSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
 
@@ -13,18 +13,13 @@ import { issuedToken } from '../../lib/keystone/services/tokens.js';
  * no bad-input case.
  */
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 const err = (r: KsResponse, status: number) => { expect(r.status).toBe(status); expect(r.body?.error?.code).toBe(status); };
 
 test.describe('access rules @access-rules', () => {
   test('rules of an application credential: list with filters, show, in-use delete refused, delete, 404 @slice', { annotation: { type: 'id', description: '75b87295-3942-412b-a8c0-4593a8cec72b' } }, async ({ admin, factory }) => {
     await allure.feature('access rules'); await allure.story('GET /v3/users/{user_id}/access_rules');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, roleId);
     const own = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
@@ -80,7 +75,7 @@ test.describe('access rules @access-rules', () => {
 
   test('403 for another member, 401 without a valid token', { annotation: { type: 'id', description: '087c0ee3-7914-4215-95ad-acf6582a3cd0' } }, async ({ admin, factory }) => {
     await allure.feature('access rules'); await allure.story('GET /v3/users/{user_id}/access_rules');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     const a = await factory.userWithRole(project.id, roleId);
     const b = await factory.userWithRole(project.id, roleId);

@@ -2,9 +2,10 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs } from '../../lib/conformance/bad-input.js';
 import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { applicationCredentialAuthBody, passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
+import type { KsResponse } from '../../lib/keystone/http.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import {
   applicationCredentialCreatedResponseSchema, applicationCredentialResponseSchema, applicationCredentialsResponseSchema, assertSchema, tokenResponseSchema,
@@ -17,15 +18,10 @@ import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js
  * a restricted credential cannot mint more credentials, and deleting it invalidates its tokens.
  */
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 /** A project member and a client on its own project-scoped token (app creds are self-service). */
 async function owner(admin: Keystone, factory: ResourceFactory) {
-  const roleId = await memberRoleId(admin);
+  const roleId = await bootstrapRoleId(admin, 'member');
   const project = await factory.project();
   const { user, password } = await factory.userWithRole(project.id, roleId);
   const t = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
@@ -142,8 +138,8 @@ test.describe('application credentials @application-credentials', () => {
       err(await admin.as(async () => t.id).applicationCredentials.show(o.user.id, ac.id), 403);
     });
     await test.step('400 for a role the owner\'s token does not carry', async () => {
-      const adminRole = expectStatus(await admin.roles.list({ name: 'admin' }), 200).body.roles[0] as { id: string };
-      err(await o.ks.applicationCredentials.create(o.user.id, { name: factory.name('appcred'), roles: [{ id: adminRole.id }] }), 400);
+      const adminRoleId = await bootstrapRoleId(admin, 'admin');
+      err(await o.ks.applicationCredentials.create(o.user.id, { name: factory.name('appcred'), roles: [{ id: adminRoleId }] }), 400);
     });
     await test.step('401: no token, malformed token, revoked token', async () => {
       err(await admin.as(async () => null).applicationCredentials.list(o.user.id), 401);

@@ -1,5 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import {
   authBody, passwordAuthBody, passwordIdentity, randomTotpSecret, tokenAuthBody, totpAuthBody, totpPasscode,
@@ -15,11 +16,6 @@ import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js
  * OAuth1 and federated (mapped) authentication are in their own spec files.
  */
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 /** The methods the deployment accepts: Keystone lists them in the 401 for an unsupported one. */
 async function enabledAuthMethods(admin: Keystone): Promise<string[]> {
@@ -34,7 +30,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
   test('password by user id and by name + domain, project scope by id and by name @slice', { annotation: { type: 'id', description: 'd7466a99-c274-4ff0-bddf-278f46ceb052' } }, async ({ admin, factory }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens (password)');
     const project = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     await test.step('user id, project id', async () => {
       const r = await admin.tokens.issue(passwordAuthBody({ username: '', userId: user.id, password, projectId: project.id }));
       expect(r.status).toBe(201);
@@ -57,7 +53,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
 
   test('unscoped, implicit default-project scope, explicit "unscoped", domain and system scope', { annotation: { type: 'id', description: '2afb6ffa-af94-4488-94b6-be3b8e86a046' } }, async ({ admin, factory }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens (scopes)');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, roleId, { default_project_id: project.id } as never);
     const identity = passwordIdentity({ userId: user.id, password });
@@ -127,7 +123,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
       test.skip(true, `the deployment's [auth] methods (${methods.join(', ')}) do not include totp`);
     }
     const project = await factory.project();
-    const { user } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     const secret = randomTotpSecret();
     const cred = expectStatus(await admin.credentials.create({ type: 'totp', user_id: user.id, blob: secret }), 201).body.credential as { id: string };
     factory.defer(`credential ${cred.id}`, () => admin.credentials.delete(cred.id));
@@ -144,7 +140,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens');
     const project = await factory.project();
     const other = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     const cases: { name: string; body: unknown; status: number }[] = [
       { name: 'unknown user id', body: passwordAuthBody({ username: '', userId: 'ksgate-no-such-user', password }), status: 401 },
       { name: 'user name in the wrong domain', body: passwordAuthBody({ username: user.name, userDomainName: 'ksgate-no-such-domain', password }), status: 401 },

@@ -2,7 +2,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs } from '../../lib/conformance/bad-input.js';
 import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
-import type { Keystone } from '../../lib/keystone/client.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { applicationCredentialAuthBody, passwordAuthBody, passwordIdentity } from '../../lib/keystone/credentials.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import {
@@ -17,11 +17,6 @@ import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js
  * authorization and bad input. Auth-method variants live in auth-methods.spec.ts.
  */
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Keystone writes some datetimes without a zone; they are UTC. */
@@ -76,7 +71,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
 
   test('catalog, projects, domains and system list what the token\'s user may scope to', { annotation: { type: 'id', description: '26a20bc3-13bc-4a29-90b9-dca5240f2b45' } }, async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/catalog|projects|domains|system');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, roleId);
     expect((await admin.grants.grant({ scope: 'domains', scopeId: 'default', actor: 'users', actorId: user.id }, roleId)).status).toBe(204);
@@ -151,7 +146,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
   test('a plain member may validate its own token but not another user\'s (403), nor revoke it', { annotation: { type: 'id', description: '8b14d18a-07e8-4c9c-9458-6149578c2559' } }, async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET/DELETE /v3/auth/tokens');
     const project = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     const own = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, password, userId: user.id, projectId: project.id }));
     const asMember = admin.as(async () => own.id);
     const adminToken = (await admin.tokenSource())!;
@@ -170,7 +165,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
   test('tokens of a disabled user and of a deleted user no longer validate (404)', { annotation: { type: 'id', description: '1ea9f4a9-d78d-47be-988c-c41623b0a769' } }, async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/tokens');
     const project = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     const creds = { username: user.name, password, userId: user.id, projectId: project.id };
     const first = await issuedToken(admin.tokens, passwordAuthBody(creds));
     expect((await admin.tokens.check(first.id)).status).toBe(200);
@@ -199,7 +194,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     // A token cannot be issued already expired; an application credential that expires soon
     // caps its tokens' lifetime (CVE-2022-2447 fix), which gives an expired token in seconds.
     const project = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     const own = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, password, userId: user.id, projectId: project.id }));
     const expiresAt = new Date(Date.now() + 12_000);
     const ac = await factory.applicationCredential(admin.as(async () => own.id), user.id, { expires_at: expiresAt.toISOString() });

@@ -2,6 +2,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
 import { expectClientError, expectStatusOrKnownDefect, outcomeOf } from '../../lib/conformance/server-error.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { authBody, passwordAuthBody, passwordIdentity, tokenAuthBody } from '../../lib/keystone/credentials.js';
 import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
@@ -33,11 +34,6 @@ function sendBad(admin: Keystone, method: HttpMethod, path: string, token: strin
   }));
 }
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 /** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
 async function softStep(failures: string[], title: string, body: () => Promise<void>): Promise<void> {
@@ -175,7 +171,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
 
   test('federated authentication (mapped): assertion → ephemeral user in a group, scope listings, rescope; refusals', { annotation: { type: 'id', description: '633fc386-3d78-4968-8db1-07ab0efe025e' } }, async ({ admin, factory }) => {
     await allure.feature('federated auth'); await allure.story('GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
     const group = await factory.group({ domain_id: domain.id });
@@ -343,7 +339,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
   test('403 for a plain member, 401 without a valid token', { annotation: { type: 'id', description: '605b472e-e685-457e-a7a6-f9443de64de8' } }, async ({ admin, factory }) => {
     await allure.feature('identity providers'); await allure.story('GET /v3/OS-FEDERATION/identity_providers');
     const project = await factory.project();
-    const { user, password } = await factory.userWithRole(project.id, await memberRoleId(admin));
+    const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
     const t = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
     const asMember = admin.as(async () => t.id);
     await test.step('403: member registering or listing', async () => {

@@ -98,16 +98,8 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
 
   test('bad input on inherited grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist: 404', { annotation: { type: 'id', description: '9bda4047-4bcb-4c90-88ca-b24209a29c6b' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
-    const domain = await factory.domain();
-    const project = await factory.project({ domain_id: domain.id });
-    const user = await factory.user({ domain_id: domain.id });
-    const group = await factory.group({ domain_id: domain.id });
-    const role = await factory.role();
-    const grant = async (t: GrantTarget, roleId: string) => {
-      const r = await admin.grants.grant(t, roleId);
-      if (r.status === 204) factory.defer('inherited grant', () => admin.grants.revoke(t, roleId));
-      return r;
-    };
+    const { domain, project, user, group, role } = await factory.grantParties();
+    const grant = (t: GrantTarget, roleId: string) => factory.grant(t, roleId);
     const targets: GrantTarget[] = [];
     for (const [scope, scopeId] of [['domains', domain.id], ['projects', project.id]] as const) {
       for (const [actor, actorId] of [['users', user.id], ['groups', group.id]] as const) targets.push({ scope, scopeId, actor, actorId, inherited: true });
@@ -169,8 +161,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     });
     await test.step('member grants itself an inherited role, and revokes', async () => {
       for (const t of [onDomain, onProject]) {
-        const r = await who.member.grants.grant(t, role.id);
-        if (r.status === 204) factory.defer('inherited grant', () => admin.grants.revoke(t, role.id));
+        const r = await factory.grant(t, role.id, who.member);
         expectError(r, 403);
         expectError(await who.member.grants.revoke(t, role.id), 403);
       }

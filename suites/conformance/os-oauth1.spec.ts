@@ -2,6 +2,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
 import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
@@ -29,11 +30,6 @@ const accessTokenSchema = entity(
 const accessTokenResponseSchema = single('access_token', accessTokenSchema);
 const accessTokensResponseSchema = list('access_tokens', accessTokenSchema);
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 const err = (r: KsResponse, status: number) => { expect(r.status, JSON.stringify(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
 
@@ -89,11 +85,11 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
 
   test('delegation flow: signed request token, authorize, access token, oauth1 token; access tokens list/show/roles/revoke', { annotation: { type: 'id', description: 'a78dd5ca-6653-4d1b-add0-dfa1fab64623' } }, async ({ admin, factory }) => {
     await allure.feature('oauth1 delegation'); await allure.story('POST /v3/OS-OAUTH1/access_token');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     // Zed's default policy (common/policies/access_token.py) makes authorizing a request token and
     // reading access tokens admin-only: the authorizing user holds admin, and delegates only member.
-    const adminRoleId = (expectStatus(await admin.roles.list({ name: 'admin' }), 200).body.roles as { id: string }[])[0]!.id;
+    const adminRoleId = await bootstrapRoleId(admin, 'admin');
     const { user, password } = await factory.userWithRole(project.id, adminRoleId);
     expect((await admin.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, roleId)).status).toBe(204);
     const own = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));
@@ -175,7 +171,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
 
   test('refusals: bad signature 401, unknown consumer/project 404, missing headers 4xx, member 403, 401 without a valid token', { annotation: { type: 'id', description: 'af6a2949-e063-458b-8b52-c579fb2e738a' } }, async ({ admin, factory, cluster }) => {
     await allure.feature('oauth1 delegation'); await allure.story('POST /v3/OS-OAUTH1/request_token');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     const consumer = await factory.consumer();
     const client = { id: consumer.id, secret: consumer.secret! };

@@ -5,10 +5,10 @@ import { badInputs } from '../../lib/conformance/bad-input.js';
 import { activeKnownDefects, knownCaseDefect, testIdOf } from '../../lib/conformance/known-defects.js';
 import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
 import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { KeystoneTransportError } from '../../lib/keystone/errors.js';
-import type { Keystone } from '../../lib/keystone/client.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
+import type { KsResponse } from '../../lib/keystone/http.js';
 import { assertSchema, oauth2TokenResponseSchema, tokenResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
 
@@ -19,11 +19,6 @@ import { issuedToken } from '../../lib/keystone/services/tokens.js';
  * "error_description": ...}` — not Keystone's usual error object.
  */
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 /** The secret with its first character changed (bcrypt only reads the first 72 bytes of it). */
 const wrongSecret = (s: string) => `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
@@ -59,7 +54,7 @@ async function softStep(failures: string[], title: string, body: () => Promise<v
 test.describe('OS-OAUTH2 @os-oauth2', () => {
   test('client_credentials with an application credential: 200 Bearer token that Keystone validates @slice', { annotation: { type: 'id', description: '4509df55-0590-40d8-a4e6-920b9465270d' } }, async ({ admin, factory }) => {
     await allure.feature('oauth2'); await allure.story('POST /v3/OS-OAUTH2/token');
-    const roleId = await memberRoleId(admin);
+    const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, roleId);
     const own = await issuedToken(admin.tokens, passwordAuthBody({ username: user.name, userId: user.id, password, projectId: project.id }));

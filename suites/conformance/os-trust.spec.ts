@@ -2,6 +2,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs } from '../../lib/conformance/bad-input.js';
 import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { authBody, passwordAuthBody, passwordIdentity, tokenAuthBody } from '../../lib/keystone/credentials.js';
 import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
@@ -17,17 +18,12 @@ import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js
  * trust-scoped token, which carries the trust and dies with it.
  */
 
-async function memberRoleId(admin: Keystone): Promise<string> {
-  const roles = expectStatus(await admin.roles.list({ name: 'member' }), 200).body.roles as { id: string }[];
-  if (!roles[0]) throw new Error('no "member" role (keystone-manage bootstrap creates it)');
-  return roles[0].id;
-}
 
 const err = (r: KsResponse, status: number) => { expect(r.status).toBe(status); expect(r.body?.error?.code).toBe(status); };
 
 /** Trustor (member of a project) and trustee (no roles), each with a client on its own token. */
 async function parties(admin: Keystone, factory: ResourceFactory) {
-  const roleId = await memberRoleId(admin);
+  const roleId = await bootstrapRoleId(admin, 'member');
   const project = await factory.project();
   const trustor = await factory.userWithRole(project.id, roleId);
   const trusteePassword = factory.name('pw');

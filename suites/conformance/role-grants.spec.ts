@@ -48,11 +48,7 @@ test.describe('role grants @role-grants @slice', () => {
 test.describe('role grants on projects and domains @role-grants', () => {
   test('grant, check, list and revoke for every scope and actor', { annotation: { type: 'id', description: '01fc8092-979f-4e8a-98ae-b13e6a51a04e' } }, async ({ admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
-    const domain = await factory.domain();
-    const project = await factory.project({ domain_id: domain.id });
-    const user = await factory.user({ domain_id: domain.id });
-    const group = await factory.group({ domain_id: domain.id });
-    const role = await factory.role();
+    const { domain, project, user, group, role } = await factory.grantParties();
     const targets: GrantTarget[] = [
       { scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id },
       { scope: 'projects', scopeId: project.id, actor: 'groups', actorId: group.id },
@@ -78,16 +74,8 @@ test.describe('role grants on projects and domains @role-grants', () => {
 
   test('bad input on grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist; role of another domain', { annotation: { type: 'id', description: '7f832d3e-60f8-4f36-9134-2d5297a5ddc3' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
-    const domain = await factory.domain();
-    const project = await factory.project({ domain_id: domain.id });
-    const user = await factory.user({ domain_id: domain.id });
-    const group = await factory.group({ domain_id: domain.id });
-    const role = await factory.role();
-    const grant = async (t: GrantTarget, roleId: string) => {
-      const r = await admin.grants.grant(t, roleId);
-      if (r.status === 204) factory.defer('grant', () => admin.grants.revoke(t, roleId));
-      return r;
-    };
+    const { domain, project, user, group, role } = await factory.grantParties();
+    const grant = (t: GrantTarget, roleId: string) => factory.grant(t, roleId);
     for (const scope of ['projects', 'domains'] as const) {
       const scopeId = scope === 'projects' ? project.id : domain.id;
       for (const actor of ['users', 'groups'] as const) {
@@ -133,8 +121,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
       expect((await who.member.grants.check(own, role.id)).status).toBe(403);
     });
     await test.step('member grants itself a role, and revokes one', async () => {
-      const r = await who.member.grants.grant(own, role.id);
-      if (r.status === 204) factory.defer('grant', () => admin.grants.revoke(own, role.id));
+      const r = await factory.grant(own, role.id, who.member);
       expectError(r, 403);
       expectError(await who.member.grants.revoke(own, role.id), 403);
     });
