@@ -225,7 +225,9 @@ function externalEnv(info: ClusterInfo, settings: Settings, workers: number): No
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OS_')) env[k] = v;
   const r = info.regions[0]!;
   Object.assign(env, {
-    KS_TARGET: 'external', KS_BACKEND: settings.backend, KS_WORKERS: String(workers),
+    // The conformance project caps its own workers (KS_CONFORMANCE_WORKERS, default 1): without
+    // this, ours ran one test at a time while Tempest ran `workers` at once.
+    KS_TARGET: 'external', KS_BACKEND: settings.backend, KS_WORKERS: String(workers), KS_CONFORMANCE_WORKERS: String(workers),
     OS_AUTH_URL: `${r.baseUrl}/v3`, OS_USERNAME: info.admin.username, OS_PASSWORD: info.admin.password,
     OS_PROJECT_NAME: info.admin.projectName, OS_USER_DOMAIN_NAME: info.admin.userDomainName ?? 'Default',
     OS_PROJECT_DOMAIN_NAME: info.admin.projectDomainName ?? 'Default', OS_REGION_NAME: r.region,
