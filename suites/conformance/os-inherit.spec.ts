@@ -99,7 +99,6 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
   test('bad input on inherited grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist: 404', { annotation: { type: 'id', description: '9bda4047-4bcb-4c90-88ca-b24209a29c6b' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
     const { domain, project, user, group, role } = await factory.grantParties();
-    const grant = (t: GrantTarget, roleId: string) => factory.grant(t, roleId);
     const targets: GrantTarget[] = [];
     for (const [scope, scopeId] of [['domains', domain.id], ['projects', project.id]] as const) {
       for (const [actor, actorId] of [['users', user.id], ['groups', group.id]] as const) targets.push({ scope, scopeId, actor, actorId, inherited: true });
@@ -107,8 +106,8 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     const label = (t: GrantTarget) => `${t.scope}/${t.actor}`;
     await test.step('unknown domain or project, unknown role: 404 on grant; unknown domain: 404 on list', async () => {
       for (const t of targets) {
-        expectError(await grant({ ...t, scopeId: UNKNOWN_ID }, role.id), 404);
-        expectError(await grant(t, UNKNOWN_ID), 404);
+        expectError(await factory.grant({ ...t, scopeId: UNKNOWN_ID }, role.id), 404);
+        expectError(await factory.grant(t, UNKNOWN_ID), 404);
         if (t.scope === 'domains') expectError(await admin.grants.list({ ...t, scopeId: UNKNOWN_ID }), 404);
       }
     });
@@ -127,7 +126,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
       // check_grant_role_id) filters by actor id, not actor type, so a user and a group orphan
       // sharing an id make the cleanup DELETE fail with MultipleResultsFound (a 500).
       for (const t of targets) {
-        const r = await grant({ ...t, actorId: t.actor === 'users' ? UNKNOWN_ID : UNKNOWN_ID.replace(/f/g, 'e') }, role.id);
+        const r = await factory.grant({ ...t, actorId: t.actor === 'users' ? UNKNOWN_ID : UNKNOWN_ID.replace(/f/g, 'e') }, role.id);
         expectStatusOrKnownDefect(r.status, 404, { testInfo: test.info(), what: `PUT /v3/OS-INHERIT/${label(t)}/{unknown}/roles/{role_id}/inherited_to_projects` });
       }
     });

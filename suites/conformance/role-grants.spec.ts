@@ -75,15 +75,14 @@ test.describe('role grants on projects and domains @role-grants', () => {
   test('bad input on grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist; role of another domain', { annotation: { type: 'id', description: '7f832d3e-60f8-4f36-9134-2d5297a5ddc3' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
     const { domain, project, user, group, role } = await factory.grantParties();
-    const grant = (t: GrantTarget, roleId: string) => factory.grant(t, roleId);
     for (const scope of ['projects', 'domains'] as const) {
       const scopeId = scope === 'projects' ? project.id : domain.id;
       for (const actor of ['users', 'groups'] as const) {
         const actorId = actor === 'users' ? user.id : group.id;
         await test.step(`/v3/${scope}/{id}/${actor}/{id}/roles: 404s`, async () => {
-          expectError(await grant({ scope, scopeId: UNKNOWN_ID, actor, actorId }, role.id), 404);
-          expectError(await grant({ scope, scopeId, actor, actorId: UNKNOWN_ID }, role.id), 404);
-          expectError(await grant({ scope, scopeId, actor, actorId }, UNKNOWN_ID), 404);
+          expectError(await factory.grant({ scope, scopeId: UNKNOWN_ID, actor, actorId }, role.id), 404);
+          expectError(await factory.grant({ scope, scopeId, actor, actorId: UNKNOWN_ID }, role.id), 404);
+          expectError(await factory.grant({ scope, scopeId, actor, actorId }, UNKNOWN_ID), 404);
           expect((await admin.grants.check({ scope, scopeId, actor, actorId }, role.id)).status).toBe(404);
           expectError(await admin.grants.revoke({ scope, scopeId, actor, actorId }, role.id), 404);
           expectError(await admin.grants.list({ scope, scopeId: UNKNOWN_ID, actor, actorId }), 404);
@@ -105,7 +104,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
     await test.step('a domain-specific role of another domain on this project: 403', async () => {
       const otherDomain = await factory.domain();
       const foreignRole = await factory.role({ domain_id: otherDomain.id });
-      expectError(await grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, foreignRole.id), 403);
+      expectError(await factory.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: user.id }, foreignRole.id), 403);
     });
   });
 
