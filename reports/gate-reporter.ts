@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
+import { describeInjectedLeak, type InjectionMatrixRow } from '../lib/workload/injected-retry-matrix.js';
 import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 
 /** Failure categories of the gate verdict (DESIGN §9). */
@@ -68,11 +69,23 @@ export default class GateReporter implements Reporter {
       await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation })
         .catch((e) => this.globalErrors.push(`run reports: ${(e as Error).message}`));
     }
+    // Retry phase (KS_INJECT_CONFLICTS): every operation that leaked an injected conflict, and a
+    // run that injected nothing, fails the verdict (reports/retry-injection.json).
+    const injected = readJson('reports/retry-injection.json') as { verdict?: { pass: boolean; reasons: string[] }; rows?: InjectionMatrixRow[] } | undefined;
+    if (!this.selftestOnly && injected?.verdict && !injected.verdict.pass) {
+      for (const r of (injected.rows ?? []).filter((x) => x.leaks || x.leaksAs4xx)) {
+        this.failures.push({ category: 'leaked-conflict', test: `retry matrix › ${r.operation}`, project: 'retry', file: 'reports/retry-injection.json', message: describeInjectedLeak(r) });
+      }
+      for (const reason of injected.verdict.reasons.filter((x) => !x.startsWith('leak:'))) this.globalErrors.push(`retry phase: ${reason}`);
+    }
     const byCategory: Record<string, GateFailure[]> = {};
     for (const f of this.failures) (byCategory[f.category] ??= []).push(f);
     const verdict = result.status === 'passed' && this.failures.length === 0 && this.globalErrors.length === 0 ? 'pass' : 'fail';
     const retry = readJson('reports/retry-coverage.json') as { operations?: { op: string; leaks: number; conflictsProvoked: number; retriedThenOk: number; leakingFunctions: string[] }[] } | undefined;
-    const leakedOperations = (retry?.operations ?? []).filter((o) => o.leaks > 0).map((o) => ({ operation: o.op, conflictsProvoked: o.conflictsProvoked, retriedToSuccess: o.retriedThenOk, leaked: o.leaks, driverFunctions: o.leakingFunctions }));
+    const leakedOperations = [
+      ...(retry?.operations ?? []).filter((o) => o.leaks > 0).map((o) => ({ operation: o.op, conflictsProvoked: o.conflictsProvoked, retriedToSuccess: o.retriedThenOk, leaked: o.leaks, driverFunctions: o.leakingFunctions })),
+      ...(injected?.rows ?? []).filter((r) => r.leaks || r.leaksAs4xx).map((r) => ({ operation: r.operation, conflictsInjected: r.conflictsInjected, retriedToSuccess: r.retriedThenOk, leaked: r.leaks + r.leaksAs4xx, driverFunctions: r.leakingFunctions })),
+    ];
     const coverage = readJson('reports/coverage.json') as { total: number; covered: number; justified: number; uncovered: number } | undefined;
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
@@ -88,7 +101,7 @@ export default class GateReporter implements Reporter {
     writeFileSync(file, JSON.stringify(gate, null, 2));
     const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
-    for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${l.conflictsProvoked} conflicts provoked, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
+    for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${'conflictsInjected' in l ? `${l.conflictsInjected} conflicts injected` : `${l.conflictsProvoked} conflicts provoked`}, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
     if (this.knownDefects.length) lines.push(`  known defects of the Keystone under test (not failures; listed in KS_KNOWN_DEFECTS): ${this.knownDefects.length}`);
     for (const e of this.globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
     process.stdout.write(lines.join('\n') + '\n');

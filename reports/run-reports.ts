@@ -4,6 +4,8 @@ import { writeAllureRunEntry } from './allure-summary.js';
 import { writeRunCoverage } from './coverage-writer.js';
 import { renderRetryTable, writeRetryCoverage } from './retry-coverage-report.js';
 import { describeLeak } from '../lib/workload/retry-coverage.js';
+import { describeInjectedLeak } from '../lib/workload/injected-retry-matrix.js';
+import { renderInjectionTable, writeRetryInjection } from './retry-injection-report.js';
 
 const OUT = join(process.cwd(), 'reports', 'out');
 
@@ -19,6 +21,14 @@ export async function writeRunReports(info: { backend: string; keystoneVariant: 
     writeAllureRunEntry(allureDir, 'api coverage', coverage.uncovered ? 'failed' : 'passed', [
       { name: 'coverage.html', body: renderCoverageHtml(coverage), type: 'text/html' },
     ], `${coverage.covered} covered, ${coverage.justified} justified, ${coverage.uncovered} uncovered of ${coverage.total} api-ref operations`);
+  }
+  const injected = writeRetryInjection(OUT);
+  if (injected) {
+    const leaking = injected.rows.filter((r) => r.leaks || r.leaksAs4xx);
+    writeAllureRunEntry(allureDir, 'retry coverage under injected conflicts', injected.verdict.pass ? 'passed' : 'failed', [
+      { name: 'retry-injection.html', body: renderInjectionTable(injected), type: 'text/html' },
+    ], [`${injected.injections} conflicts injected; ${injected.writes.injected} of ${injected.writes.total} api-ref write operations met one`,
+      ...(leaking.length ? leaking.map(describeInjectedLeak) : ['no injected conflict leaked']), ...injected.verdict.reasons.filter((r) => !r.startsWith('leak:'))].join('\n'));
   }
   const meta = { backend: info.backend, keystone: info.keystoneVariant, isolation: info.databaseIsolation ?? null, generatedAt: new Date().toISOString() };
   const leaks = writeRetryCoverage(join(OUT, 'retry-coverage'), 'reports/retry-coverage.json', meta);

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PasswordCredentials } from '../keystone/credentials.js';
+import type { InjectionSettings } from './conflict-injection/injection-settings.js';
 
 /** One Keystone endpoint; in multi-region topologies each node is a region. */
 export interface RegionEndpoint {
@@ -39,6 +40,8 @@ export interface ClusterInfo {
   network?: string;
   startedAt: string;
   bringUpSeconds: number;
+  /** Set when the database injects conflicts (KS_INJECT_CONFLICTS): the run's retry matrix reads its log. */
+  conflictInjection?: InjectionSettings & { tables: number };
 }
 
 /** The file is 0600 and lives outside reports: it carries the admin password. */

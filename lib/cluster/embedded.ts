@@ -9,6 +9,7 @@ import { startKeystone } from './keystone-node.js';
 import { removeRun } from './ownership.js';
 import { startPostgres } from './postgres-node.js';
 import { startGaleraTopology } from './topology-galera.js';
+import { installInjection } from './conflict-injection/conflict-injector.js';
 import { waitForKeystone } from './readiness.js';
 
 /** A running embedded cluster and how to take it down. */
@@ -27,7 +28,21 @@ export function newRunId(): string {
 
 /** Brings up database then Keystone; on any failure removes what it started before rethrowing. */
 export async function startEmbedded(settings: Settings, runId = newRunId()): Promise<EmbeddedCluster> {
-  if (settings.backend === 'galera') return startGaleraTopology(settings, runId);
+  const cluster = settings.backend === 'galera' ? await startGaleraTopology(settings, runId) : await startPostgresTopology(settings, runId);
+  if (!settings.injectConflicts) return cluster;
+  try {
+    // After db_sync and bootstrap: conflicts are for the Keystone under test, not its set-up.
+    const coverage = await installInjection(cluster.info, settings.injectConflicts);
+    cluster.info.conflictInjection = { ...settings.injectConflicts, tables: coverage.length };
+    log(`conflict injection on (${settings.injectConflicts.mode}${settings.injectConflicts.mode === 'every' ? ` ${settings.injectConflicts.every}` : ''}, at ${settings.injectConflicts.point}): triggers on ${coverage.length} tables`);
+    return cluster;
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+}
+
+async function startPostgresTopology(settings: Settings, runId: string): Promise<EmbeddedCluster> {
   if (settings.backend === 'cockroachdb') throw new ConfigError('KS_BACKEND=cockroachdb with an embedded target is not supported yet; use KS_TARGET=external');
   const started = Date.now();
   const containers: StartedTestContainer[] = [];

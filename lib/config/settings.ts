@@ -1,3 +1,4 @@
+import type { InjectionSettings } from '../cluster/conflict-injection/injection-settings.js';
 import { parseRegionSelectors, type RegionSelectors } from './label-selectors.js';
 
 /**
@@ -34,6 +35,8 @@ export interface Settings {
   chaosInjector: ChaosInjector;
   /** Set exactly when chaosInjector is 'chaos-mesh'. */
   chaosMesh?: ChaosMeshSettings;
+  /** Deterministic conflict injection inside the embedded database (KS_INJECT_CONFLICTS); undefined = off. */
+  injectConflicts?: InjectionSettings;
 }
 
 export type ChaosInjector = 'containers' | 'chaos-mesh';
@@ -98,7 +101,34 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
     knownDefectsFile: knownDefectsFile(env.KS_KNOWN_DEFECTS),
     ...chaosInjection(env),
+    injectConflicts: conflictInjection(env, backend),
   };
+}
+
+/**
+ * KS_INJECT_CONFLICTS: off (default) | on / first-attempt (the first write of every transaction
+ * fails once, its retry passes) | every-N (the first write of every Nth transaction fails).
+ * KS_INJECT_POINT: statement | commit | alternate (default; PostgreSQL only, MariaDB: statement).
+ */
+function conflictInjection(env: NodeJS.ProcessEnv, backend: Backend): InjectionSettings | undefined {
+  const value = (env.KS_INJECT_CONFLICTS ?? '').trim().toLowerCase();
+  if (value === '' || /^(0|off|false|no)$/.test(value)) return undefined;
+  let mode: InjectionSettings['mode'];
+  let every = 1;
+  if (/^(1|on|true|yes|first-attempt)$/.test(value)) mode = 'first-attempt';
+  else {
+    const m = /^every-(\d+)$/.exec(value);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > 1_000_000) throw new ConfigError(`KS_INJECT_CONFLICTS=${env.KS_INJECT_CONFLICTS} is not one of: off, on, first-attempt, every-N (N >= 1)`);
+    mode = 'every';
+    every = Number(m[1]);
+  }
+  if ((env.KS_TARGET ?? 'embedded') !== 'embedded') {
+    throw new ConfigError('KS_INJECT_CONFLICTS needs the embedded target: the injector installs triggers in the database the suite started (on CockroachDB use its own inject_retry_errors_enabled)');
+  }
+  if (backend === 'cockroachdb') throw new ConfigError('KS_INJECT_CONFLICTS works on postgres and galera; CockroachDB has its own: SET inject_retry_errors_enabled = true');
+  const point = oneOf('KS_INJECT_POINT', env.KS_INJECT_POINT, ['alternate', 'statement', 'commit'] as const, backend === 'galera' ? 'statement' : 'alternate');
+  if (backend === 'galera' && point !== 'statement') throw new ConfigError(`KS_INJECT_POINT=${point}: MariaDB/Galera has no deferred triggers, only 'statement' is possible`);
+  return { mode, every, point, ttlSeconds: 30 };
 }
 
 /** Debian's Zed defects ship with the gate; `none` makes every defect a failure again. */

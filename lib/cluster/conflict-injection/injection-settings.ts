@@ -1,0 +1,48 @@
+/**
+ * What the database-side conflict injector does (KS_INJECT_CONFLICTS, KS_INJECT_POINT). Kept apart
+ * from the SQL of each backend so settings, injectors and the report share one vocabulary.
+ */
+export type InjectionMode = 'first-attempt' | 'every';
+export type InjectionPoint = 'statement' | 'commit' | 'alternate';
+
+export interface InjectionSettings {
+  /**
+   * first-attempt: the first write of every transaction fails once with a serialization failure,
+   * and the same transaction run again (its first written row has the same identity) passes: a
+   * correct retry always succeeds, a missing retry always leaks.
+   * every: the first write of every Nth transaction fails (a counter that survives rollbacks).
+   */
+  mode: InjectionMode;
+  /** For mode 'every'. */
+  every: number;
+  /**
+   * statement: the write statement itself fails (a BEFORE row trigger); commit: COMMIT fails (a
+   * deferred constraint trigger, where CockroachDB usually reports restarts); alternate: odd
+   * injections at the statement, even ones at commit (PostgreSQL only: MariaDB has no deferred triggers).
+   */
+  point: InjectionPoint;
+  /**
+   * A row identity is injected at most once per this many seconds, so a retry (which comes back
+   * with the same first row well within it) passes, and a later, separate write of the same row
+   * (a second PATCH of one project a minute on) meets a conflict again.
+   */
+  ttlSeconds: number;
+}
+
+/** One conflict the database injected, as the injector's log table recorded it. */
+export interface InjectedConflict {
+  /** Injection number (1, 2, ...), in the order the database handed them out. */
+  n: number;
+  /** ms since epoch, the database's clock (same kernel clock as the client on one machine). */
+  at: number;
+  table: string;
+  /** INSERT, UPDATE or DELETE: the write that met the conflict. */
+  op: string;
+  point: 'statement' | 'commit';
+  /** Row identity (table:op:hash) the retry must come back with. */
+  key: string;
+  /** Database node that injected it (Galera: one per region; PostgreSQL: the one node). */
+  node: string;
+}
+
+export const INJECTED_MARKER = 'ksgate conflict injection';

@@ -1,0 +1,150 @@
+import { INJECTED_MARKER, type InjectedConflict, type InjectionSettings } from './injection-settings.js';
+
+/**
+ * Conflict injection inside PostgreSQL: every table of the Keystone schema gets a row trigger that
+ * aborts chosen transactions with SQLSTATE 40001 and PostgreSQL's own serialization-failure
+ * messages, at the statement or at COMMIT, as CockroachDB does under contention.
+ *
+ * Which transaction fails is decided outside the transaction, since the transaction's own writes
+ * are rolled back with it: a claim table written through dblink (its own session, read committed,
+ * committed at once) holds the row identities already injected, and a sequence counts
+ * transactions for the every-Nth mode. Only the first written row of a transaction attempt is
+ * considered (a transaction-local setting marks the attempt), so a transaction fails at most once
+ * per attempt and its retry, which writes the same first row again, passes.
+ *
+ * Hand-written SQL: no library installs 40001 injection into PostgreSQL.
+ */
+export function postgresInjectorSql(s: InjectionSettings): string {
+  const ttl = `${Math.max(1, Math.round(s.ttlSeconds))} seconds`;
+  return String.raw`
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS dblink;
+CREATE SCHEMA IF NOT EXISTS ksgate_inject;
+-- Written only through dblink (never inside Keystone's transactions: reading them there under
+-- SERIALIZABLE would take predicate locks and provoke real conflicts of the injector's making).
+CREATE TABLE IF NOT EXISTS ksgate_inject.claim (key text PRIMARY KEY, at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS ksgate_inject.injection (
+  n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  tbl text NOT NULL, op text NOT NULL, point text NOT NULL, key text NOT NULL, txid bigint NOT NULL, pid int NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS ksgate_inject.injections;
+CREATE SEQUENCE IF NOT EXISTS ksgate_inject.transactions;
+
+-- Runs in the dblink session: claims a row identity unless it was claimed within the TTL, and
+-- logs the injection. Returns the injection number, or NULL when this write must pass.
+CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, t text, o text, x bigint, p int, always boolean) RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE n bigint; pt text;
+BEGIN
+  IF NOT always THEN
+    INSERT INTO ksgate_inject.claim AS c (key, at) VALUES (k, clock_timestamp())
+      ON CONFLICT (key) DO UPDATE SET at = clock_timestamp() WHERE c.at < clock_timestamp() - interval '${ttl}';
+    IF NOT FOUND THEN RETURN NULL; END IF;
+  END IF;
+  n := nextval('ksgate_inject.injections');
+  pt := ${s.point === 'alternate' ? `CASE WHEN n % 2 = 1 THEN 'statement' ELSE 'commit' END` : `'${s.point}'`};
+  INSERT INTO ksgate_inject.injection (n, tbl, op, point, key, txid, pid) VALUES (n, t, o, pt, k, x, p);
+  RETURN n;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION ksgate_inject.on_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+DECLARE
+  x bigint := txid_current();
+  r jsonb; ident text; k text; n bigint; pt text; conn text := 'ksgate_inject';
+BEGIN
+  -- One decision per transaction attempt, on its first written row.
+  IF current_setting('ksgate.inject_txid', true) IS NOT DISTINCT FROM x::text THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
+  END IF;
+  PERFORM set_config('ksgate.inject_txid', x::text, true);
+  ${s.mode === 'every' ? `IF nextval('ksgate_inject.transactions') % ${s.every} <> 0 THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
+  END IF;` : ''}
+  IF TG_OP = 'INSERT' THEN r := to_jsonb(NEW); ELSE r := to_jsonb(OLD); END IF;
+  -- Row identity: the primary key, or for serial keys the row without serial and time columns
+  -- (a retry writes them anew), as the installer worked out from the catalog.
+  IF TG_ARGV[0] = 'pk' THEN
+    SELECT string_agg(coalesce(r ->> c, '<null>'), '|' ORDER BY i) INTO ident
+      FROM unnest(TG_ARGV[1:TG_NARGS - 1]) WITH ORDINALITY AS u(c, i);
+  ELSE
+    ident := (r - TG_ARGV[1:TG_NARGS - 1])::text;
+  END IF;
+  k := TG_TABLE_NAME || ':' || TG_OP || ':' || md5(coalesce(ident, ''));
+  IF conn <> ALL (coalesce(dblink_get_connections(), '{}')) THEN
+    PERFORM dblink_connect(conn, 'dbname=' || current_database() || ' user=postgres');
+    PERFORM dblink_exec(conn, 'SET default_transaction_isolation = ''read committed''');
+  END IF;
+  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, %L, %L, %s, %s, ${s.mode === 'every'})',
+    k, TG_TABLE_NAME, TG_OP, x, pg_backend_pid())) AS d(v bigint);
+  IF n IS NULL THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
+  END IF;
+  pt := ${s.point === 'alternate' ? `CASE WHEN n % 2 = 1 THEN 'statement' ELSE 'commit' END` : `'${s.point}'`};
+  IF pt = 'statement' THEN
+    RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'could not serialize access due to concurrent update',
+      DETAIL = format('${INJECTED_MARKER} #%s at the statement: %s', n, k);
+  END IF;
+  -- At commit: the deferred constraint trigger raises when COMMIT runs it.
+  PERFORM set_config('ksgate.inject_at_commit', format('#%s %s', n, k), true);
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION ksgate_inject.at_commit() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE pending text := coalesce(current_setting('ksgate.inject_at_commit', true), '');
+BEGIN
+  IF pending <> '' THEN
+    PERFORM set_config('ksgate.inject_at_commit', '', true);
+    RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'could not serialize access due to read/write dependencies among transactions',
+      DETAIL = format('${INJECTED_MARKER} %s at commit', pending), HINT = 'The transaction might succeed if retried.';
+  END IF;
+  RETURN NULL;
+END $fn$;
+
+-- Every table of the schema, discovered from the catalog (new tables are covered too).
+DO $install$
+DECLARE t record; pk text[]; serial_pk boolean; cols text[]; args text;
+BEGIN
+  FOR t IN SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+           WHERE ns.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('alembic_version', 'migrate_version') LOOP
+    SELECT array_agg(a.attname::text ORDER BY k.ord) INTO pk
+      FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = t.oid AND i.indisprimary;
+    SELECT EXISTS (SELECT 1 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = t.oid AND a.attname = ANY (pk) AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%')) INTO serial_pk;
+    IF pk IS NOT NULL AND NOT serial_pk THEN
+      cols := pk; args := quote_literal('pk');
+    ELSE
+      SELECT coalesce(array_agg(a.attname::text), '{}') INTO cols FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%'
+               OR format_type(a.atttypid, a.atttypmod) LIKE 'timestamp%' OR a.attname LIKE '%\_at' OR a.attname LIKE '%\_at\_int');
+      args := quote_literal('row');
+    END IF;
+    SELECT args || coalesce(string_agg(', ' || quote_literal(c), '' ORDER BY o), '') INTO args FROM unnest(cols) WITH ORDINALITY AS u(c, o);
+    EXECUTE format('DROP TRIGGER IF EXISTS ksgate_inject_statement ON public.%I', t.relname);
+    EXECUTE format('DROP TRIGGER IF EXISTS ksgate_inject_commit ON public.%I', t.relname);
+    EXECUTE format('CREATE TRIGGER ksgate_inject_statement BEFORE INSERT OR UPDATE OR DELETE ON public.%I FOR EACH ROW EXECUTE FUNCTION ksgate_inject.on_write(%s)', t.relname, args);
+    EXECUTE format('CREATE CONSTRAINT TRIGGER ksgate_inject_commit AFTER INSERT OR UPDATE OR DELETE ON public.%I DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ksgate_inject.at_commit()', t.relname);
+  END LOOP;
+END $install$;
+`;
+}
+
+/** Tables of the Keystone schema and whether both injector triggers are on each (installation check). */
+export const POSTGRES_TRIGGER_COVERAGE_SQL = String.raw`
+SELECT c.relname,
+  EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'ksgate_inject_statement') AS statement,
+  EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'ksgate_inject_commit') AS commit
+FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+WHERE ns.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('alembic_version', 'migrate_version') ORDER BY 1`;
+
+/** The injection log as one JSON array (psql -At prints it on one line). */
+export const POSTGRES_INJECTIONS_SQL = String.raw`
+SELECT coalesce(json_agg(json_build_object('n', n, 'at', (extract(epoch FROM at) * 1000)::bigint, 'table', tbl, 'op', op, 'point', point, 'key', key) ORDER BY n), '[]')
+FROM ksgate_inject.injection`;
+
+export function parseInjections(json: string, node: string): InjectedConflict[] {
+  const rows = JSON.parse(json.trim() || '[]') as Omit<InjectedConflict, 'node'>[];
+  return rows.map((r) => ({ ...r, n: Number(r.n), at: Number(r.at), node }));
+}

@@ -1,0 +1,145 @@
+// The database-side conflict injector on bare databases (no Keystone): PostgreSQL 15 and one
+// MariaDB/Galera node from the project's own images. Each client session below is one psql or
+// mariadb invocation through `docker exec`, as a Keystone worker's connection would be.
+import { test, expect } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { mariadbInjector, postgresInjector, type ConflictInjector } from '../lib/cluster/conflict-injection/conflict-injector.js';
+import type { InjectionSettings } from '../lib/cluster/conflict-injection/injection-settings.js';
+import { galeraImage, postgresImage } from '../lib/cluster/images.js';
+import { ownershipLabels, removeRun } from '../lib/cluster/ownership.js';
+
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+const run = promisify(execFile);
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(180_000);
+
+const FIRST_ATTEMPT: InjectionSettings = { mode: 'first-attempt', every: 1, point: 'alternate', ttlSeconds: 30 };
+const runId = `inject-selftest-${randomBytes(4).toString('hex')}`;
+
+/** Keystone-like tables: a uuid key, a serial key with a time column, a composite key, no key at all. */
+const SCHEMA = `
+CREATE TABLE project (id varchar(64) PRIMARY KEY, name varchar(64) UNIQUE, extra text);
+CREATE TABLE revocation_event (id serial PRIMARY KEY, project_id varchar(64), revoked_at timestamp NOT NULL);
+CREATE TABLE assignment (type varchar(64), actor_id varchar(64), target_id varchar(64), role_id varchar(64), PRIMARY KEY (type, actor_id, target_id, role_id));
+CREATE TABLE nopk (a int, b text);`;
+
+async function session(container: StartedTestContainer, argv: string[], script: string): Promise<string> {
+  const child = run('docker', ['exec', '-i', container.getId(), ...argv], { timeout: 30_000 });
+  child.child.stdin?.end(script);
+  const { stdout, stderr } = await child;
+  return stdout + stderr;
+}
+
+test.describe('PostgreSQL injector', () => {
+  let pg: StartedTestContainer;
+  const psql = (script: string) => session(pg, ['runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-v', 'VERBOSITY=verbose', '-d', 'keystone'], script);
+  let injector: ConflictInjector;
+
+  test.beforeAll(async () => {
+    pg = await new GenericContainer(await postgresImage()).withLabels(ownershipLabels(runId))
+      .withEnvironment({ PG_PASSWORD: randomBytes(8).toString('hex'), PG_DATABASE: 'keystone' })
+      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/)).start();
+    await psql(SCHEMA);
+    injector = postgresInjector(pg.getId(), FIRST_ATTEMPT);
+    await injector.install();
+  });
+  test.afterAll(() => { removeRun(runId); });
+
+  test('installation puts both triggers on every table of the schema, and a table added later gets them on reinstall', async () => {
+    expect(await injector.coverage()).toEqual(['assignment', 'nopk', 'project', 'revocation_event'].map((table) => ({ table, statement: true, commit: true })));
+    await psql('CREATE TABLE later (id text PRIMARY KEY);');
+    expect((await injector.coverage()).find((c) => c.table === 'later')).toEqual({ table: 'later', statement: false, commit: false });
+    await injector.install();
+    expect((await injector.coverage()).every((c) => c.statement && c.commit)).toBe(true);
+  });
+
+  test('the first attempt fails at the statement with 40001, the retry of the same write passes and stores one row', async () => {
+    const first = await psql("INSERT INTO project VALUES ('p1', 'n1', '{}');");
+    expect(first).toContain('ERROR:  40001: could not serialize access due to concurrent update');
+    expect(await psql("SELECT count(*) AS rows FROM project WHERE id = 'p1';")).toMatch(/rows\s*-+\s*0/);
+    expect(await psql("INSERT INTO project VALUES ('p1', 'n1', '{}');")).not.toContain('ERROR');
+    expect(await psql("SELECT count(*) AS rows FROM project WHERE id = 'p1';")).toMatch(/rows\s*-+\s*1/);
+  });
+
+  test('the commit-time variant lets the statement run and fails COMMIT, storing nothing', async () => {
+    // Injection #2 (alternate: odd at the statement, even at commit).
+    const out = await psql("BEGIN;\nUPDATE project SET extra = 'x' WHERE id = 'p1';\n\\echo statement-done\nCOMMIT;\n");
+    expect(out).toContain('statement-done');
+    expect(out).toMatch(/ERROR:  40001: could not serialize access due to read\/write dependencies among transactions[\s\S]*at commit/);
+    expect(await psql("SELECT extra FROM project WHERE id = 'p1';")).toContain('{}');
+    expect(await psql("UPDATE project SET extra = 'x' WHERE id = 'p1';")).not.toContain('ERROR');
+  });
+
+  test('only the first written row of an attempt decides; a serial key is named by its stable columns', async () => {
+    const twoRows = "BEGIN;\nINSERT INTO assignment VALUES ('u', 'a', 't', 'r');\nINSERT INTO assignment VALUES ('u', 'a2', 't', 'r');\nCOMMIT;\n";
+    expect(await psql(twoRows)).toContain('40001');
+    expect(await psql(twoRows)).not.toContain('ERROR');
+    const revoke = "INSERT INTO revocation_event (project_id, revoked_at) VALUES ('p1', clock_timestamp());";
+    expect(await psql(revoke)).toContain('40001');
+    // A new id and a new time on the retry: still the same row, so it passes.
+    expect(await psql(revoke)).not.toContain('ERROR');
+    expect(await psql('INSERT INTO nopk VALUES (1, \'x\');')).toContain('40001');
+    expect(await psql('INSERT INTO nopk VALUES (1, \'x\');')).not.toContain('ERROR');
+  });
+
+  test('the injection log and its counter survive the rollbacks of the transactions they failed', async () => {
+    const log = await injector.injections();
+    expect(log.map((i) => [i.n, i.table, i.op, i.point])).toEqual([
+      [1, 'project', 'INSERT', 'statement'], [2, 'project', 'UPDATE', 'commit'], [3, 'assignment', 'INSERT', 'statement'],
+      [4, 'revocation_event', 'INSERT', 'commit'], [5, 'nopk', 'INSERT', 'statement'],
+    ]);
+    expect(log.every((i) => i.at > Date.now() - 120_000 && i.at <= Date.now() + 1_000)).toBe(true);
+  });
+
+  test('every-N mode fails exactly every Nth transaction, counted across rollbacks', async () => {
+    await postgresInjector(pg.getId(), { ...FIRST_ATTEMPT, mode: 'every', every: 3, point: 'statement' }).install();
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 6; i++) outcomes.push((await psql(`INSERT INTO nopk VALUES (${100 + i}, 'e');`)).includes('40001'));
+    expect(outcomes).toEqual([false, false, true, false, false, true]);
+  });
+});
+
+test.describe('MariaDB/Galera injector', () => {
+  let db: StartedTestContainer;
+  const mariadb = (script: string) => session(db, ['mariadb', '-uroot', '--force', 'keystone'], script);
+  let injector: ConflictInjector;
+  const STATEMENT: InjectionSettings = { ...FIRST_ATTEMPT, point: 'statement' };
+
+  test.beforeAll(async () => {
+    db = await new GenericContainer(await galeraImage()).withLabels(ownershipLabels(runId))
+      .withEnvironment({ GALERA_NODE_NAME: 'n1', GALERA_CLUSTER_ADDRESS: 'gcomm://', GALERA_BOOTSTRAP: '1', GALERA_DB_NAME: 'keystone', GALERA_DB_USER: 'keystone', GALERA_DB_PASSWORD: randomBytes(8).toString('hex') })
+      .withWaitStrategy(Wait.forLogMessage(/database keystone and user keystone ready/)).start();
+    await mariadb(SCHEMA.replace('id serial PRIMARY KEY', 'id INT AUTO_INCREMENT PRIMARY KEY').replace('revoked_at timestamp', 'revoked_at DATETIME'));
+    injector = mariadbInjector(db.getId(), STATEMENT);
+    await injector.install();
+  });
+  test.afterAll(() => { removeRun(runId); });
+
+  test('installation puts the triggers on every table', async () => {
+    expect(await injector.coverage()).toEqual(['assignment', 'nopk', 'project', 'revocation_event'].map((table) => ({ table, statement: true, commit: false })));
+  });
+
+  test('the first attempt fails with 1213 (40001) as a Galera certification failure does; the retry passes once', async () => {
+    expect(await mariadb("INSERT INTO project VALUES ('p1', 'n1', '');")).toContain('ERROR 1213 (40001) at line 1: Deadlock found when trying to get lock; try restarting transaction');
+    expect(await mariadb("INSERT INTO project VALUES ('p1', 'n1', '');")).not.toContain('ERROR');
+    expect(await mariadb("SELECT COUNT(*) FROM project WHERE id = 'p1';")).toMatch(/\n1\n/);
+    expect(await mariadb("UPDATE project SET extra = 'x' WHERE id = 'p1';")).toContain('1213');
+    expect(await mariadb("UPDATE project SET extra = 'x' WHERE id = 'p1';")).not.toContain('ERROR');
+  });
+
+  test('a retry in the same session passes even when its first row differs; a committed write starts a new attempt', async () => {
+    // Injected on q1, rolled back; the same session's next transaction is still that attempt's retry.
+    const out = await mariadb("BEGIN;\nINSERT INTO project VALUES ('q1', 'q1', '');\nROLLBACK;\nBEGIN;\nINSERT INTO project VALUES ('q2', 'q2', '');\nCOMMIT;\nINSERT INTO project VALUES ('q3', 'q3', '');\n");
+    expect(out.match(/ERROR 1213/g)?.length).toBe(2);
+    expect(await mariadb("SELECT id FROM project WHERE id LIKE 'q%' ORDER BY id;")).toMatch(/^id\nq2\n$/);
+  });
+
+  test('the injection log survives the rollbacks', async () => {
+    expect((await injector.injections()).map((i) => [i.n, i.table, i.op, i.point])).toEqual([
+      [1, 'project', 'INSERT', 'statement'], [2, 'project', 'UPDATE', 'statement'], [3, 'project', 'INSERT', 'statement'], [4, 'project', 'INSERT', 'statement'],
+    ]);
+  });
+});
