@@ -71,7 +71,9 @@ export default class GateReporter implements Reporter {
     }
     // Retry phase (KS_INJECT_CONFLICTS): every operation that leaked an injected conflict, and a
     // run that injected nothing, fails the verdict (reports/retry-injection.json).
-    const injected = readJson('reports/retry-injection.json') as { verdict?: { pass: boolean; reasons: string[] }; rows?: InjectionMatrixRow[] } | undefined;
+    // Only the run that injected judges it: later phases of one gate find the same file.
+    const injectedFile = readJson('reports/retry-injection.json') as { runs?: string[]; verdict?: { pass: boolean; reasons: string[] }; rows?: InjectionMatrixRow[]; injections?: number; attributed?: number; ambiguous?: number; writes?: { total: number; injected: number } } | undefined;
+    const injected = injectedFile?.runs?.includes(process.env.KS_RUN_ID ?? '') ? injectedFile : undefined;
     if (!this.selftestOnly && injected?.verdict && !injected.verdict.pass) {
       for (const r of (injected.rows ?? []).filter((x) => x.leaks || x.leaksAs4xx)) {
         this.failures.push({ category: 'leaked-conflict', test: `retry matrix › ${r.operation}`, project: 'retry', file: 'reports/retry-injection.json', message: describeInjectedLeak(r) });
@@ -93,6 +95,7 @@ export default class GateReporter implements Reporter {
       failuresByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v.length])),
       leakedOperations,
       knownDefects: this.knownDefects,
+      retryInjection: injected ? { injections: injected.injections, attributed: injected.attributed, ambiguous: injected.ambiguous, writeOperationsInjected: injected.writes?.injected, writeOperationsTotal: injected.writes?.total } : undefined,
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
       failures: this.failures, globalErrors: this.globalErrors,
     };
