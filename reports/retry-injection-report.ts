@@ -70,8 +70,8 @@ export function verdictOf(m: InjectionMatrix): { pass: boolean; reasons: string[
 }
 
 export function renderInjectionTable(m: InjectionMatrix): string {
-  const head = ['operation', 'requests', 'conflicts injected', 'requests injected', 'retries', 'retried → ok', 'leaked (5xx / none)', 'leaked as 4xx', 'provoked (not injected)', 'retried functions', 'leaking functions'];
-  const row = (r: InjectionMatrixRow) => `<tr${r.leaks || r.leaksAs4xx ? ' style="background:#fdd"' : r.write && !r.conflictsInjected ? ' style="color:#888"' : ''}>${[r.operation, r.requests, r.conflictsInjected, r.requestsInjected, r.retries, r.retriedThenOk, r.leaks, r.leaksAs4xx, r.conflictsProvoked, r.retriedFunctions.join(', '), r.leakingFunctions.join(', ')].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+  const head = ['operation', 'requests', 'conflicts injected', 'requests injected', 'retries', 'retried → ok', 'leaked (5xx / none)', 'leaked as 4xx', 'failed after retry (own reason)', 'provoked (not injected)', 'retried functions', 'leaking functions'];
+  const row = (r: InjectionMatrixRow) => `<tr${r.leaks || r.leaksAs4xx ? ' style="background:#fdd"' : r.write && !r.conflictsInjected ? ' style="color:#888"' : ''}>${[r.operation, r.requests, r.conflictsInjected, r.requestsInjected, r.retries, r.retriedThenOk, r.leaks, r.leaksAs4xx, r.failedAfterRetry, r.conflictsProvoked, r.retriedFunctions.join(', '), r.leakingFunctions.join(', ')].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   return `<!doctype html><meta charset="utf-8"><title>Retry coverage under injected conflicts</title><style>td,th{border:1px solid #ccc;padding:3px 6px;font:13px sans-serif}table{border-collapse:collapse}</style>
 <h3>Retry coverage under injected conflicts</h3>
 <p>${m.injections} conflicts injected by the database, ${m.attributed} tied to a request, ${m.ambiguous} ambiguous, ${m.outsideRequests} outside any recorded request.

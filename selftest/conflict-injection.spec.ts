@@ -85,6 +85,13 @@ test.describe('PostgreSQL injector', () => {
     expect(await psql('INSERT INTO nopk VALUES (1, \'x\');')).not.toContain('ERROR');
   });
 
+  test('a commit-time injection whose transaction fails for its own reason first never reaches the client and is not logged', async () => {
+    // Injection #6 is due at commit; the duplicate key kills the transaction before COMMIT.
+    const out = await psql("BEGIN;\nINSERT INTO project VALUES ('p9', 'n9', '');\nINSERT INTO project VALUES ('p1', 'dup', '');\nCOMMIT;\n");
+    expect(out).toContain('23505');
+    expect(out).not.toContain('40001');
+  });
+
   test('the injection log and its counter survive the rollbacks of the transactions they failed', async () => {
     const log = await injector.injections();
     expect(log.map((i) => [i.n, i.table, i.op, i.point])).toEqual([
@@ -92,6 +99,7 @@ test.describe('PostgreSQL injector', () => {
       [4, 'revocation_event', 'INSERT', 'commit'], [5, 'nopk', 'INSERT', 'statement'],
     ]);
     expect(log.every((i) => i.at > Date.now() - 120_000 && i.at <= Date.now() + 1_000)).toBe(true);
+    expect(log.some((i) => i.n === 6), 'the injection that never fired').toBe(false);
   });
 
   test('every-N mode fails exactly every Nth transaction, counted across rollbacks', async () => {

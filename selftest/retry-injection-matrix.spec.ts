@@ -38,6 +38,14 @@ test('a conflict answered with a 4xx refusal is a leak too (a retry patch that m
   expect(verdictOf(m).pass).toBe(false);
 });
 
+test('a request retried as often as injected and then refused for its own reason (duplicate name, bad input) is not a leak', () => {
+  const requests = [req(1, 'POST', '/v3/projects', 409, 0, 300), req(2, 'POST', '/v3/users', null, 1000, 300)];
+  const otherError = `${stamp(1200)} 17 CRITICAL keystone [${id(2)} req-x u p - - d d] Unhandled error: oslo_db.exception.DBInvalidUnicodeParameter: Invalid Parameter: Encoding directive wasn't provided.`;
+  const m = buildInjectionMatrix(requests, parseKeystoneLog([retryLine(1, 100), retryLine(2, 1100, 'keystone.identity.backends.sql.Identity.create_user'), otherError].join('\n')), [inj(1, 50), inj(2, 1050, 'user')], OPERATIONS);
+  for (const op of ['POST /v3/projects', 'POST /v3/users']) expect(m.rows.find((r) => r.operation === op)).toMatchObject({ conflictsInjected: 1, retries: 1, leaks: 0, leaksAs4xx: 0, failedAfterRetry: 1 });
+  expect(verdictOf(m).pass).toBe(true);
+});
+
 test('overlapping requests: the injection goes to the one whose log shows the retry, not to its neighbour', () => {
   const requests = [req(1, 'POST', '/v3/projects', 201, 0, 500), req(2, 'PUT', '/v3/projects/p/tags/t', 201, 100, 500)];
   const log = parseKeystoneLog(retryLine(2, 300, 'keystone.resource.backends.sql.Resource.add_project_tag'));

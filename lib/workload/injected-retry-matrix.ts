@@ -35,8 +35,10 @@ export interface InjectionMatrixRow {
   retriedThenOk: number;
   /** Injected requests answered with a 5xx or no response. */
   leaks: number;
-  /** Injected requests answered with a 4xx: a conflict turned into a refusal is a leak too. */
+  /** Injected requests answered with a 4xx without the conflict being retried: a conflict turned into a refusal is a leak too. */
   leaksAs4xx: number;
+  /** Injected requests retried as often as injected, then refused or failed for another reason (not the conflict's doing). */
+  failedAfterRetry: number;
   /** Requests whose Keystone log shows a conflict no injection accounts for (a real one). */
   conflictsProvoked: number;
   retriedFunctions: string[];
@@ -108,7 +110,7 @@ export function buildInjectionMatrix(
     const op = opOf(r);
     const row = rows.get(op.id) ?? rows.set(op.id, {
       operation: op.id, method: op.method, path: op.path, write: WRITE.has(op.method), requests: 0, conflictsInjected: 0, requestsInjected: 0,
-      retries: 0, retriedThenOk: 0, leaks: 0, leaksAs4xx: 0, conflictsProvoked: 0, retriedFunctions: [], leakingFunctions: [], leakedRequestIds: [],
+      retries: 0, retriedThenOk: 0, leaks: 0, leaksAs4xx: 0, failedAfterRetry: 0, conflictsProvoked: 0, retriedFunctions: [], leakingFunctions: [], leakedRequestIds: [],
     }).get(op.id)!;
     row.requests++;
     const ev = evidence.get(r.requestId) ?? [];
@@ -123,13 +125,15 @@ export function buildInjectionMatrix(
     }
     row.conflictsInjected += injected;
     row.requestsInjected++;
-    if (r.status !== null && r.status < 400) row.retriedThenOk++;
-    else {
-      if (r.status !== null && r.status < 500) row.leaksAs4xx++;
-      else row.leaks++;
-      row.leakedRequestIds.push(r.requestId);
-      for (const e of ev) if (e.kind === 'unhandled' && e.function && !row.leakingFunctions.includes(e.function)) row.leakingFunctions.push(e.function);
-    }
+    if (r.status !== null && r.status < 400) { row.retriedThenOk++; continue; }
+    // A failed answer is the conflict's doing when a conflict went unretried or killed the request.
+    // A request retried as often as it was injected and then refused for its own reason (a
+    // duplicate name: 409, a wrong password: 401) or killed by another error is not a leak.
+    if (retries.length >= injected && !died) { row.failedAfterRetry++; continue; }
+    if (r.status !== null && r.status < 500) row.leaksAs4xx++;
+    else row.leaks++;
+    row.leakedRequestIds.push(r.requestId);
+    for (const e of ev) if (e.kind === 'unhandled' && e.function && !row.leakingFunctions.includes(e.function)) row.leakingFunctions.push(e.function);
   }
   const writeOps = operations.filter((o) => !o.extra && WRITE.has(o.method)).map((o) => `${o.method} ${o.path}`);
   const reached = new Set([...rows.values()].map((r) => r.operation));

@@ -30,27 +30,41 @@ CREATE SEQUENCE IF NOT EXISTS ksgate_inject.injections;
 CREATE SEQUENCE IF NOT EXISTS ksgate_inject.transactions;
 
 -- Runs in the dblink session: claims a row identity unless it was claimed within the TTL, and
--- logs the injection. Returns the injection number, or NULL when this write must pass.
-CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, t text, o text, x bigint, p int, always boolean) RETURNS bigint
+-- hands out the injection number. Returns NULL when this write must pass.
+CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, always boolean) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
-DECLARE n bigint; pt text;
 BEGIN
   IF NOT always THEN
     INSERT INTO ksgate_inject.claim AS c (key, at) VALUES (k, clock_timestamp())
       ON CONFLICT (key) DO UPDATE SET at = clock_timestamp() WHERE c.at < clock_timestamp() - interval '${ttl}';
     IF NOT FOUND THEN RETURN NULL; END IF;
   END IF;
-  n := nextval('ksgate_inject.injections');
-  pt := ${s.point === 'alternate' ? `CASE WHEN n % 2 = 1 THEN 'statement' ELSE 'commit' END` : `'${s.point}'`};
-  INSERT INTO ksgate_inject.injection (n, tbl, op, point, key, txid, pid) VALUES (n, t, o, pt, k, x, p);
-  RETURN n;
+  RETURN nextval('ksgate_inject.injections');
+END $fn$;
+
+-- Runs in the dblink session, at the moment the error is raised: a commit-time injection whose
+-- transaction failed earlier for its own reason (a duplicate key) never reached the client, and
+-- is not logged.
+CREATE OR REPLACE FUNCTION ksgate_inject.log(n bigint, t text, o text, pt text, k text, x bigint, p int) RETURNS bigint
+LANGUAGE sql AS $fn$
+  INSERT INTO ksgate_inject.injection (n, tbl, op, point, key, txid, pid) VALUES (n, t, o, pt, k, x, p) RETURNING n;
+$fn$;
+
+CREATE OR REPLACE FUNCTION ksgate_inject.dblink_session() RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE conn text := 'ksgate_inject';
+BEGIN
+  IF conn <> ALL (coalesce(dblink_get_connections(), '{}')) THEN
+    PERFORM dblink_connect(conn, 'dbname=' || current_database() || ' user=postgres');
+    PERFORM dblink_exec(conn, 'SET default_transaction_isolation = ''read committed''');
+  END IF;
+  RETURN conn;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION ksgate_inject.on_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $fn$
 DECLARE
   x bigint := txid_current();
-  r jsonb; ident text; k text; n bigint; pt text; conn text := 'ksgate_inject';
+  r jsonb; ident text; k text; n bigint; pt text; conn text;
 BEGIN
   -- One decision per transaction attempt, on its first written row.
   IF current_setting('ksgate.inject_txid', true) IS NOT DISTINCT FROM x::text THEN
@@ -70,32 +84,31 @@ BEGIN
     ident := (r - TG_ARGV[1:TG_NARGS - 1])::text;
   END IF;
   k := TG_TABLE_NAME || ':' || TG_OP || ':' || md5(coalesce(ident, ''));
-  IF conn <> ALL (coalesce(dblink_get_connections(), '{}')) THEN
-    PERFORM dblink_connect(conn, 'dbname=' || current_database() || ' user=postgres');
-    PERFORM dblink_exec(conn, 'SET default_transaction_isolation = ''read committed''');
-  END IF;
-  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, %L, %L, %s, %s, ${s.mode === 'every'})',
-    k, TG_TABLE_NAME, TG_OP, x, pg_backend_pid())) AS d(v bigint);
+  conn := ksgate_inject.dblink_session();
+  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, ${s.mode === 'every'})', k)) AS d(v bigint);
   IF n IS NULL THEN
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
   END IF;
   pt := ${s.point === 'alternate' ? `CASE WHEN n % 2 = 1 THEN 'statement' ELSE 'commit' END` : `'${s.point}'`};
   IF pt = 'statement' THEN
+    PERFORM v FROM dblink(conn, format('SELECT ksgate_inject.log(%s, %L, %L, %L, %L, %s, %s)', n, TG_TABLE_NAME, TG_OP, pt, k, x, pg_backend_pid())) AS d(v bigint);
     RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'could not serialize access due to concurrent update',
       DETAIL = format('${INJECTED_MARKER} #%s at the statement: %s', n, k);
   END IF;
   -- At commit: the deferred constraint trigger raises when COMMIT runs it.
-  PERFORM set_config('ksgate.inject_at_commit', format('#%s %s', n, k), true);
+  PERFORM set_config('ksgate.inject_at_commit', format('%s %s %s %s', n, TG_TABLE_NAME, TG_OP, k), true);
   IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION ksgate_inject.at_commit() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE pending text := coalesce(current_setting('ksgate.inject_at_commit', true), '');
+DECLARE pending text[] := string_to_array(coalesce(current_setting('ksgate.inject_at_commit', true), ''), ' ');
 BEGIN
-  IF pending <> '' THEN
+  IF coalesce(array_length(pending, 1), 0) = 4 THEN
     PERFORM set_config('ksgate.inject_at_commit', '', true);
+    PERFORM v FROM dblink(ksgate_inject.dblink_session(), format('SELECT ksgate_inject.log(%s, %L, %L, %L, %L, %s, %s)',
+      pending[1], pending[2], pending[3], 'commit', pending[4], txid_current(), pg_backend_pid())) AS d(v bigint);
     RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'could not serialize access due to read/write dependencies among transactions',
-      DETAIL = format('${INJECTED_MARKER} %s at commit', pending), HINT = 'The transaction might succeed if retried.';
+      DETAIL = format('${INJECTED_MARKER} #%s at commit: %s', pending[1], pending[4]), HINT = 'The transaction might succeed if retried.';
   END IF;
   RETURN NULL;
 END $fn$;
