@@ -40,6 +40,11 @@ stage conformance-slice pw conformance-slice KS_PG_ISOLATION=serializable -- --p
 stage outcome-stock-fails pw outcome-stock KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/stock-fails.spec.ts
 # Expected outcome: the reference patch passes it, 0 leaks, three runs in a row.
 stage outcome-patched-passes pw outcome-patched KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/patched-passes.spec.ts
+# Expected outcomes of the retry phase (the database injects a serialization failure into the first
+# attempt of every write transaction): stock Keystone fails naming its leaks, the reference patch
+# retries every one of them on the @slice test of every conformance file.
+stage outcome-retry-stock-fails pw outcome-retry-stock KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/retry-stock-fails.spec.ts
+stage outcome-retry-patched-passes pw outcome-retry-patched KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/retry-patched-passes.spec.ts
 # Chaos slice: crash, partition and cross-region checks on the 3-region Galera topology, with the
 # Keystone the gate runs by default (the reference patch).
 stage chaos-slice pw chaos-slice KS_BACKEND=galera KS_KEYSTONE_PATCH=patches/keystone-retry.diff -- --project=chaos --grep @slice
