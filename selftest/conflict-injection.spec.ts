@@ -24,7 +24,8 @@ const SCHEMA = `
 CREATE TABLE project (id varchar(64) PRIMARY KEY, name varchar(64) UNIQUE, extra text);
 CREATE TABLE revocation_event (id serial PRIMARY KEY, project_id varchar(64), revoked_at timestamp NOT NULL);
 CREATE TABLE assignment (type varchar(64), actor_id varchar(64), target_id varchar(64), role_id varchar(64), PRIMARY KEY (type, actor_id, target_id, role_id));
-CREATE TABLE nopk (a int, b text);`;
+CREATE TABLE nopk (a int, b text);
+CREATE TABLE app_cred (internal_id serial PRIMARY KEY, id varchar(64) UNIQUE, secret_hash text);`;
 
 async function session(container: StartedTestContainer, argv: string[], script: string): Promise<string> {
   const child = run('docker', ['exec', '-i', container.getId(), ...argv], { timeout: 30_000 });
@@ -49,7 +50,7 @@ test.describe('PostgreSQL injector', () => {
   test.afterAll(() => { removeRun(runId); });
 
   test('installation puts both triggers on every table of the schema, and a table added later gets them on reinstall', async () => {
-    expect(await injector.coverage()).toEqual(['assignment', 'nopk', 'project', 'revocation_event'].map((table) => ({ table, statement: true, commit: true })));
+    expect(await injector.coverage()).toEqual(['app_cred', 'assignment', 'nopk', 'project', 'revocation_event'].map((table) => ({ table, statement: true, commit: true })));
     await psql('CREATE TABLE later (id text PRIMARY KEY);');
     expect((await injector.coverage()).find((c) => c.table === 'later')).toEqual({ table: 'later', statement: false, commit: false });
     await injector.install();
@@ -102,6 +103,17 @@ test.describe('PostgreSQL injector', () => {
     expect(log.some((i) => i.n === 6), 'the injection that never fired').toBe(false);
   });
 
+  test('a serial key with a unique column is named by that column: a retry with a new salted hash passes', async () => {
+    expect(await psql("INSERT INTO app_cred (id, secret_hash) VALUES ('a1', 'salt-1');")).toContain('40001');
+    expect(await psql("INSERT INTO app_cred (id, secret_hash) VALUES ('a1', 'salt-2');")).not.toContain('ERROR');
+  });
+
+  test('in one session, the attempt right after an injected one passes even if its first row looks new; the next is injected again', async () => {
+    const out = await psql("INSERT INTO nopk VALUES (7, 'salt-1');\nINSERT INTO nopk VALUES (7, 'salt-2');\nINSERT INTO nopk VALUES (8, 'x');\n");
+    expect(out.match(/40001/g)?.length).toBe(2);
+    expect(await psql('SELECT a, b FROM nopk WHERE a IN (7, 8);')).toMatch(/7 \| salt-2\s*\(1 row\)/);
+  });
+
   test('every-N mode fails exactly every Nth transaction, counted across rollbacks', async () => {
     await postgresInjector(pg.getId(), { ...FIRST_ATTEMPT, mode: 'every', every: 3, point: 'statement' }).install();
     const outcomes: boolean[] = [];
@@ -120,14 +132,14 @@ test.describe('MariaDB/Galera injector', () => {
     db = await new GenericContainer(await galeraImage()).withLabels(ownershipLabels(runId))
       .withEnvironment({ GALERA_NODE_NAME: 'n1', GALERA_CLUSTER_ADDRESS: 'gcomm://', GALERA_BOOTSTRAP: '1', GALERA_DB_NAME: 'keystone', GALERA_DB_USER: 'keystone', GALERA_DB_PASSWORD: randomBytes(8).toString('hex') })
       .withWaitStrategy(Wait.forLogMessage(/database keystone and user keystone ready/)).start();
-    await mariadb(SCHEMA.replace('id serial PRIMARY KEY', 'id INT AUTO_INCREMENT PRIMARY KEY').replace('revoked_at timestamp', 'revoked_at DATETIME'));
+    await mariadb(SCHEMA.replace('id serial PRIMARY KEY', 'id INT AUTO_INCREMENT PRIMARY KEY').replace('internal_id serial PRIMARY KEY', 'internal_id INT AUTO_INCREMENT PRIMARY KEY').replace('revoked_at timestamp', 'revoked_at DATETIME'));
     injector = mariadbInjector(db.getId(), STATEMENT);
     await injector.install();
   });
   test.afterAll(() => { removeRun(runId); });
 
   test('installation puts the triggers on every table', async () => {
-    expect(await injector.coverage()).toEqual(['assignment', 'nopk', 'project', 'revocation_event'].map((table) => ({ table, statement: true, commit: false })));
+    expect(await injector.coverage()).toEqual(['app_cred', 'assignment', 'nopk', 'project', 'revocation_event'].map((table) => ({ table, statement: true, commit: false })));
   });
 
   test('the first attempt fails with 1213 (40001) as a Galera certification failure does; the retry passes once', async () => {
@@ -145,9 +157,15 @@ test.describe('MariaDB/Galera injector', () => {
     expect(await mariadb("SELECT id FROM project WHERE id LIKE 'q%' ORDER BY id;")).toMatch(/^id\nq2\n$/);
   });
 
+  test('a serial key with a unique column is named by that column: a retry with a new salted hash passes', async () => {
+    expect(await mariadb("INSERT INTO app_cred (id, secret_hash) VALUES ('a1', 'salt-1');")).toContain('1213');
+    expect(await mariadb("INSERT INTO app_cred (id, secret_hash) VALUES ('a1', 'salt-2');")).not.toContain('ERROR');
+  });
+
   test('the injection log survives the rollbacks', async () => {
     expect((await injector.injections()).map((i) => [i.n, i.table, i.op, i.point])).toEqual([
       [1, 'project', 'INSERT', 'statement'], [2, 'project', 'UPDATE', 'statement'], [3, 'project', 'INSERT', 'statement'], [4, 'project', 'INSERT', 'statement'],
+      [5, 'app_cred', 'INSERT', 'statement'],
     ]);
   });
 });

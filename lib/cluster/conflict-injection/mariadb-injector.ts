@@ -26,10 +26,16 @@ const DEADLOCK = 'Deadlock found when trying to get lock; try restarting transac
 const q = (ident: string) => '`' + ident.replace(/`/g, '``') + '`';
 const lit = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
-/** Tables, primary keys, auto-increment and time columns of the schema (one row per column). */
+/**
+ * Tables, primary keys, auto-increment and time columns of the schema (one row per column), and
+ * the column's place in the table's first unique key other than the primary key (0 if none).
+ */
 export const MARIADB_CATALOG_SQL = (database: string) => `
 SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_KEY = 'PRI', c.EXTRA LIKE '%auto_increment%',
-  c.DATA_TYPE IN ('datetime', 'timestamp') OR c.COLUMN_NAME LIKE '%\\_at' OR c.COLUMN_NAME LIKE '%\\_at\\_int'
+  c.DATA_TYPE IN ('datetime', 'timestamp') OR c.COLUMN_NAME LIKE '%\\_at' OR c.COLUMN_NAME LIKE '%\\_at\\_int',
+  IFNULL((SELECT s.SEQ_IN_INDEX FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME
+    AND s.COLUMN_NAME = c.COLUMN_NAME AND s.NON_UNIQUE = 0 AND s.INDEX_NAME = (SELECT MIN(u.INDEX_NAME) FROM information_schema.STATISTICS u
+      WHERE u.TABLE_SCHEMA = c.TABLE_SCHEMA AND u.TABLE_NAME = c.TABLE_NAME AND u.NON_UNIQUE = 0 AND u.INDEX_NAME <> 'PRIMARY')), 0)
 FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
 WHERE c.TABLE_SCHEMA = ${lit(database)} AND t.TABLE_TYPE = 'BASE TABLE' AND t.ENGINE = 'InnoDB'
   AND c.TABLE_NAME NOT IN ('alembic_version', 'migrate_version')
@@ -37,15 +43,20 @@ ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
 
 /** `mariadb -N -B` rows of MARIADB_CATALOG_SQL -> tables with their identity columns. */
 export function parseMariadbCatalog(text: string): MariadbTable[] {
-  const byTable = new Map<string, { pk: string[]; serialPk: boolean; stable: string[] }>();
+  const byTable = new Map<string, { pk: string[]; serialPk: boolean; unique: [number, string][]; stable: string[] }>();
   for (const line of text.split('\n').filter(Boolean)) {
-    const [table, column, pri, auto, time] = line.split('\t');
-    const t = byTable.get(table!) ?? byTable.set(table!, { pk: [], serialPk: false, stable: [] }).get(table!)!;
+    const [table, column, pri, auto, time, uniqueSeq] = line.split('\t');
+    const t = byTable.get(table!) ?? byTable.set(table!, { pk: [], serialPk: false, unique: [], stable: [] }).get(table!)!;
     if (pri === '1') t.pk.push(column!);
     if (pri === '1' && auto === '1') t.serialPk = true;
+    if (Number(uniqueSeq) > 0) t.unique.push([Number(uniqueSeq), column!]);
     if (auto !== '1' && time !== '1') t.stable.push(column!);
   }
-  return [...byTable].map(([name, t]) => ({ name, identity: t.pk.length && !t.serialPk ? t.pk : t.stable }));
+  // A serial key is drawn anew by a retry: a unique key names the row instead, else the stable columns do.
+  return [...byTable].map(([name, t]) => ({
+    name,
+    identity: t.pk.length && !t.serialPk ? t.pk : t.unique.length ? t.unique.sort((a, b) => a[0] - b[0]).map(([, c]) => c) : t.stable,
+  }));
 }
 
 export function mariadbInjectorSql(s: InjectionSettings, tables: MariadbTable[]): string {

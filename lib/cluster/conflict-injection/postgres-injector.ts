@@ -23,6 +23,7 @@ CREATE SCHEMA IF NOT EXISTS ksgate_inject;
 -- Written only through dblink (never inside Keystone's transactions: reading them there under
 -- SERIALIZABLE would take predicate locks and provoke real conflicts of the injector's making).
 CREATE TABLE IF NOT EXISTS ksgate_inject.claim (key text PRIMARY KEY, at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS ksgate_inject.session (pid int PRIMARY KEY, injected boolean NOT NULL);
 CREATE TABLE IF NOT EXISTS ksgate_inject.injection (
   n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
   tbl text NOT NULL, op text NOT NULL, point text NOT NULL, key text NOT NULL, txid bigint NOT NULL, pid int NOT NULL);
@@ -31,13 +32,20 @@ CREATE SEQUENCE IF NOT EXISTS ksgate_inject.transactions;
 
 -- Runs in the dblink session: claims a row identity unless it was claimed within the TTL, and
 -- hands out the injection number. Returns NULL when this write must pass.
-CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, always boolean) RETURNS bigint
+-- Two guards make the retry pass: the row identity is claimed (a retry on another connection
+-- writes the same first row), and a session whose last attempt was injected passes its next one
+-- (the retry on the same connection, even if a salted hash or a fresh serial makes its first row
+-- look new).
+CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, p int, always boolean) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 BEGIN
   IF NOT always THEN
+    UPDATE ksgate_inject.session SET injected = false WHERE pid = p AND injected;
+    IF FOUND THEN RETURN NULL; END IF;
     INSERT INTO ksgate_inject.claim AS c (key, at) VALUES (k, clock_timestamp())
       ON CONFLICT (key) DO UPDATE SET at = clock_timestamp() WHERE c.at < clock_timestamp() - interval '${ttl}';
     IF NOT FOUND THEN RETURN NULL; END IF;
+    INSERT INTO ksgate_inject.session AS s (pid, injected) VALUES (p, true) ON CONFLICT (pid) DO UPDATE SET injected = true;
   END IF;
   RETURN nextval('ksgate_inject.injections');
 END $fn$;
@@ -85,7 +93,7 @@ BEGIN
   END IF;
   k := TG_TABLE_NAME || ':' || TG_OP || ':' || md5(coalesce(ident, ''));
   conn := ksgate_inject.dblink_session();
-  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, ${s.mode === 'every'})', k)) AS d(v bigint);
+  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, %s, ${s.mode === 'every'})', k, pg_backend_pid())) AS d(v bigint);
   IF n IS NULL THEN
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
   END IF;
@@ -115,7 +123,7 @@ END $fn$;
 
 -- Every table of the schema, discovered from the catalog (new tables are covered too).
 DO $install$
-DECLARE t record; pk text[]; serial_pk boolean; cols text[]; args text;
+DECLARE t record; pk text[]; uk text[]; serial_pk boolean; cols text[]; args text;
 BEGIN
   FOR t IN SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
            WHERE ns.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('alembic_version', 'migrate_version') LOOP
@@ -125,8 +133,17 @@ BEGIN
       WHERE i.indrelid = t.oid AND i.indisprimary;
     SELECT EXISTS (SELECT 1 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid = t.oid AND a.attname = ANY (pk) AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%')) INTO serial_pk;
+    -- A serial key is drawn anew by a retry; a unique key over other columns names the row instead
+    -- (application_credential.id), else the row without serial and time columns does.
+    SELECT array_agg(a.attname::text ORDER BY k.ord) INTO uk
+      FROM (SELECT i.indrelid, i.indkey FROM pg_index i WHERE i.indrelid = t.oid AND i.indisunique AND NOT i.indisprimary
+              AND i.indpred IS NULL AND i.indexprs IS NULL ORDER BY i.indnatts, i.indexrelid LIMIT 1) i
+      CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum;
     IF pk IS NOT NULL AND NOT serial_pk THEN
       cols := pk; args := quote_literal('pk');
+    ELSIF uk IS NOT NULL THEN
+      cols := uk; args := quote_literal('pk');
     ELSE
       SELECT coalesce(array_agg(a.attname::text), '{}') INTO cols FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
