@@ -157,6 +157,13 @@ test.describe('MariaDB/Galera injector', () => {
     expect(await mariadb("SELECT id FROM project WHERE id LIKE 'q%' ORDER BY id;")).toMatch(/^id\nq2\n$/);
   });
 
+  test('a transaction that failed for its own reason does not spare the next one on its connection', async () => {
+    // The duplicate key fails q4's transaction before any injection; q5 is a new attempt and is injected.
+    const out = await mariadb("INSERT INTO project VALUES ('p1', 'dup', '');\nINSERT INTO project VALUES ('q5', 'q5', '');\n");
+    expect(out).toContain('ERROR 1062');
+    expect(out).toContain('ERROR 1213');
+  });
+
   test('a serial key with a unique column is named by that column: a retry with a new salted hash passes', async () => {
     expect(await mariadb("INSERT INTO app_cred (id, secret_hash) VALUES ('a1', 'salt-1');")).toContain('1213');
     expect(await mariadb("INSERT INTO app_cred (id, secret_hash) VALUES ('a1', 'salt-2');")).not.toContain('ERROR');
@@ -165,7 +172,7 @@ test.describe('MariaDB/Galera injector', () => {
   test('the injection log survives the rollbacks', async () => {
     expect((await injector.injections()).map((i) => [i.n, i.table, i.op, i.point])).toEqual([
       [1, 'project', 'INSERT', 'statement'], [2, 'project', 'UPDATE', 'statement'], [3, 'project', 'INSERT', 'statement'], [4, 'project', 'INSERT', 'statement'],
-      [5, 'app_cred', 'INSERT', 'statement'],
+      [5, 'project', 'INSERT', 'statement'], [6, 'app_cred', 'INSERT', 'statement'],
     ]);
   });
 });

@@ -8,9 +8,10 @@ import type { InjectionSettings } from './injection-settings.js';
  *
  * The decision lives outside the transaction: MyISAM tables are not transactional, so the claim
  * and the log survive the rollback (and, not being InnoDB, Galera keeps them node-local: each
- * region's Keystone retries against its own node). A transaction attempt is recognised by
- * WSREP_LAST_WRITTEN_GTID(), which changes only when the session commits a write: the attempt
- * that was failed and its retry share it, so the retry passes even if its first row differs.
+ * region's Keystone retries against its own node). A transaction attempt is recognised by a mark
+ * in a session-local InnoDB temporary table (transactional: a rollback removes it) stamped with
+ * WSREP_LAST_WRITTEN_GTID() (which a commit changes), and a session whose last attempt was
+ * injected passes its next one (the retry, even if a salted hash makes its first row look new).
  *
  * MariaDB triggers cannot be generic (NEW.col must be spelled out) and CREATE TRIGGER cannot run
  * as dynamic SQL, so the installer reads the catalog first and writes one trigger per table and
@@ -84,13 +85,17 @@ DROP PROCEDURE IF EXISTS ksgate_on_write;
 DELIMITER //
 CREATE PROCEDURE ksgate_on_write(IN t VARCHAR(64), IN o VARCHAR(8), IN ident TEXT)
 body: BEGIN
-  DECLARE attempt VARCHAR(200) DEFAULT CONCAT(CONNECTION_ID(), '/', IFNULL(WSREP_LAST_WRITTEN_GTID(), ''));
+  DECLARE cur_gtid VARCHAR(200) DEFAULT CONCAT(CONNECTION_ID(), '/', IFNULL(WSREP_LAST_WRITTEN_GTID(), ''));
   DECLARE claim_key VARCHAR(191) DEFAULT CONCAT(t, ':', o, ':', MD5(IFNULL(ident, '')));
   DECLARE n BIGINT;
   -- One decision per transaction attempt, on its first written row.
-  IF @ksgate_attempt <=> attempt THEN LEAVE body; END IF;
-  SET @ksgate_attempt = attempt;
+  CREATE TEMPORARY TABLE IF NOT EXISTS ksgate_attempt (gtid VARCHAR(200)) ENGINE=InnoDB;
+  IF EXISTS (SELECT 1 FROM ksgate_attempt WHERE gtid = cur_gtid) THEN LEAVE body; END IF;
+  DELETE FROM ksgate_attempt;
+  INSERT INTO ksgate_attempt (gtid) VALUES (cur_gtid);
+  IF @ksgate_injected THEN SET @ksgate_injected = 0; LEAVE body; END IF;
   ${decide}
+  SET @ksgate_injected = 1;
   INSERT INTO ksgate_injection (at, tbl, op, point, k) VALUES (NOW(6), t, o, 'statement', claim_key);
   SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = '${DEADLOCK}';
 END//
