@@ -45,6 +45,9 @@ stage outcome-patched-passes pw outcome-patched KS_TARGET=none -- --project=self
 stage chaos-slice pw chaos-slice KS_BACKEND=galera KS_KEYSTONE_PATCH=patches/keystone-retry.diff -- --project=chaos --grep @slice
 # Load slice: Rally KeystoneBasic scenarios with their SLAs, same Keystone.
 stage load-slice pw load-slice KS_KEYSTONE_PATCH=patches/keystone-retry.diff -- --project=load --grep @slice
+# Mutation testing, cheap subset: seeded Keystone defects the gate must kill for the right reason
+# (mutants/mutants.yaml, "ci: true"); prints killed/total.
+stage mutants-ci npm run mutants -- --ci
 echo "=== timings"; printf '  %s\n' "${timings[@]}"
 npx tsx scripts/summary-line.ts "${results[@]}"
 exit $rc
