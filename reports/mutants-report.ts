@@ -18,7 +18,7 @@ export function renderMutantTable(rows: readonly MutantRow[]): string {
   const head = ['mutant', 'verdict', 'must fail as', 'first failing test (category)', 'time'];
   const body = rows.map((r) => [
     r.id, r.verdict, r.mustFailAs,
-    r.failure ? `${shorten(r.failure.test, 90)} (${r.failure.category})` : `- (${shorten(r.reason, 80)})`,
+    r.failure ? `${shorten(testTitle(r.failure.test), 80)} (${r.failure.category})` : `- (${shorten(r.reason, 80)})`,
     `${r.seconds.toFixed(0)} s`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -31,6 +31,11 @@ export function writeMutantsJson(file: string, rows: readonly MutantRow[], run: 
   mkdirSync(dirname(file), { recursive: true });
   const killed = rows.filter((r) => r.verdict === 'killed').length;
   writeFileSync(file, JSON.stringify({ ...run, killed, total: rows.length, mutants: rows }, null, 2) + '\n');
+}
+
+/** The test's own title: the gate names a test "project › file › describe › title". */
+function testTitle(gateName: string): string {
+  return gateName.split(' › ').at(-1) ?? gateName;
 }
 
 function shorten(s: string, n: number): string {
