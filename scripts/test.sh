@@ -50,6 +50,9 @@ stage outcome-retry-patched-passes pw outcome-retry-patched KS_TARGET=none -- --
 stage chaos-slice pw chaos-slice KS_BACKEND=galera KS_KEYSTONE_PATCH=patches/keystone-retry.diff -- --project=chaos --grep @slice
 # Load slice: Rally KeystoneBasic scenarios with their SLAs, same Keystone.
 stage load-slice pw load-slice KS_KEYSTONE_PATCH=patches/keystone-retry.diff -- --project=load --grep @slice
+# Mutation testing, cheap subset: seeded Keystone defects the gate must kill for the right reason
+# (mutants/mutants.yaml, "ci: true"); prints killed/total.
+stage mutants-ci npm run mutants -- --ci
 echo "=== timings"; printf '  %s\n' "${timings[@]}"
 npx tsx scripts/summary-line.ts "${results[@]}"
 exit $rc
