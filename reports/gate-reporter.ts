@@ -3,6 +3,8 @@ import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { selectedProjects } from '../lib/config/cli-projects.js';
+import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
+import { secretCanary } from './secret-canary.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
 
 const PROJECT_CATEGORY: Record<string, FailureCategory> = {
@@ -76,6 +78,21 @@ export default class GateReporter implements Reporter {
     this.globalErrors.push((error.message ?? String(error.value)).replace(/\u001b\[[0-9;]*m/g, ''));
   }
 
+  /**
+   * The secret canary, once every other reporter has written (they come first in
+   * playwright.config.ts): a secret of the run in a report, or in this verdict's own messages,
+   * is a global error. The registry is removed afterwards: it holds the secrets in clear.
+   */
+  private checkCanary(): number {
+    const registry = runSecretsFile();
+    const secrets = readRunSecrets(registry);
+    const texts = [{ name: 'gate verdict messages', text: JSON.stringify([this.failures, this.globalErrors, this.skipped, this.knownDefects]) }];
+    const finding = secretCanary(secrets, CANARY_DIRS, texts, (f) => f.endsWith('.ts'));
+    if (finding) this.globalErrors.push(finding);
+    removeRunSecrets(registry);
+    return secrets.length;
+  }
+
   async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
     if (!this.selftestOnly) {
@@ -83,6 +100,7 @@ export default class GateReporter implements Reporter {
       await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation })
         .catch((e) => this.globalErrors.push(`run reports: ${(e as Error).message}`));
     }
+    const canaried = this.checkCanary();
     const judged = judgePhase({
       status: result.status, selectedProjects: this.runProjects, projects: [...this.perProject.values()], failures: this.failures,
       skipped: this.skipped, globalErrors: this.globalErrors, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]),
@@ -111,6 +129,7 @@ export default class GateReporter implements Reporter {
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
     for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${l.conflictsProvoked} conflicts provoked, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
     if (this.knownDefects.length) lines.push(`  known defects of the Keystone under test (not failures; listed in KS_KNOWN_DEFECTS): ${this.knownDefects.length}`);
+    if (canaried) lines.push(`  secret canary: ${canaried} secret(s) of this run looked for in ${CANARY_DIRS.join(', ')}`);
     for (const s of this.skipped.filter((x) => x.reason)) lines.push(`  skipped: ${s.test} — ${s.reason}`);
     for (const e of globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
     process.stdout.write(lines.join('\n') + '\n');
@@ -118,6 +137,9 @@ export default class GateReporter implements Reporter {
     return result.status === 'passed' && !judged.accepted ? { status: 'failed' } : undefined;
   }
 }
+
+// Where a run writes (config outputDir, allure-playwright's resultsDir, reports/): the canary reads them all.
+const CANARY_DIRS = ['test-results', process.env.ALLURE_RESULTS_DIR ?? 'allure-results', 'reports'];
 
 function readJson(file: string): unknown {
   try { return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined; } catch { return undefined; }
