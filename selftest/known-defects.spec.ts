@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ConfigError, DEFAULT_KNOWN_DEFECTS, readSettings } from '../lib/config/settings.js';
-import { applicableDefects, knownCaseDefect, knownTestDefect, parseKnownDefects } from '../lib/conformance/known-defects.js';
+import { applicableDefects, decideDefectsList, knownCaseDefect, knownDefectsDecision, knownTestDefect, parseDefectsRelease, parseKnownDefects } from '../lib/conformance/known-defects.js';
 
 const A = '1f7f20f4-c5d6-44a7-8978-966124b02765';
 const B = '0b0e0f6e-5d2c-4b8e-9b1a-2f6f0c3d4e5a';
@@ -57,4 +57,47 @@ test('the shipped Zed list parses, names each test once per case, and every test
   expect(new Set(keys).size, 'a test listed twice for one case').toBe(keys.length);
   const specs = readdirSync('suites', { recursive: true }).map(String).filter((f) => f.endsWith('.spec.ts')).map((f) => readFileSync(join('suites', f), 'utf8')).join('\n');
   for (const d of defects) for (const t of d.tests) expect(specs, `test id ${t} of "${d.defect}"`).toContain(t);
+});
+
+const ZED = { name: 'zed', keystone: 22, api: 'v3.14' };
+const FILE = 'expectations/keystone-zed.yaml';
+
+test('the Zed list is loaded for a Keystone whose package is 22.x, and says why', () => {
+  const d = decideDefectsList(FILE, ZED, { packageVersion: '22.0.2', apiVersion: 'v3.14' }, undefined);
+  expect(d).toEqual({ file: FILE, load: true, reason: expect.stringMatching(/^known defects: loaded expectations\/keystone-zed.yaml \(zed.*keystone 22\.0\.2 \(read in its container\), \/v3 v3\.14$/) });
+});
+
+test('the Zed list is not loaded for another release, even one that reports the same /v3 version', () => {
+  // Used to load for any Keystone: a user image of 2023.1 (keystone 23, /v3 v3.14) got Zed's excuses.
+  const d = decideDefectsList(FILE, ZED, { packageVersion: '23.0.0', apiVersion: 'v3.14' }, undefined);
+  expect(d.load).toBe(false);
+  expect(d.reason).toMatch(/none loaded: .* keystone 23\.0\.0/);
+  // The package decides: a declaration does not override it.
+  expect(decideDefectsList(FILE, ZED, { packageVersion: '23.0.0', apiVersion: 'v3.14' }, 'zed').load).toBe(false);
+});
+
+test('an external Keystone gets the list only when declared Zed and /v3 agrees', () => {
+  // Used to load silently on any external cloud.
+  const unknown = decideDefectsList(FILE, ZED, { apiVersion: 'v3.14' }, undefined);
+  expect(unknown.load).toBe(false);
+  expect(unknown.reason).toMatch(/release of the Keystone under test is unknown.*KS_KEYSTONE_RELEASE=zed/);
+  expect(decideDefectsList(FILE, ZED, { apiVersion: 'v3.14' }, 'zed')).toMatchObject({ load: true, reason: expect.stringMatching(/loaded .*KS_KEYSTONE_RELEASE=zed \(declared/) });
+  expect(decideDefectsList(FILE, ZED, { apiVersion: 'v3.15' }, 'zed')).toMatchObject({ load: false, reason: expect.stringMatching(/\/v3 reports v3\.15, not v3\.14/) });
+  expect(decideDefectsList(FILE, ZED, {}, 'zed').load).toBe(false);
+  expect(decideDefectsList(FILE, ZED, { apiVersion: 'v3.14' }, 'yoga').load).toBe(false);
+});
+
+test('a list without a valid release header is refused', () => {
+  const entries = `defects:\n  - tests: [${A}]\n    defect: x\n`;
+  expect(() => parseDefectsRelease(entries, 'mine.yaml')).toThrow(/mine.yaml: no "release:" header/);
+  expect(() => parseDefectsRelease(`release: { name: zed, keystone: 23, api: v3.14 }\n${entries}`, 'mine.yaml')).toThrow(/"release.keystone" must be 22/);
+  expect(() => parseDefectsRelease(`release: { name: zedd, keystone: 22, api: v3.14 }\n${entries}`, 'mine.yaml')).toThrow(/"release.name"/);
+  expect(() => parseDefectsRelease(`release: { name: zed, keystone: 22, api: "3.14" }\n${entries}`, 'mine.yaml')).toThrow(/"release.api"/);
+  expect(parseDefectsRelease(readFileSync(DEFAULT_KNOWN_DEFECTS, 'utf8'), DEFAULT_KNOWN_DEFECTS)).toEqual(ZED);
+});
+
+test('KS_KNOWN_DEFECTS=none decides "none" without reading a file; KS_KEYSTONE_RELEASE is read lower-case', () => {
+  expect(knownDefectsDecision({ knownDefectsFile: undefined, keystoneRelease: undefined }, { packageVersion: '22.0.2' })).toEqual({ load: false, reason: expect.stringMatching(/KS_KNOWN_DEFECTS=none/) });
+  expect(readSettings({ KS_KEYSTONE_RELEASE: ' Zed ' }).keystoneRelease).toBe('zed');
+  expect(knownDefectsDecision({ knownDefectsFile: DEFAULT_KNOWN_DEFECTS, keystoneRelease: undefined }, { packageVersion: '22.0.2', apiVersion: 'v3.14' }).load).toBe(true);
 });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { TestInfo } from '@playwright/test';
 import { parse } from 'yaml';
-import { ConfigError, readSettings, type Backend } from '../config/settings.js';
+import { readClusterInfo } from '../cluster/cluster-info.js';
+import { ConfigError, readSettings, type Backend, type Settings } from '../config/settings.js';
+import { KEYSTONE_MAJOR, type KeystoneSeen } from '../keystone/release.js';
 
 /**
  * Defects of the Keystone under test that the suite has already found and reported: the test
@@ -64,19 +66,82 @@ export function parseKnownDefects(text: string, source: string): KnownDefect[] {
   });
 }
 
+/**
+ * The release a list belongs to (its top-level `release:`): defects are facts about one
+ * Keystone, so a list is loaded only when the Keystone under test is that release.
+ */
+export interface DefectsRelease {
+  name: string;
+  /** Major version of the keystone package (22 for Zed). */
+  keystone: number;
+  /** `version.id` of `GET /v3` on that release (shared by several releases: never enough alone). */
+  api: string;
+}
+
+/** The `release:` header of a known-defects file; a list without one is refused. */
+export function parseDefectsRelease(text: string, source: string): DefectsRelease {
+  const r = ((parse(text) as { release?: unknown } | null)?.release ?? undefined) as Record<string, unknown> | undefined;
+  const fail = (why: string) => new ConfigError(`${source}: ${why}; a list starts with "release: { name: zed, keystone: 22, api: v3.14 }" so it is loaded only for that Keystone`);
+  if (typeof r !== 'object' || r === null) throw fail('no "release:" header');
+  const { name, keystone, api } = r;
+  if (typeof name !== 'string' || KEYSTONE_MAJOR[name.toLowerCase()] === undefined) throw fail(`"release.name" must be one of ${Object.keys(KEYSTONE_MAJOR).join(', ')}`);
+  if (keystone !== KEYSTONE_MAJOR[name.toLowerCase()]) throw fail(`"release.keystone" must be ${KEYSTONE_MAJOR[name.toLowerCase()]} for ${name}`);
+  if (typeof api !== 'string' || !/^v3\.\d+$/.test(api)) throw fail('"release.api" must be a v3 version id like v3.14');
+  return { name: name.toLowerCase(), keystone, api };
+}
+
+/** Whether the list is loaded for the Keystone under test, and the one line that says why. */
+export interface DefectsListDecision { file?: string; load: boolean; reason: string }
+
+/**
+ * The rule: the keystone package version, where the suite can read it (its own containers,
+ * stock, patched or KS_KEYSTONE_IMAGE), decides. Elsewhere (an external cloud, an image without
+ * Python metadata) only the operator can say the release (KS_KEYSTONE_RELEASE), and `GET /v3`
+ * must agree with it; without either the list is not loaded: an unknown Keystone gets no excuses.
+ */
+export function decideDefectsList(file: string, list: DefectsRelease, seen: KeystoneSeen, declared: string | undefined): DefectsListDecision {
+  const api = seen.apiVersion ?? 'no version';
+  const it = `${file} (${list.name}: keystone ${list.keystone}.x, /v3 ${list.api})`;
+  const no = (why: string): DefectsListDecision => ({ load: false, reason: `known defects: none loaded: ${it} does not apply: ${why}` });
+  const yes = (why: string): DefectsListDecision => ({ file, load: true, reason: `known defects: loaded ${it}: ${why}` });
+  if (seen.packageVersion) {
+    const major = Number.parseInt(seen.packageVersion, 10);
+    if (major !== list.keystone) return no(`the Keystone under test is keystone ${seen.packageVersion} (read in its container), /v3 ${api}`);
+    return yes(`the Keystone under test is keystone ${seen.packageVersion} (read in its container), /v3 ${api}`);
+  }
+  if (!declared) return no(`the release of the Keystone under test is unknown (its package cannot be read from here; /v3 reports ${api}, which names no release): set KS_KEYSTONE_RELEASE=${list.name} if it is ${list.name}`);
+  if (declared.toLowerCase() !== list.name) return no(`KS_KEYSTONE_RELEASE=${declared}`);
+  if (seen.apiVersion !== list.api) return no(`KS_KEYSTONE_RELEASE=${declared}, but /v3 reports ${api}, not ${list.api}`);
+  return yes(`KS_KEYSTONE_RELEASE=${declared} (declared; the package cannot be read from here) and /v3 reports ${api}`);
+}
+
+/** Global setup's decision for the settings' list (KS_KNOWN_DEFECTS) and what the Keystone under test said. */
+export function knownDefectsDecision(settings: Pick<Settings, 'knownDefectsFile' | 'keystoneRelease'>, seen: KeystoneSeen): DefectsListDecision {
+  const file = settings.knownDefectsFile;
+  if (!file) return { load: false, reason: 'known defects: none (KS_KNOWN_DEFECTS=none): every failure counts' };
+  const text = readDefectsFile(file);
+  parseKnownDefects(text, file);
+  return decideDefectsList(file, parseDefectsRelease(text, file), seen, settings.keystoneRelease);
+}
+
+function readDefectsFile(file: string): string {
+  try { return readFileSync(file, 'utf8'); } catch (e) {
+    throw new ConfigError(`KS_KNOWN_DEFECTS=${file}: cannot read it (${(e as Error).message}); set KS_KNOWN_DEFECTS=none for no known defects`);
+  }
+}
+
 let cached: { file: string | undefined; defects: KnownDefect[] } | undefined;
 
-/** The defects file the settings name (KS_KNOWN_DEFECTS), read once per process. */
+/**
+ * The defects in force in this worker: the list global setup decided to load (ClusterInfo
+ * `knownDefects`), filtered to this backend and build. No decision, no defects.
+ */
 export function activeKnownDefects(): { file: string | undefined; defects: KnownDefect[] } {
   if (cached) return cached;
-  const { knownDefectsFile: file, backend, keystonePatch } = readSettings();
-  let text = '';
-  if (file) {
-    try { text = readFileSync(file, 'utf8'); } catch (e) {
-      throw new ConfigError(`KS_KNOWN_DEFECTS=${file}: cannot read it (${(e as Error).message}); set KS_KNOWN_DEFECTS=none for no known defects`);
-    }
-  }
-  const all = file ? parseKnownDefects(text, file) : [];
+  const { backend, keystonePatch } = readSettings();
+  const decision = process.env.KS_CLUSTER_FILE ? readClusterInfo().knownDefects : undefined;
+  const file = decision?.load ? decision.file : undefined;
+  const all = file ? parseKnownDefects(readDefectsFile(file), file) : [];
   cached = { file, defects: applicableDefects(all, backend, keystonePatch) };
   return cached;
 }
