@@ -18,9 +18,14 @@ export interface KnownDefect {
   tests: string[];
   /**
    * Texts, one of which is found in the failing check's description (`METHOD template [shape]`).
-   * Without any the whole test is expected to fail.
+   * Required: an entry excuses checks, never a whole test, so any other failure in the test counts.
    */
-  cases?: string[];
+  cases: string[];
+  /**
+   * What Keystone does on a listed check (DEFECT_OUTCOMES). When given, a listed check that
+   * fails another way fails the test: the entry describes one behaviour, not "anything but right".
+   */
+  outcome?: DefectOutcome;
   /** What Keystone does wrong, in one line. */
   defect: string;
   /** Upstream bug or code pointer. */
@@ -34,6 +39,15 @@ export interface KnownDefect {
   fixedBy?: string[];
 }
 
+/**
+ * How a check failed: no HTTP answer (connection closed), no answer in time, a server error, a
+ * success where a refusal belongs (the bad input accepted, and stored if it was a write), a 4xx
+ * other than the one required, a 4xx without Keystone's error body, or a wrong value in an
+ * otherwise correct answer.
+ */
+export const DEFECT_OUTCOMES = ['no-response', 'timeout', '5xx', '2xx', '3xx', '4xx-wrong-status', '4xx-without-error-body', 'wrong-value'] as const;
+export type DefectOutcome = (typeof DEFECT_OUTCOMES)[number];
+
 const BACKENDS: readonly Backend[] = ['postgres', 'galera', 'cockroachdb'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -45,22 +59,23 @@ export function parseKnownDefects(text: string, source: string): KnownDefect[] {
   return entries.map((e: unknown, i: number) => {
     const where = `${source}: defects[${i}]`;
     if (typeof e !== 'object' || e === null) throw new ConfigError(`${where} is not a mapping`);
-    const { tests, cases, defect, link, backend, fixedBy, ...rest } = e as Record<string, unknown>;
+    const { tests, cases, defect, link, backend, fixedBy, outcome, ...rest } = e as Record<string, unknown>;
     if (Object.keys(rest).length) throw new ConfigError(`${where}: unknown keys ${Object.keys(rest).join(', ')}`);
     if (!Array.isArray(tests) || !tests.length || !tests.every((t) => typeof t === 'string' && UUID.test(t))) {
       throw new ConfigError(`${where}: "tests" must be a list of test ids (uuid)`);
     }
     if (backend !== undefined && !BACKENDS.includes(backend as Backend)) throw new ConfigError(`${where}: "backend" must be one of ${BACKENDS.join(', ')}`);
     if (typeof defect !== 'string' || !defect.trim()) throw new ConfigError(`${where}: "defect" must say what Keystone does wrong`);
-    if (cases !== undefined && (!Array.isArray(cases) || !cases.length || !cases.every((c) => typeof c === 'string' && c))) {
-      throw new ConfigError(`${where}: "cases" must be a list of non-empty strings`);
+    if (!Array.isArray(cases) || !cases.length || !cases.every((c) => typeof c === 'string' && c)) {
+      throw new ConfigError(`${where}: "cases" must be a list of non-empty strings (the checks it excuses: no entry covers a whole test)`);
     }
+    if (outcome !== undefined && !DEFECT_OUTCOMES.includes(outcome as DefectOutcome)) throw new ConfigError(`${where}: "outcome" must be one of ${DEFECT_OUTCOMES.join(', ')}`);
     if (link !== undefined && typeof link !== 'string') throw new ConfigError(`${where}: "link" must be a string`);
     if (fixedBy !== undefined && (!Array.isArray(fixedBy) || !fixedBy.length || !fixedBy.every((f) => typeof f === 'string' && f && basename(f) === f))) {
       throw new ConfigError(`${where}: "fixedBy" must be a list of patch file names (no directories)`);
     }
     return {
-      tests: tests as string[], defect: defect.trim(), ...(cases ? { cases: cases as string[] } : {}), ...(link ? { link } : {}),
+      tests: tests as string[], defect: defect.trim(), cases: cases as string[], ...(outcome ? { outcome: outcome as DefectOutcome } : {}), ...(link ? { link } : {}),
       ...(backend ? { backend: backend as Backend } : {}), ...(fixedBy ? { fixedBy: fixedBy as string[] } : {}),
     };
   });
@@ -157,15 +172,29 @@ export const testIdOf = (testInfo: Pick<TestInfo, 'annotations'>): string | unde
 
 /** The listed defect of one check (`what`) of a test, if any. */
 export function knownCaseDefect(defects: readonly KnownDefect[], testId: string | undefined, what: string): KnownDefect | undefined {
-  return testId ? defects.find((d) => d.tests.includes(testId) && d.cases !== undefined && d.cases.some((c) => what.includes(c))) : undefined;
+  return testId ? defects.find((d) => d.tests.includes(testId) && d.cases.some((c) => what.includes(c))) : undefined;
 }
 
-/** The listed defect that makes a whole test fail, if any. */
-export function knownTestDefect(defects: readonly KnownDefect[], testId: string | undefined): KnownDefect | undefined {
-  return testId ? defects.find((d) => d.tests.includes(testId) && d.cases === undefined) : undefined;
+/**
+ * How the list judges one check of a test: not listed (the caller judges), a listed defect that
+ * reproduced as listed, a listed check that now passes (stale: remove the entry), or a listed
+ * check that fails in another way than the entry's `outcome` (a different defect: it counts).
+ */
+export type CheckJudgement =
+  | { kind: 'unlisted' }
+  | { kind: 'known'; defect: KnownDefect }
+  | { kind: 'stale'; defect: KnownDefect }
+  | { kind: 'other-outcome'; defect: KnownDefect };
+
+export function judgeCheck(defects: readonly KnownDefect[], testId: string | undefined, what: string, ok: boolean, observed: DefectOutcome): CheckJudgement {
+  const defect = knownCaseDefect(defects, testId, what);
+  if (!defect) return { kind: 'unlisted' };
+  if (ok) return { kind: 'stale', defect };
+  if (defect.outcome && defect.outcome !== observed) return { kind: 'other-outcome', defect };
+  return { kind: 'known', defect };
 }
 
-export const describeDefect = (d: KnownDefect): string => `${d.defect}${d.link ? ` (${d.link})` : ''}`;
+export const describeDefect = (d: KnownDefect): string => `${d.outcome ? `${d.outcome}: ` : ''}${d.defect}${d.link ? ` (${d.link})` : ''}`;
 
 /** The annotation the gate reporter counts: one per known defect that reproduced. */
 export const KNOWN_DEFECT_ANNOTATION = 'known-defect';
