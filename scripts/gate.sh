@@ -32,7 +32,8 @@ for phase in $PHASES; do
   envs=(KS_GATE_PHASE_CONTINUES=$continues PW_JSON="$OUT/$phase.json" PW_JUNIT="$OUT/$phase.junit.xml" KS_GATE_FILE="$OUT/$phase.gate.json")
   # Faults are injected into the multi-region Galera topology (a region per node).
   [ "$phase" = chaos ] && [ "${KS_TARGET:-embedded}" = embedded ] && envs+=(KS_BACKEND="${KS_CHAOS_BACKEND:-galera}")
-  env "${envs[@]}" npx playwright test --project="$phase" "$@" || rc=1
+  projects=(--project="$phase")
+  env "${envs[@]}" npx playwright test "${projects[@]}" "$@" || rc=1
   files+=("$OUT/$phase.gate.json"); results+=("$OUT/$phase.json")
   continues=1
   timings+=("$phase $(( $(date +%s) - s )) s")
