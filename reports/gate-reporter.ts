@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
 import { describeInjectedLeak, type InjectionMatrixRow } from '../lib/workload/injected-retry-matrix.js';
-import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
-
-/** Failure categories of the gate verdict (DESIGN §9). */
-export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import { selectedProjects } from '../lib/config/cli-projects.js';
+import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
+import { secretCanary } from './secret-canary.js';
+import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
 
 const PROJECT_CATEGORY: Record<string, FailureCategory> = {
   conformance: 'contract', rbac: 'rbac', concurrency: 'invariant', chaos: 'availability', load: 'sla', selftest: 'harness',
@@ -13,17 +14,21 @@ const PROJECT_CATEGORY: Record<string, FailureCategory> = {
 
 interface KnownDefectSeen { test: string; project: string; defect: string }
 
-interface GateFailure { category: FailureCategory; test: string; project: string; file: string; message: string }
-
 /**
  * Writes reports/gate.json: one verdict, counts, and failures by category. A test names its own
  * category with an annotation `{ type: 'gate-category', description }` (e.g. a 5xx on bad input);
- * otherwise the project decides.
+ * otherwise the project decides. The verdict is reports/verdict.ts's `judgePhase` (no test run,
+ * a skip without a reason, a selected project without tests: not a pass), and the run's exit
+ * status follows it, so `npx playwright test` alone fails the same way the gate does.
  */
 export default class GateReporter implements Reporter {
   private readonly failures: GateFailure[] = [];
   private readonly knownDefects: KnownDefectSeen[] = [];
   private readonly globalErrors: string[] = [];
+  private readonly skipped: SkippedTest[] = [];
+  private readonly perProject = new Map<string, ProjectCount>();
+  private configuredProjects: string[] = [];
+  private runProjects: string[] = [];
   private counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
   private startedAt = new Date();
 
@@ -31,11 +36,14 @@ export default class GateReporter implements Reporter {
 
   private selftestOnly = false;
 
-  onBegin(_config: unknown, suite: Suite): void {
+  onBegin(config: FullConfig, suite: Suite): void {
     this.startedAt = new Date();
     // The harness's own tests are not a gate run: keep them from overwriting the gate verdict.
     const projects = suite.suites.map((s) => s.project()?.name);
     this.selftestOnly = projects.length > 0 && projects.every((p) => p === 'selftest');
+    this.configuredProjects = config.projects.map((p) => p.name);
+    // A selected project with no test has no suite here: the command line says it was asked for.
+    this.runProjects = selectedProjects(process.argv);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -46,8 +54,17 @@ export default class GateReporter implements Reporter {
     for (const a of new Set(annotations.filter((x) => x.type === 'known-defect').map((x) => x.description ?? ''))) {
       this.knownDefects.push({ test: test.titlePath().slice(1).join(' › '), project, defect: a });
     }
-    if (result.status === 'skipped') this.counts.skipped++;
-    else if (expected) this.counts.passed++;
+    const count = this.perProject.get(project) ?? { project, ran: 0, skipped: 0 };
+    this.perProject.set(project, count);
+    if (result.status === 'skipped') {
+      this.counts.skipped++;
+      count.skipped++;
+      const reason = annotations.find((a) => (a.type === 'skip' || a.type === 'fixme') && a.description?.trim())?.description;
+      this.skipped.push({ test: test.titlePath().slice(1).join(' › '), project, file: test.location.file, ...(reason ? { reason } : {}) });
+      return;
+    }
+    count.ran++;
+    if (expected) this.counts.passed++;
     else {
       this.counts.failed++;
       if (result.status === 'timedOut') this.counts.timedOut++;
@@ -62,7 +79,22 @@ export default class GateReporter implements Reporter {
     this.globalErrors.push((error.message ?? String(error.value)).replace(/\u001b\[[0-9;]*m/g, ''));
   }
 
-  async onEnd(result: FullResult): Promise<void> {
+  /**
+   * The secret canary, once every other reporter has written (they come first in
+   * playwright.config.ts): a secret of the run in a report, or in this verdict's own messages,
+   * is a global error. The registry is removed afterwards: it holds the secrets in clear.
+   */
+  private checkCanary(): number {
+    const registry = runSecretsFile();
+    const secrets = readRunSecrets(registry);
+    const texts = [{ name: 'gate verdict messages', text: JSON.stringify([this.failures, this.globalErrors, this.skipped, this.knownDefects]) }];
+    const finding = secretCanary(secrets, CANARY_DIRS, texts, (f) => f.endsWith('.ts'));
+    if (finding) this.globalErrors.push(finding);
+    removeRunSecrets(registry);
+    return secrets.length;
+  }
+
+  async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
     if (!this.selftestOnly) {
       const info = readJson(process.env.KS_CLUSTER_FILE ?? '') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string } | undefined;
@@ -80,9 +112,14 @@ export default class GateReporter implements Reporter {
       }
       for (const reason of injected.verdict.reasons.filter((x) => !x.startsWith('leak:'))) this.globalErrors.push(`retry phase: ${reason}`);
     }
+    const canaried = this.checkCanary();
+    const judged = judgePhase({
+      status: result.status, selectedProjects: this.runProjects, projects: [...this.perProject.values()], failures: this.failures,
+      skipped: this.skipped, globalErrors: this.globalErrors, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]),
+    });
+    const { verdict, failures, globalErrors } = judged;
     const byCategory: Record<string, GateFailure[]> = {};
-    for (const f of this.failures) (byCategory[f.category] ??= []).push(f);
-    const verdict = result.status === 'passed' && this.failures.length === 0 && this.globalErrors.length === 0 ? 'pass' : 'fail';
+    for (const f of failures) (byCategory[f.category] ??= []).push(f);
     const retry = readJson('reports/retry-coverage.json') as { operations?: { op: string; leaks: number; conflictsProvoked: number; retriedThenOk: number; leakingFunctions: string[] }[] } | undefined;
     const leakedOperations = [
       ...(retry?.operations ?? []).filter((o) => o.leaks > 0).map((o) => ({ operation: o.op, conflictsProvoked: o.conflictsProvoked, retriedToSuccess: o.retriedThenOk, leaked: o.leaks, driverFunctions: o.leakingFunctions })),
@@ -92,12 +129,14 @@ export default class GateReporter implements Reporter {
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
       counts: this.counts,
+      configuredProjects: this.configuredProjects, selectedProjects: this.runProjects,
       failuresByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v.length])),
       leakedOperations,
       knownDefects: this.knownDefects,
       retryInjection: injected ? { injections: injected.injections, attributed: injected.attributed, ambiguous: injected.ambiguous, writeOperationsInjected: injected.writes?.injected, writeOperationsTotal: injected.writes?.total } : undefined,
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
-      failures: this.failures, globalErrors: this.globalErrors,
+      skipped: this.skipped,
+      failures, globalErrors,
     };
     const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });
@@ -106,10 +145,17 @@ export default class GateReporter implements Reporter {
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
     for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${'conflictsInjected' in l ? `${l.conflictsInjected} conflicts injected` : `${l.conflictsProvoked} conflicts provoked`}, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
     if (this.knownDefects.length) lines.push(`  known defects of the Keystone under test (not failures; listed in KS_KNOWN_DEFECTS): ${this.knownDefects.length}`);
-    for (const e of this.globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
+    if (canaried) lines.push(`  secret canary: ${canaried} secret(s) of this run looked for in ${CANARY_DIRS.join(', ')}`);
+    for (const s of this.skipped.filter((x) => x.reason)) lines.push(`  skipped: ${s.test} — ${s.reason}`);
+    for (const e of globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
     process.stdout.write(lines.join('\n') + '\n');
+    // "Not run" and unexplained skips leave Playwright's status at passed: the verdict overrides it.
+    return result.status === 'passed' && !judged.accepted ? { status: 'failed' } : undefined;
   }
 }
+
+// Where a run writes (config outputDir, allure-playwright's resultsDir, reports/): the canary reads them all.
+const CANARY_DIRS = ['test-results', process.env.ALLURE_RESULTS_DIR ?? 'allure-results', 'reports'];
 
 function readJson(file: string): unknown {
   try { return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined; } catch { return undefined; }

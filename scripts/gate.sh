@@ -38,7 +38,6 @@ for phase in $PHASES; do
   # Faults are injected into the multi-region Galera topology (a region per node).
   [ "$phase" = chaos ] && [ "${KS_TARGET:-embedded}" = embedded ] && envs+=(KS_BACKEND="${KS_CHAOS_BACKEND:-galera}")
   projects=(--project="$phase")
-  [ "$phase" = conformance ] && projects+=(--project=rbac)
   # Two workers: the matrix ties overlapping requests to injections by Keystone's own retry log.
   [ "$phase" = retry ] && projects=(--project=conformance) && envs+=(KS_INJECT_CONFLICTS="${KS_INJECT_CONFLICTS:-on}" KS_CONFORMANCE_WORKERS="${KS_RETRY_WORKERS:-2}")
   env "${envs[@]}" npx playwright test "${projects[@]}" "$@" || rc=1

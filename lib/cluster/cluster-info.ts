@@ -42,6 +42,10 @@ export interface ClusterInfo {
   bringUpSeconds: number;
   /** Set when the database injects conflicts (KS_INJECT_CONFLICTS): the run's retry matrix reads its log. */
   conflictInjection?: InjectionSettings & { tables: number };
+  /** What the Keystone under test said it is (keystone package version, /v3 version id). */
+  keystone?: { packageVersion?: string; apiVersion?: string };
+  /** Global setup's decision on the known-defects list (lib/conformance/known-defects.ts) and why. */
+  knownDefects?: { file?: string; load: boolean; reason: string };
 }
 
 /** The file is 0600 and lives outside reports: it carries the admin password. */

@@ -31,6 +31,11 @@ export interface Settings {
   resourcePrefix: string;
   /** Known defects of the Keystone under test (YAML), or undefined for none: every failure counts. */
   knownDefectsFile?: string;
+  /**
+   * The release of the Keystone under test as the operator declares it (KS_KEYSTONE_RELEASE, e.g.
+   * `zed`), for targets whose keystone package the suite cannot read (external clouds).
+   */
+  keystoneRelease?: string;
   /** How the chaos suite injects faults: into the suite's own containers, or through Chaos Mesh in Kubernetes. */
   chaosInjector: ChaosInjector;
   /** Set exactly when chaosInjector is 'chaos-mesh'. */
@@ -100,6 +105,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     allowExternalChaos: bool('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, false),
     resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
     knownDefectsFile: knownDefectsFile(env.KS_KNOWN_DEFECTS),
+    keystoneRelease: env.KS_KEYSTONE_RELEASE?.trim().toLowerCase() || undefined,
     ...chaosInjection(env),
     injectConflicts: conflictInjection(env, backend),
   };

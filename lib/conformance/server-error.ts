@@ -4,7 +4,7 @@ import type { ClusterInfo } from '../cluster/cluster-info.js';
 import { KeystoneTransportError } from '../keystone/errors.js';
 import type { KsResponse } from '../keystone/http.js';
 import { maskBody, maskText } from '../keystone/mask.js';
-import { activeKnownDefects, describeDefect, KNOWN_DEFECT_ANNOTATION, knownCaseDefect, testIdOf } from './known-defects.js';
+import { activeKnownDefects, describeDefect, judgeCheck, KNOWN_DEFECT_ANNOTATION, testIdOf, type DefectOutcome } from './known-defects.js';
 
 /** Keystone log lines of one request (by the global request id we sent), for the failure report. */
 export async function keystoneLogFor(cluster: ClusterInfo, requestId: string): Promise<string> {
@@ -38,7 +38,8 @@ export async function expectClientError(
   const described = outcome instanceof KeystoneTransportError
     ? `no HTTP response (${outcome.kind})`
     : `HTTP ${outcome.status}${is4xx && !hasErrorBody ? ' without Keystone\'s error body' : ''}: ${maskBody(outcome.body).slice(0, 300)}`;
-  const listed = judgeKnownDefect(ok, described, { ...ctx, expected: `HTTP ${(outcome as KsResponse).status} with Keystone's error body (request ${requestId})` });
+  const observed = outcomeClass(outcome instanceof KeystoneTransportError ? outcome.kind : outcome.status, hasErrorBody);
+  const listed = judgeKnownDefect(ok, described, { ...ctx, expected: `HTTP ${(outcome as KsResponse).status} with Keystone's error body (request ${requestId})` }, observed);
   if (listed.kind === 'stale') throw new Error(listed.message);
   if (ok || listed.kind === 'known') return;
   if (outcome instanceof KeystoneTransportError || outcome.status >= 500) {
@@ -46,6 +47,19 @@ export async function expectClientError(
     await ctx.testInfo.attach(`keystone log for ${requestId}`, { body: await keystoneLogFor(ctx.cluster, requestId), contentType: 'text/plain' });
   }
   throw new Error(`${ctx.what}: expected a 4xx${allowed.length ? ` (${allowed.join('/')})` : ''} with Keystone's error body, got ${described} (request ${requestId})`);
+}
+
+/**
+ * The outcome class of a failed check (known-defects.ts DEFECT_OUTCOMES) from what came back:
+ * a status, or the kind of transport failure. A 4xx reaching here is the wrong one, unless it
+ * lacks Keystone's error body.
+ */
+export function outcomeClass(got: number | KeystoneTransportError['kind'], hasErrorBody = true): DefectOutcome {
+  if (got === 'timeout') return 'timeout';
+  if (typeof got === 'string') return 'no-response';
+  if (got >= 500) return '5xx';
+  if (got >= 400) return hasErrorBody ? '4xx-wrong-status' : '4xx-without-error-body';
+  return got >= 300 ? '3xx' : '2xx';
 }
 
 /** Runs a request and returns the response or the transport error, so both can be judged. */
@@ -59,12 +73,15 @@ export async function outcomeOf(p: Promise<KsResponse>): Promise<KsResponse | Ke
  * carries the message asking for the entry's removal.
  */
 function judgeKnownDefect(
-  ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string },
+  ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string }, observed: DefectOutcome,
 ): { kind: 'unlisted' } | { kind: 'known' } | { kind: 'stale'; message: string } {
   const { file, defects } = activeKnownDefects();
-  const known = knownCaseDefect(defects, testIdOf(ctx.testInfo), ctx.what);
-  if (!known) return { kind: 'unlisted' };
-  if (ok) return { kind: 'stale', message: `${ctx.what}: listed in ${file} as a known defect (${known.defect}), but Keystone now gives ${ctx.expected}: remove the entry` };
+  const j = judgeCheck(defects, testIdOf(ctx.testInfo), ctx.what, ok, observed);
+  if (j.kind === 'unlisted') return j;
+  const known = j.defect;
+  if (j.kind === 'stale') return { kind: 'stale', message: `${ctx.what}: listed in ${file} as a known defect (${known.defect}), but Keystone now gives ${ctx.expected}: remove the entry` };
+  // The entry names one behaviour: failing another way is a different defect, not this one.
+  if (j.kind === 'other-outcome') return { kind: 'stale', message: `${ctx.what}: listed in ${file} as a known defect with outcome ${known.outcome} (${known.defect}), but Keystone now fails it as ${observed}: got ${got}` };
   ctx.testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: `${ctx.what}: got ${got.slice(0, 120)}; ${describeDefect(known)}` });
   return { kind: 'known' };
 }
@@ -74,12 +91,14 @@ function judgeKnownDefect(
  * defect, a listed check that now passes fails softly (remove the entry), anything else is an
  * ordinary soft expectation.
  */
-export function expectOrKnownDefect(ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string }): void {
-  const listed = judgeKnownDefect(ok, got, ctx);
+export function expectOrKnownDefect(ok: boolean, got: string, ctx: { testInfo: TestInfo; what: string; expected: string }, observed: DefectOutcome = 'wrong-value'): void {
+  const listed = judgeKnownDefect(ok, got, ctx, observed);
   if (listed.kind === 'unlisted') expect.soft(ok, `${ctx.what}: expected ${ctx.expected}, got ${got}`).toBe(true);
   else if (listed.kind === 'stale') expect.soft(ok, listed.message).toBe(false);
 }
 
+/** `actual` is a status, or the description of a request that got no HTTP answer. */
 export function expectStatusOrKnownDefect(actual: number | string, expected: number, ctx: { testInfo: TestInfo; what: string }): void {
-  expectOrKnownDefect(actual === expected, String(actual), { ...ctx, expected: String(expected) });
+  const observed = typeof actual === 'number' ? outcomeClass(actual) : outcomeClass(/timeout/.test(actual) ? 'timeout' : 'no-response');
+  expectOrKnownDefect(actual === expected, String(actual), { ...ctx, expected: String(expected) }, observed);
 }

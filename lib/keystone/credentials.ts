@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { registerSecret } from './mask.js';
 
 /** Who authenticates, and at what scope (the fields an OpenStack clouds.yaml "auth" section carries). */
 export interface PasswordCredentials {
@@ -85,7 +86,7 @@ export function oauth1AuthBody(): Record<string, unknown> {
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** A random TOTP secret in base32 (what Keystone's totp credential blob holds). */
+/** A random TOTP secret in base32 (what Keystone's totp credential blob holds), masked and canaried from here on. */
 export function randomTotpSecret(bytes = 20): string {
   const raw = randomBytes(bytes);
   let bits = 0, value = 0, out = '';
@@ -94,6 +95,7 @@ export function randomTotpSecret(bytes = 20): string {
     while (bits >= 5) { out += BASE32[(value >>> (bits - 5)) & 31]; bits -= 5; }
   }
   if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  registerSecret(out);
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { Domain, Group, Project, Region, Role, Service, User } from './type
 import type { Credential, Endpoint } from './types.js';
 import { randomPassword } from '../cluster/keys.js';
 import { passwordAuthBody } from './credentials.js';
+import { registerSecret } from './mask.js';
 import { subjectToken } from './services/tokens.js';
 import type { Ec2Credential } from './services/ec2-credentials.js';
 import type { EndpointGroup } from './services/endpoint-filter.js';
@@ -58,8 +59,9 @@ export class ResourceFactory {
     return p;
   }
 
-  /** A user; pass `password` to be able to authenticate as it. */
+  /** A user; pass `password` to be able to authenticate as it (masked, and looked for by the canary, from here on). */
   async user(fields: Partial<User> & { password?: string } = {}): Promise<User> {
+    registerSecret(fields.password);
     const u = this.ks.users.entity(expectStatus(await this.ks.users.create({ name: this.name('user'), ...fields }), 201));
     this.defer(`user ${u.id}`, () => this.ks.users.delete(u.id));
     return u;
@@ -182,6 +184,7 @@ export class ResourceFactory {
   /** An EC2 credential of a user for a project (OS-EC2). */
   async ec2Credential(userId: string, projectId: string): Promise<Ec2Credential> {
     const c = expectStatus(await this.ks.ec2Credentials.create(userId, projectId), 201).body.credential;
+    registerSecret(c.secret);
     this.defer(`ec2 credential of ${userId}`, () => this.ks.ec2Credentials.delete(userId, c.access));
     return c;
   }

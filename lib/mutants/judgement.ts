@@ -1,4 +1,4 @@
-import type { FailureCategory } from '../../reports/gate-reporter.js';
+import type { FailureCategory } from '../../reports/verdict.js';
 
 /** The parts of reports/gate.json (reports/gate-reporter.ts) a mutant run is judged on. */
 export interface GateFileOfRun {

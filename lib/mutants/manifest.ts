@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { ConfigError } from '../config/settings.js';
-import type { FailureCategory } from '../../reports/gate-reporter.js';
+import type { FailureCategory } from '../../reports/verdict.js';
 
 /** The gate's failure categories a mutant may be required to cause (reports/gate-reporter.ts). */
 export const FAILURE_CATEGORIES = ['contract', 'bad-input-5xx', 'rbac', 'leaked-conflict', 'invariant', 'availability', 'sla', 'harness'] as const satisfies readonly FailureCategory[];
@@ -68,7 +68,7 @@ export function parseMutantManifest(text: string, source: string, fileExists: (p
       if (typeof m.grep !== 'string' || !m.grep) throw new ConfigError(`${where}: "grep" must be a non-empty string`);
       try { new RegExp(m.grep); } catch (err) { throw new ConfigError(`${where}: "grep" is not a regular expression: ${(err as Error).message}`); }
     }
-    if (!FAILURE_CATEGORIES.includes(m.mustFailAs as FailureCategory)) throw new ConfigError(`${where}: "mustFailAs" must be one of ${FAILURE_CATEGORIES.join(', ')}`);
+    if (!FAILURE_CATEGORIES.includes(m.mustFailAs as (typeof FAILURE_CATEGORIES)[number])) throw new ConfigError(`${where}: "mustFailAs" must be one of ${FAILURE_CATEGORIES.join(', ')}`);
     if (m.ci !== undefined && typeof m.ci !== 'boolean') throw new ConfigError(`${where}: "ci" must be true or false`);
     const diff = `mutants/${m.id}.diff`;
     if (!fileExists(diff)) throw new ConfigError(`${where}: ${diff} does not exist`);

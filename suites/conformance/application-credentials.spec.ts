@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs } from '../../lib/conformance/bad-input.js';
-import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { expectClientError, expectStatusOrKnownDefect, outcomeOf } from '../../lib/conformance/server-error.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { applicationCredentialAuthBody, passwordAuthBody } from '../../lib/keystone/credentials.js';
@@ -161,11 +161,11 @@ test.describe('application credentials @application-credentials', () => {
     expect((await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret }), { nocatalog: true })).status).toBe(201);
     const tail = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     const longer = `${secret}ksgate`;
-    const statuses: Record<string, number> = {};
+    // Each variant is its own check, so a known defect excuses exactly it (expectations/*.yaml).
     for (const [what, s] of [['last character changed', tail], ['characters appended', longer]] as const) {
-      statuses[what] = (await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret: s }), { nocatalog: true })).status;
+      const status = (await admin.tokens.issue(applicationCredentialAuthBody({ id: ac.id, secret: s }), { nocatalog: true })).status;
+      expectStatusOrKnownDefect(status, 401, { testInfo: test.info(), what: `POST /v3/auth/tokens application_credential secret [${what}]` });
     }
-    expect(statuses).toEqual({ 'last character changed': 401, 'characters appended': 401 });
   });
 
   test('POST rejects malformed bodies with a 4xx', { annotation: { type: 'id', description: '1f7f20f4-c5d6-44a7-8978-966124b02765' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -8,6 +8,7 @@ import {
 import { expectStatus } from '../../lib/keystone/http.js';
 import { assertSchema, tokenResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+import { bodyForMessage } from '../../lib/keystone/mask.js';
 
 /**
  * The auth-method and scope variants of POST /v3/auth/tokens: password by id and by
@@ -154,7 +155,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
     for (const c of cases) {
       await test.step(`${c.name} → ${c.status}`, async () => {
         const r = await admin.tokens.issue(c.body);
-        expect(r.status, `${c.name}: ${JSON.stringify(r.body)}`).toBe(c.status);
+        expect(r.status, `${c.name}: ${bodyForMessage(r.body)}`).toBe(c.status);
         expect(r.body.error?.code).toBe(c.status);
         expect(r.headers['x-subject-token']).toBeUndefined();
         if (c.status === 401) expect(r.headers['www-authenticate']).toMatch(/^Keystone uri=/);

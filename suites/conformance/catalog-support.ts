@@ -14,10 +14,11 @@ import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { HttpMethod, KsResponse } from '../../lib/keystone/http.js';
 import { assertSchema, type JsonSchema } from '../../lib/keystone/schemas/index.js';
 import { seg } from '../../lib/keystone/services/service-client.js';
+import { bodyForMessage } from '../../lib/keystone/mask.js';
 
 /** Status, the headers every Keystone JSON answer carries, and the body against its schema. */
 export function expectJson(res: KsResponse, status: number, schema?: JsonSchema): void {
-  expect(res.status, `${res.method} ${res.path}: ${JSON.stringify(res.body)?.slice(0, 300)}`).toBe(status);
+  expect(res.status, `${res.method} ${res.path}: ${bodyForMessage(res.body)}`).toBe(status);
   expect(res.headers['content-type']).toContain('application/json');
   expect(res.headers['x-openstack-request-id']).toMatch(/^req-[0-9a-f-]{36}$/);
   if (schema) assertSchema(schema, res.body, `${res.method} ${res.path} body`);
@@ -25,14 +26,14 @@ export function expectJson(res: KsResponse, status: number, schema?: JsonSchema)
 
 /** 204 with no body (associations, deletes). */
 export function expectNoContent(res: KsResponse): void {
-  expect(res.status, `${res.method} ${res.path}: ${JSON.stringify(res.body)?.slice(0, 300)}`).toBe(204);
+  expect(res.status, `${res.method} ${res.path}: ${bodyForMessage(res.body)}`).toBe(204);
   expect(res.body).toBeNull();
   expect(res.headers['x-openstack-request-id']).toMatch(/^req-/);
 }
 
 /** An error status with Keystone's error body; 401 also names the identity endpoint in WWW-Authenticate. */
 export function expectError(res: KsResponse, status: number): void {
-  expect(res.status, `${res.method} ${res.path}: ${JSON.stringify(res.body)?.slice(0, 300)}`).toBe(status);
+  expect(res.status, `${res.method} ${res.path}: ${bodyForMessage(res.body)}`).toBe(status);
   // HEAD answers carry no body at all.
   if (res.method !== 'HEAD') expect(res.body?.error?.code).toBe(status);
   if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Keystone uri=/);

@@ -11,6 +11,7 @@ import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import { assertSchema, oauth2TokenResponseSchema, tokenResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
+import { bodyForMessage } from '../../lib/keystone/mask.js';
 
 /**
  * OS-OAUTH2 (new in Zed): POST /v3/OS-OAUTH2/token, the client_credentials grant with an
@@ -25,7 +26,7 @@ const wrongSecret = (s: string) => `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
 
 /** An RFC 6749 error: the status, the `error` code, a description, and for 401 the challenge. */
 function expectOAuth2Error(r: KsResponse, status: number, code: string): void {
-  expect(r.status, JSON.stringify(r.body)).toBe(status);
+  expect(r.status, bodyForMessage(r.body)).toBe(status);
   expect(r.body).toMatchObject({ error: code, error_description: expect.any(String) });
   if (status === 401) expect(r.headers['www-authenticate']).toMatch(/^Keystone uri=/);
 }
@@ -40,7 +41,7 @@ async function expectOAuth2ClientError(outcome: KsResponse | KeystoneTransportEr
     const { file, defects } = activeKnownDefects();
     const known = knownCaseDefect(defects, testIdOf(ctx.testInfo), ctx.what);
     if (known) throw new Error(`${ctx.what}: listed in ${file} as a known defect (${known.defect}), but Keystone now answers HTTP ${outcome.status} with an RFC 6749 error: remove the entry`);
-    expect(!allowed.length || allowed.includes(outcome.status), `${ctx.what}: expected ${allowed.join('/')}, got HTTP ${outcome.status}: ${JSON.stringify(outcome.body)}`).toBe(true);
+    expect(!allowed.length || allowed.includes(outcome.status), `${ctx.what}: expected ${allowed.join('/')}, got HTTP ${outcome.status}: ${bodyForMessage(outcome.body)}`).toBe(true);
     return;
   }
   await expectClientError(outcome, ctx, allowed);
@@ -61,7 +62,7 @@ test.describe('OS-OAUTH2 @os-oauth2', () => {
     const ac = await factory.applicationCredential(admin.as(async () => own.id), user.id);
 
     const r = await admin.oauth2.token(ac.id, ac.secret!);
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.status, bodyForMessage(r.body)).toBe(200);
     expect(r.headers['content-type']).toContain('application/json');
     assertSchema(oauth2TokenResponseSchema, r.body);
     expect(r.body.token_type).toBe('Bearer');

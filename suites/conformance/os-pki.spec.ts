@@ -2,6 +2,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import { callers } from './catalog-support.js';
+import { bodyForMessage } from '../../lib/keystone/mask.js';
 
 /**
  * keystone/api/auth.py AuthTokenOSPKIResource (Zed): @unenforced_api; 410 Gone when
@@ -10,7 +11,7 @@ import { callers } from './catalog-support.js';
  * configuration, so both are Zed's behaviour; anything else is not.
  */
 function expectPkiRefusal(r: KsResponse): void {
-  expect([403, 410], `GET /v3/auth/tokens/OS-PKI/revoked: ${JSON.stringify(r.body)}`).toContain(r.status);
+  expect([403, 410], `GET /v3/auth/tokens/OS-PKI/revoked: ${bodyForMessage(r.body)}`).toContain(r.status);
   expect(r.body?.error?.code).toBe(r.status);
 }
 

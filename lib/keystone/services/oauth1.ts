@@ -1,5 +1,5 @@
 import type { KeystoneHttp, KsResponse, RequestOptions } from '../http.js';
-import { registerSecret } from '../mask.js';
+import { bodyForMessage, registerSecret } from '../mask.js';
 import { oauth1AuthorizationHeader } from './oauth1-signature.js';
 import { CrudClient, ServiceClient, seg, type TokenSource } from './service-client.js';
 
@@ -99,7 +99,7 @@ export function parseOAuth1TokenPair(res: KsResponse<unknown>): OAuth1TokenPair 
   const p = new URLSearchParams(text);
   const key = p.get('oauth_token');
   const secret = p.get('oauth_token_secret');
-  if (!key || !secret) throw new Error(`not an OAuth1 token response (HTTP ${res.status}): ${text.slice(0, 200)}`);
+  if (!key || !secret) throw new Error(`not an OAuth1 token response (HTTP ${res.status}): ${bodyForMessage(text, 200)}`);
   registerSecret(secret);
   return { key, secret, expiresAt: p.get('oauth_expires_at') ?? undefined };
 }
