@@ -97,7 +97,7 @@ export default class GateReporter implements Reporter {
   async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
     if (!this.selftestOnly) {
-      const info = readJson(process.env.KS_CLUSTER_FILE ?? '') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string } | undefined;
+      const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string };
       await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation })
         .catch((e) => this.globalErrors.push(`run reports: ${(e as Error).message}`));
     }
