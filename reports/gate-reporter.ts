@@ -4,7 +4,9 @@ import { dirname } from 'node:path';
 import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 
 /** Failure categories of the gate verdict (DESIGN §9). */
-export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness';
+export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness'
+  // Concurrency judging (issue 11): a write the scenario needed acknowledged was refused; a storm provoked no conflict.
+  | 'refused-write' | 'not-judged';
 
 const PROJECT_CATEGORY: Record<string, FailureCategory> = {
   conformance: 'contract', rbac: 'rbac', concurrency: 'invariant', chaos: 'availability', load: 'sla', selftest: 'harness',

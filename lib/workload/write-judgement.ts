@@ -46,6 +46,7 @@ export type ConflictSemantics = 'serializable' | 'read-committed' | 'unknown';
 
 export function conflictSemanticsOf(backend: string, isolation: string | undefined): ConflictSemantics {
   if (backend === 'galera' || backend === 'cockroachdb') return 'serializable';
+  // Settings spell it 'read committed'; either spelling is read committed.
   if (backend === 'postgres') return isolation === 'serializable' ? 'serializable' : isolation ? 'read-committed' : 'unknown';
   return 'unknown';
 }
