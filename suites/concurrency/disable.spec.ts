@@ -12,7 +12,7 @@ import { checkTakesEffect } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, insertAt, range, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, insertAt, mustAck, range, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const VALIDATE = 'GET /v3/auth/tokens';
 const AUTH = 'POST /v3/auth/tokens';
@@ -43,9 +43,9 @@ async function disableStorm(kind: 'user' | 'project', { admin, regions, factory,
   const racing: Op<KsResponse>[] = shuffled<Op<KsResponse>>([
     ...range(n).map((i) => validate(i % TOKENS, i % regions.length)),
     ...range(Math.ceil(n / 4)).map((i) => authenticate(i % regions.length)),
-    ...range(Math.ceil(n / 4)).map((i) => call(path, 'update', { description: `d${i}` }, () => patch({ description: `d${i}` }))),
+    ...range(Math.ceil(n / 4)).map((i) => mustAck(call(path, 'update', { description: `d${i}` }, () => patch({ description: `d${i}` })))),
   ]);
-  const storm = await probeConflicts(cluster, history, insertAt(racing, call(path, `disable-${kind}`, { [kind]: access[kind] }, () => patch({ enabled: false })), 1 / 3));
+  const storm = await probeConflicts(cluster, history, insertAt(racing, mustAck(call(path, `disable-${kind}`, { [kind]: access[kind] }, () => patch({ enabled: false }))), 1 / 3));
   // The final reads: every token and the password on every region, after the disable was answered.
   const final = await probeConflicts(cluster, history, regions.flatMap((_, r) => [...range(TOKENS).map((t) => validate(t, r)), authenticate(r)]));
   return { history, probe: await joinStorms(cluster, history, since, [storm, final]) };

@@ -5,7 +5,7 @@ import type { Domain } from '../../lib/keystone/types.js';
 import { checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/domains/{domain_id}';
 const CREATE = 'POST /v3/domains';
@@ -18,7 +18,7 @@ test.describe('domains under concurrency @domains', () => {
     // A domain is a project row (is_domain): its extra attributes share the read-modify-write of update_project.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.domains.update(domain.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.domains.update(domain.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/domains/{domain_id}', () => admin.domains.show(domain.id), (r) => r.body.domain);
@@ -36,11 +36,11 @@ test.describe('domains under concurrency @domains', () => {
     });
     const history = new History();
     const created: string[] = [];
-    const ops = range(conflictWrites()).map(() => call(CREATE, 'create', { name }, async () => {
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE, 'create', { name }, async () => {
       const r = await admin.domains.create({ name });
       if (r.status === 201) created.push((r.body.domain as Domain).id);
       return r;
-    }));
+    }), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/domains?name', () => admin.domains.list({ name }), (r) => r.body.domains);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);

@@ -5,7 +5,7 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const ADD = 'PUT /v3/groups/{group_id}/users/{user_id}';
 const REMOVE = 'DELETE /v3/groups/{group_id}/users/{user_id}';
@@ -26,8 +26,8 @@ test.describe('group membership under concurrency @groups', () => {
 
     const history = new History();
     const ops = [
-      ...toAdd.map((u) => call(ADD, 'add', { element: u.id }, () => admin.groups.addUser(group.id, u.id))),
-      ...initial.map((u) => call(REMOVE, 'remove', { element: u.id }, () => admin.groups.removeUser(group.id, u.id))),
+      ...toAdd.map((u) => mustAck(call(ADD, 'add', { element: u.id }, () => admin.groups.addUser(group.id, u.id)))),
+      ...initial.map((u) => mustAck(call(REMOVE, 'remove', { element: u.id }, () => admin.groups.removeUser(group.id, u.id)))),
     ].sort(() => Math.random() - 0.5);
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.groups.listUsers(group.id), (r) => (r.body.users as { id: string }[]).map((u) => u.id));

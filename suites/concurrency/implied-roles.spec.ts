@@ -5,7 +5,7 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const CREATE = 'PUT /v3/roles/{prior_role_id}/implies/{implies_role_id}';
 const DELETE = 'DELETE /v3/roles/{prior_role_id}/implies/{implies_role_id}';
@@ -30,8 +30,8 @@ test.describe('implied roles under concurrency @implied-roles', () => {
 
     const history = new History();
     const ops = shuffled([
-      ...implied.slice(initial.length).map((id) => call(CREATE, 'add', { element: id }, () => admin.impliedRoles.create(prior, id))),
-      ...initial.map((id) => call(DELETE, 'remove', { element: id }, () => admin.impliedRoles.delete(prior, id))),
+      ...implied.slice(initial.length).map((id) => mustAck(call(CREATE, 'add', { element: id }, () => admin.impliedRoles.create(prior, id)))),
+      ...initial.map((id) => mustAck(call(DELETE, 'remove', { element: id }, () => admin.impliedRoles.delete(prior, id)))),
     ]);
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.impliedRoles.list(prior),

@@ -8,7 +8,7 @@ import type { Service } from '../../lib/keystone/types.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const CREATE_REGISTERED = 'POST /v3/registered_limits';
 const PATCH_LIMIT = 'PATCH /v3/limits/{limit_id}';
@@ -40,7 +40,7 @@ test.describe('unified limits under concurrency @limits', () => {
     // Values start at 1: Keystone's update_limit ignores a resource_limit of 0 (`if limit.get(...)`).
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { resource_limit: i + 1 };
-      return call(PATCH_LIMIT, 'update', patch, () => admin.limits.update(limit.id, patch));
+      return mustAck(call(PATCH_LIMIT, 'update', patch, () => admin.limits.update(limit.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/limits/{limit_id}', () => admin.limits.show(limit.id), (r) => r.body.limit);
@@ -54,8 +54,8 @@ test.describe('unified limits under concurrency @limits', () => {
     const service = await limitService(admin, factory);
     const name = factory.name('res');
     const history = new History();
-    const ops = range(conflictWrites()).map(() => call(CREATE_REGISTERED, 'create', { name },
-      () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }])));
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE_REGISTERED, 'create', { name },
+      () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }])), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/registered_limits?resource_name', () => admin.registeredLimits.list({ service_id: service.id, resource_name: name }), names);
     const acked = history.pairs().filter((p) => p.invoke.f === 'create' && p.outcome === 'ok').length;
@@ -69,7 +69,7 @@ test.describe('unified limits under concurrency @limits', () => {
     const history = new History();
     const ops = range(conflictWrites()).map((i) => {
       const name = `${factory.name('res')}-${i}`;
-      return call(CREATE_REGISTERED, 'create', { name }, () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }]));
+      return mustAck(call(CREATE_REGISTERED, 'create', { name }, () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }])));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/registered_limits?service_id', () => admin.registeredLimits.list({ service_id: service.id }), names);

@@ -7,7 +7,7 @@ import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
 import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const EP = '/v3/OS-EP-FILTER';
 const PATCH_GROUP = `PATCH ${EP}/endpoint_groups/{endpoint_group_id}`;
@@ -36,8 +36,8 @@ async function associationStorm(
   const initial = ids.slice(0, Math.floor(ids.length / 4));
   for (const id of initial) expectStatus(await add.run(id), 204);
   const ops = shuffled([
-    ...ids.slice(initial.length).map((id) => call(add.op, 'add', { element: id }, () => add.run(id))),
-    ...initial.map((id) => call(remove.op, 'remove', { element: id }, () => remove.run(id))),
+    ...ids.slice(initial.length).map((id) => mustAck(call(add.op, 'add', { element: id }, () => add.run(id)))),
+    ...initial.map((id) => mustAck(call(remove.op, 'remove', { element: id }, () => remove.run(id)))),
   ]);
   const probe = await probeConflicts(cluster, history, ops);
   expect(probe.stats.invoked).toBe(ops.length);
@@ -53,7 +53,7 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
     // update_endpoint_group reads the row and writes every mutable attribute back.
     const ops = range(conflictWrites()).map((i) => {
       const patch = [{ description: `d${i}` }, { name: `${group.name}-${i}` }, { filters: { interface: interfaces[i % 3]! } }][i % 3]!;
-      return call(PATCH_GROUP, 'update', patch, () => admin.endpointFilter.update(group.id, patch));
+      return mustAck(call(PATCH_GROUP, 'update', patch, () => admin.endpointFilter.update(group.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, `GET ${EP}/endpoint_groups/{endpoint_group_id}`, () => admin.endpointFilter.show(group.id), (r) => r.body.endpoint_group);

@@ -6,7 +6,7 @@ import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checker
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const ADD = 'PUT /v3/projects/{project_id}/tags/{tag}';
 const REMOVE = 'DELETE /v3/projects/{project_id}/tags/{tag}';
@@ -29,8 +29,8 @@ test.describe('project tags under concurrency @project-tags', () => {
     const project = await factory.project({ tags: initial });
     const history = new History();
     const ops = shuffled([
-      ...tags.slice(initial.length).map((t) => call(ADD, 'add', { element: t }, () => admin.projectTags.add(project.id, t))),
-      ...initial.map((t) => call(REMOVE, 'remove', { element: t }, () => admin.projectTags.remove(project.id, t))),
+      ...tags.slice(initial.length).map((t) => mustAck(call(ADD, 'add', { element: t }, () => admin.projectTags.add(project.id, t)))),
+      ...initial.map((t) => mustAck(call(REMOVE, 'remove', { element: t }, () => admin.projectTags.remove(project.id, t)))),
     ]);
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.projectTags.list(project.id), (r) => r.body.tags);
@@ -47,9 +47,9 @@ test.describe('project tags under concurrency @project-tags', () => {
     // Each replacement is a distinct list, so a torn mix of two writes shows as a value nobody wrote.
     const ops = range(conflictWrites()).map((i): Op<KsResponse> => {
       const list = [`r${i}-a`, `r${i}-b`, `r${i}-c`];
-      return i % 2
+      return mustAck<KsResponse>(i % 2
         ? call(REPLACE, 'update', { tags: list }, () => admin.projectTags.replace(project.id, list))
-        : call(PATCH, 'update', { tags: list }, () => admin.projects.update(project.id, { tags: list }));
+        : call(PATCH, 'update', { tags: list }, () => admin.projects.update(project.id, { tags: list })));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.projectTags.list(project.id), (r) => ({ tags: [...r.body.tags].sort() }));

@@ -4,7 +4,7 @@ import { judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/projects/{project_id}';
 const CREATE = 'POST /v3/projects';
@@ -17,7 +17,7 @@ test.describe('projects under concurrency @projects', () => {
     // Each write sets its own extra attribute plus the shared description: both kinds must persist.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.projects.update(project.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.projects.update(project.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects/{project_id}', () => admin.projects.show(project.id), (r) => r.body.project);
@@ -30,11 +30,11 @@ test.describe('projects under concurrency @projects', () => {
     const history = new History();
     const created: string[] = [];
     const domain = await factory.domain();
-    const ops = range(conflictWrites()).map(() => call(CREATE, 'create', { name }, async () => {
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE, 'create', { name }, async () => {
       const r = await admin.projects.create({ name, domain_id: domain.id });
       if (r.status === 201) created.push(r.body.project.id);
       return r;
-    }));
+    }), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects?name', () => admin.projects.list({ name, domain_id: domain.id }), (r) => r.body.projects);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
@@ -48,9 +48,7 @@ test.describe('projects under concurrency @projects', () => {
     const history = new History();
     const ops = range(conflictWrites()).map((i) => {
       const name = `${factory.name('p')}-${i}`;
-      return call(CREATE, 'create', { name }, async () => {
-        return admin.projects.create({ name, domain_id: domain.id });
-      });
+      return mustAck(call(CREATE, 'create', { name }, () => admin.projects.create({ name, domain_id: domain.id })));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects?domain_id', () => admin.projects.list({ domain_id: domain.id }), (r) => r.body.projects);

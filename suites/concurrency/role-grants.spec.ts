@@ -9,7 +9,7 @@ import { describe } from '../../lib/workload/checkers/common.js';
 import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History, type OpPair } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const PROJECT_GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const PROJECT_REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
@@ -25,7 +25,12 @@ interface Grant { kind: Kind; user: string; role: string }
 /** The set element a grant stands for: one row of GET /v3/role_assignments. */
 const element = (g: Grant) => `${g.kind}:${g.user}:${g.role}`;
 
+/** Grants and revokes of distinct assignments: each must be acknowledged. */
 function grantOp(admin: Keystone, project: string, g: Grant, add: boolean) {
+  return mustAck(grantCall(admin, project, g, add));
+}
+
+function grantCall(admin: Keystone, project: string, g: Grant, add: boolean) {
   const target: GrantTarget = { scope: 'projects', scopeId: project, actor: 'users', actorId: g.user, inherited: g.kind === 'inherited' };
   const f = add ? 'add' : 'remove';
   const value = { element: element(g) };
@@ -64,9 +69,10 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
       (r) => assignmentElements(r.body.role_assignments, project.id, new Set([user.id])));
 
     const since = new Date(Date.now() - 2_000);
-    const grants = await probeConflicts(cluster, history, range(n).map(() => call(PROJECT_GRANT, 'add', { element: element(g) }, () => admin.grants.grant(target, role.id))));
+    // PUT of an existing grant is silent (204): every grant must be acknowledged; one revoke wins, the others may only get 404.
+    const grants = await probeConflicts(cluster, history, range(n).map(() => mustAck(call(PROJECT_GRANT, 'add', { element: element(g) }, () => admin.grants.grant(target, role.id)))));
     await read();
-    const revokes = await probeConflicts(cluster, history, range(n).map(() => call(PROJECT_REVOKE, 'remove', { element: element(g) }, () => admin.grants.revoke(target, role.id))));
+    const revokes = await probeConflicts(cluster, history, range(n).map(() => mayRefuse(call(PROJECT_REVOKE, 'remove', { element: element(g) }, () => admin.grants.revoke(target, role.id)), 404)));
     await read();
     const probe = await joinStorms(cluster, history, since, [grants, revokes]);
 
