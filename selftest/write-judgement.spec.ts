@@ -77,8 +77,11 @@ test.describe('provocation', () => {
   });
 
   test('a declared conflict-free storm, read committed, and an unknown backend are never a pass of retry coverage', () => {
-    expect(judgeProvocation({ semantics: 'serializable', conflictsByRequest: 0, databaseConflicts: 0, cannotConflict: 'fernet tokens write nothing' }))
+    expect(judgeProvocation({ semantics: 'serializable', conflictsByRequest: 0, databaseConflicts: 0, declared: { cannotConflict: 'fernet tokens write nothing' } }))
       .toMatchObject({ status: 'declared-no-conflict', reason: expect.stringContaining('fernet tokens write nothing') });
+    expect(judgeProvocation({ semantics: 'serializable', conflictsByRequest: 0, databaseConflicts: 0, declared: { unreliable: 'measured 0 per 20' } }).status).toBe('declared-unreliable');
+    // A declared storm that did provoke conflicts is judged like any other.
+    expect(judgeProvocation({ semantics: 'serializable', conflictsByRequest: 2, databaseConflicts: 2, declared: { unreliable: 'x' } }).status).toBe('judged');
     expect(judgeProvocation({ semantics: 'read-committed', conflictsByRequest: 0, databaseConflicts: 0 }))
       .toMatchObject({ status: 'not-applicable', reason: expect.stringMatching(/^retry coverage not applicable/) });
     expect(judgeProvocation({ semantics: 'unknown', conflictsByRequest: null, databaseConflicts: null }).status).toBe('unknown');

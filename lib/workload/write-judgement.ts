@@ -57,13 +57,20 @@ export interface ProvocationInput {
   conflictsByRequest: number | null;
   /** Conflicts the database logged in the window (every request of the window, other workers' included); null without its log. */
   databaseConflicts: number | null;
-  /** The scenario's own declaration that its storm cannot conflict, with the reason. */
-  cannotConflict?: string;
+  /** The scenario's own declaration that its storm cannot conflict, or cannot be made to conflict reliably, with the reason. */
+  declared?: ProvocationDeclaration;
 }
+
+/**
+ * cannotConflict: the storm writes nothing two transactions could both touch. unreliable: it can
+ * conflict, but measured storms did not do so steadily; failing it for provoking none would fail
+ * a sound Keystone at random. Either is reported, never silently passed as judged.
+ */
+export type ProvocationDeclaration = { cannotConflict: string } | { unreliable: string };
 
 export interface ProvocationVerdict {
   /** judged: conflicts were provoked and retry coverage was measured; not-judged fails the scenario. */
-  status: 'judged' | 'not-judged' | 'not-applicable' | 'declared-no-conflict' | 'unknown';
+  status: 'judged' | 'not-judged' | 'not-applicable' | 'declared-no-conflict' | 'declared-unreliable' | 'unknown';
   reason: string;
 }
 
@@ -78,8 +85,9 @@ export function judgeProvocation(p: ProvocationInput): ProvocationVerdict {
   const counted = p.conflictsByRequest ?? p.databaseConflicts;
   const figures = `${p.conflictsByRequest ?? 'n/a'} request(s) with a conflict in Keystone's log, ${p.databaseConflicts ?? 'n/a'} conflict(s) in the database's log`;
   if (p.semantics === 'read-committed') return { status: 'not-applicable', reason: `retry coverage not applicable: read committed raises no serialization failure (${figures})` };
-  if (p.cannotConflict !== undefined) return { status: 'declared-no-conflict', reason: `declared unable to conflict: ${p.cannotConflict} (${figures})` };
   if (counted === null || p.semantics === 'unknown') return { status: 'unknown', reason: `retry coverage not judged: no log to count conflicts from, or unknown isolation (${figures})` };
-  if (counted === 0) return { status: 'not-judged', reason: `not judged: the storm provoked no database conflict under ${p.semantics} isolation, so it proved nothing about retries (${figures})` };
-  return { status: 'judged', reason: `${counted} conflict(s) provoked (${figures})` };
+  if (counted > 0) return { status: 'judged', reason: `${counted} conflict(s) provoked (${figures})` };
+  if (p.declared && 'cannotConflict' in p.declared) return { status: 'declared-no-conflict', reason: `not judged, declared unable to conflict: ${p.declared.cannotConflict} (${figures})` };
+  if (p.declared) return { status: 'declared-unreliable', reason: `not judged, no conflict provoked; declared unreliable to provoke: ${p.declared.unreliable} (${figures})` };
+  return { status: 'not-judged', reason: `not judged: the storm provoked no database conflict under ${p.semantics} isolation, so it proved nothing about retries (${figures})` };
 }

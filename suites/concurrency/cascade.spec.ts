@@ -1,7 +1,7 @@
 import type { TestInfo } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
@@ -68,7 +68,7 @@ async function assignmentParentDeleteStorm(
   const ops = insertAt(racing, mustAck(call(`DELETE /v3/${kind}s/{${kind}_id}`, 'delete', { kind, id }, () => parent.delete(id))), 1 / 3);
   const probe = await probeConflicts(cluster, history, ops);
   await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list(kind === 'project' ? { 'scope.project.id': id } : { 'role.id': id }), children);
-  await judgeConflicts(testInfo, `${kind} delete cascade`, history, probe, [checkCascade(history)]);
+  await judgeConflicts(testInfo, `${kind} delete cascade`, history, probe, [checkCascade(history)], { provocation: NOT_MEASURED });
 }
 
 test.describe('cascade on delete under concurrency @projects @roles @users @role-grants', () => {
@@ -108,6 +108,6 @@ test.describe('cascade on delete under concurrency @projects @roles @users @role
     await recordRead(history, 'GET /v3/credentials', () => admin.credentials.list({ user_id: user }),
       (r) => admin.credentials.entities(r).map((c) => ({ user: c.user_id, id: c.id, label: labelOf(c) })));
     await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'user.id': user }), children);
-    await judgeConflicts(testInfo, 'user delete cascade', history, probe, [checkCascade(history)]);
+    await judgeConflicts(testInfo, 'user delete cascade', history, probe, [checkCascade(history)], { provocation: NOT_MEASURED });
   });
 });

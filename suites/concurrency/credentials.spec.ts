@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import type { Credential } from '../../lib/keystone/types.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
@@ -51,7 +51,7 @@ test.describe('credentials under concurrency @credentials', () => {
     const probe = await joinStorms(cluster, history, since, [first, second]);
 
     expect(probe.stats.invoked).toBe(n + ops.length);
-    await judgeConflicts(testInfo, 'credential create/update/delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map(labelOf) })]);
+    await judgeConflicts(testInfo, 'credential create/update/delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map(labelOf) })], { provocation: DISTINCT_ROWS });
   });
 
   test('concurrent PATCH of the type and of the blob of one credential: no lost update', { annotation: { type: 'id', description: 'ff4bbfe1-1702-4306-a0b0-b0838bdea49b' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -68,6 +68,6 @@ test.describe('credentials under concurrency @credentials', () => {
       const c = r.body.credential as Credential;
       return { type: c.type, label: labelOf(c) };
     });
-    await judgeConflicts(testInfo, 'credential PATCH', history, probe, [checkNoLostUpdate(history, { initial: { type: 'gate', label: 'initial' } })]);
+    await judgeConflicts(testInfo, 'credential PATCH', history, probe, [checkNoLostUpdate(history, { initial: { type: 'gate', label: 'initial' } })], { provocation: NOT_MEASURED });
   });
 });

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Domain } from '../../lib/keystone/types.js';
 import { checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
@@ -44,6 +44,6 @@ test.describe('domains under concurrency @domains', () => {
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/domains?name', () => admin.domains.list({ name }), (r) => r.body.domains);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'domain same-name create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'domain same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 });

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { RegisteredLimit } from '../../lib/keystone/services/registered-limits.js';
@@ -44,7 +44,7 @@ test.describe('unified limits under concurrency @limits', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/limits/{limit_id}', () => admin.limits.show(limit.id), (r) => r.body.limit);
-    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })]);
+    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', { annotation: { type: 'id', description: 'cafb66c5-b0c5-4d9a-880a-198ee6684306' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -60,7 +60,7 @@ test.describe('unified limits under concurrency @limits', () => {
     await recordRead(history, 'GET /v3/registered_limits?resource_name', () => admin.registeredLimits.list({ service_id: service.id, resource_name: name }), names);
     const acked = history.pairs().filter((p) => p.invoke.f === 'create' && p.outcome === 'ok').length;
     expect(acked, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of distinct registered limits of one service: none lost', { annotation: { type: 'id', description: '6c6f2540-4f57-479c-8a5f-d62a18cc216b' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -73,6 +73,6 @@ test.describe('unified limits under concurrency @limits', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/registered_limits?service_id', () => admin.registeredLimits.list({ service_id: service.id }), names);
-    await judgeConflicts(testInfo, 'registered limit distinct creates', history, probe, [checkNoLostInsert(history)]);
+    await judgeConflicts(testInfo, 'registered limit distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
 import { randomPassword } from '../../lib/cluster/keys.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
@@ -67,7 +67,7 @@ test.describe('password changes under concurrency @users @auth-tokens', () => {
     const finals = known ? pairs.slice(-3 * regions.length).filter((p) => labelOf(p) === current && p.outcome === 'fail') : [];
     const works = scenarioCheck('new-password-works', finals.map((p) => `current password '${current}' refused after its change was acknowledged: ${describe(p)}`),
       { finalAttempts: 3 * regions.length, judged: known ? 1 : 0 });
-    await judgeConflicts(testInfo, 'password change during auth', history, probe, [checkTakesEffect(history), works]);
+    await judgeConflicts(testInfo, 'password change during auth', history, probe, [checkTakesEffect(history), works], { provocation: NOT_MEASURED });
   });
 
   test('concurrent password changes presenting the same old password: at most one succeeds', { annotation: { type: 'id', description: '654704f0-0d70-4efe-b91e-a520224073a2' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
@@ -99,6 +99,6 @@ test.describe('password changes under concurrency @users @auth-tokens', () => {
       if (a?.outcome === 'fail') violations.push(`password '${labelOf(c)}' set by ${describe(c)} does not authenticate: ${describe(a)}`);
     }
     const cas = scenarioCheck('password-change-compare-and-set', violations, { changes: n, acked: acked.length });
-    await judgeConflicts(testInfo, 'password change same old password', history, probe, [checkTakesEffect(history), cas]);
+    await judgeConflicts(testInfo, 'password change same old password', history, probe, [checkTakesEffect(history), cas], { provocation: NOT_MEASURED });
   });
 });

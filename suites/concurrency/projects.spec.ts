@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
@@ -38,7 +38,7 @@ test.describe('projects under concurrency @projects', () => {
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects?name', () => admin.projects.list({ name, domain_id: domain.id }), (r) => r.body.projects);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'project same-name create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'project same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of distinct projects: none lost', { annotation: { type: 'id', description: '1f6a4e3c-9d5b-4a0f-8e7d-3d4c5e6f7a04' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -52,6 +52,6 @@ test.describe('projects under concurrency @projects', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects?domain_id', () => admin.projects.list({ domain_id: domain.id }), (r) => r.body.projects);
-    await judgeConflicts(testInfo, 'project distinct creates', history, probe, [checkNoLostInsert(history)]);
+    await judgeConflicts(testInfo, 'project distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

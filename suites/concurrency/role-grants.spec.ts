@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
+import { ROLE_ASSIGNMENTS, joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
@@ -94,7 +94,7 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
     const identical = scenarioCheck('identical-grant-idempotent', violations, { grants: n, revokesAcked: revoked.length });
 
     expect(probe.stats.invoked).toBe(2 * n);
-    await judgeConflicts(testInfo, 'identical grant/revoke', history, probe, [identical, checkSetSemantics(history)]);
+    await judgeConflicts(testInfo, 'identical grant/revoke', history, probe, [identical, checkSetSemantics(history)], { provocation: ROLE_ASSIGNMENTS });
   });
 
   test('grants and revokes of two roles to many users on one project (direct, inherited, system) keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'c7cdf729-7898-414c-bedc-eec345003c4b' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -127,6 +127,6 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
     await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list(), (r) => assignmentElements(r.body.role_assignments, project.id, mine));
 
     expect(probe.stats.invoked).toBe(ops.length);
-    await judgeConflicts(testInfo, 'role grants add/revoke', history, probe, [checkSetSemantics(history, { initial: initial.map(element) })]);
+    await judgeConflicts(testInfo, 'role grants add/revoke', history, probe, [checkSetSemantics(history, { initial: initial.map(element) })], { provocation: ROLE_ASSIGNMENTS });
   });
 });

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { Domain, Role } from '../../lib/keystone/types.js';
@@ -36,7 +36,7 @@ test.describe('roles under concurrency @roles', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/roles/{role_id}', () => admin.roles.show(role.id), (r) => r.body.role);
-    await judgeConflicts(testInfo, 'role PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'role PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of one role name in one domain: one 201, the rest 409, one row', { annotation: { type: 'id', description: 'bd169b65-aa16-4557-a0dd-a14991567bed' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -53,7 +53,7 @@ test.describe('roles under concurrency @roles', () => {
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/roles?name', () => admin.roles.list({ name, domain_id: domain.id }), (r) => r.body.roles);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'role same-name create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'role same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of distinct roles in one domain: none lost', { annotation: { type: 'id', description: '19839701-d4db-4b1d-b685-aa520ed651e2' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -66,6 +66,6 @@ test.describe('roles under concurrency @roles', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/roles?domain_id', () => admin.roles.list({ domain_id: domain.id }), (r) => r.body.roles);
-    await judgeConflicts(testInfo, 'role distinct creates', history, probe, [checkNoLostInsert(history)]);
+    await judgeConflicts(testInfo, 'role distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

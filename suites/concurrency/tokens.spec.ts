@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
+import { TOKEN_REVOCATION, joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
@@ -68,6 +68,6 @@ test.describe('tokens under concurrency @auth-tokens @os-revoke', () => {
       { tokensIssued: live.length, neverRevoked: live.filter((t) => !revoked.has(t)).length });
 
     expect(live.length, 'tokens issued').toBeGreaterThan(0);
-    await judgeConflicts(testInfo, 'token issue/validate/revoke', history, probe, [checkRevocation(history), untouched]);
+    await judgeConflicts(testInfo, 'token issue/validate/revoke', history, probe, [checkRevocation(history), untouched], { provocation: TOKEN_REVOCATION });
   });
 });
