@@ -3,7 +3,10 @@ import { History } from '../lib/workload/history.js';
 import { mayRefuse, mustAck, call } from '../lib/workload/keystone-ops.js';
 import { runConcurrent } from '../lib/workload/driver.js';
 import { judgeProvocation, judgeWrites } from '../lib/workload/write-judgement.js';
-import { renderRetryTable } from '../reports/retry-coverage-report.js';
+import { renderRetryTable, writeRetryCoverage } from '../reports/retry-coverage-report.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { correlateRetries } from '../lib/workload/retry-coverage.js';
 
 // Issue 11, "Concurrency judging": what a scenario declares of its writes is judged, not assumed.
@@ -95,4 +98,20 @@ test('the retry-coverage table shows conflicts answered as 4xx', () => {
   const html = renderRetryTable('t', [{ ...row!, conflictsAs4xx: 3 }], 0);
   expect(html).toContain('<th>conflicts as 4xx</th>');
   expect(html).toMatch(/<td>3<\/td>/);
+});
+
+test('the run-wide retry coverage under read committed is not applicable, never a pass; a 4xx leak fails it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ks-retry-rows-'));
+  const h = new History();
+  h.invoke(0, ADD).ok({ status: 204 });
+  const [row] = correlateRetries(h.events, []);
+  writeFileSync(join(dir, 'worker-0.jsonl'), JSON.stringify({ scenario: 's', ...row }) + '\n');
+  const verdict = (isolation: string) => {
+    writeRetryCoverage(dir, join(dir, 'out.json'), { isolation });
+    return (JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { verdict: string }).verdict;
+  };
+  expect(verdict('read committed')).toBe('not-applicable');
+  expect(verdict('serializable')).toBe('pass');
+  writeFileSync(join(dir, 'worker-1.jsonl'), JSON.stringify({ scenario: 's', ...row, leaks: 1, conflictsAs4xx: 1 }) + '\n');
+  expect(verdict('read committed')).toBe('fail');
 });
