@@ -2,7 +2,9 @@ import { expect, test } from '@playwright/test';
 import { History } from '../lib/workload/history.js';
 import { mayRefuse, mustAck, call } from '../lib/workload/keystone-ops.js';
 import { runConcurrent } from '../lib/workload/driver.js';
-import { judgeProvocation, judgeWrites } from '../lib/workload/write-judgement.js';
+import { judgeProvocation, judgeScenario, judgeWrites, type StormEvidence } from '../lib/workload/write-judgement.js';
+import { parseKeystoneLog } from '../lib/workload/keystone-log.js';
+import { checkSetSemantics } from '../lib/workload/checkers/index.js';
 import { renderRetryTable, writeRetryCoverage } from '../reports/retry-coverage-report.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,4 +116,50 @@ test('the run-wide retry coverage under read committed is not applicable, never 
   expect(verdict('serializable')).toBe('pass');
   writeFileSync(join(dir, 'worker-1.jsonl'), JSON.stringify({ scenario: 's', ...row, leaks: 1, conflictsAs4xx: 1 }) + '\n');
   expect(verdict('read committed')).toBe('fail');
+});
+
+test.describe('a whole scenario, judged', () => {
+  const rid = (n: number) => `req-${String(n).padStart(8, '0')}-2222-3333-4444-555555555555`;
+  const conflictLine = (n: number) => `2026-11-25 22:09:01.000 766 WARNING keystone.server.flask.application [${rid(n)} req-a u p - - d d] Conflict occurred attempting to store group membership - (psycopg2.errors.SerializationFailure) could not serialize access due to concurrent update`;
+  const retryLine = (n: number) => `2026-11-25 22:09:01.000 766 DEBUG oslo_db.api [${rid(n)} req-a u p - - d d] Performing DB retry for function keystone.identity.backends.sql.Identity.add_user_to_group`;
+  const storm = (h: History, log: string[]): StormEvidence => ({ rows: correlateRetries(h.events, parseKeystoneLog(log.join('\n'))), databaseConflicts: log.length, logsAvailable: true, semantics: 'serializable' });
+  const must = (element: string) => ({ f: 'add', value: { element }, expect: { kind: 'must-ack' as const } });
+  const readOf = (h: History, members: string[]) => h.invoke(9, 'GET /v3/groups/{group_id}/users', { f: 'read' }).ok({ status: 200, value: members });
+
+  test('used to pass: a Keystone that answers a serialization failure with 409 leaks, naming the operation', () => {
+    const h = new History();
+    h.invoke(0, ADD, must('u1')).ok({ status: 204, requestId: rid(1) });
+    h.invoke(1, ADD, must('u2')).fail({ status: 409, requestId: rid(2) });
+    readOf(h, ['u1']);
+    const v = judgeScenario(h, storm(h, [retryLine(1), conflictLine(2)]), [checkSetSemantics(h)]);
+    expect(v.category).toBe('leaked-conflict');
+    expect(v.problems[0]).toMatch(/^PUT \/v3\/groups\/\{group_id\}\/users\/\{user_id\}: 2 conflicts provoked, 1 retried to success, 1 leaked .*\(1 of them as a 4xx refusal\)/);
+    expect(v.problems).toContainEqual(expect.stringMatching(/^write that must be acknowledged was refused with HTTP 409: .* fail 409/));
+  });
+
+  test('a refusal with no conflict in the log still fails a must-ack write (refused-write); a timeout fails as availability', () => {
+    const h = new History();
+    h.invoke(0, ADD, must('u1')).ok({ status: 204, requestId: rid(1) });
+    h.invoke(1, ADD, must('u2')).fail({ status: 403, requestId: rid(2) });
+    readOf(h, ['u1']);
+    expect(judgeScenario(h, storm(h, [retryLine(1)]), [checkSetSemantics(h)]).category).toBe('refused-write');
+    const t = new History();
+    t.invoke(0, ADD, must('u1')).ok({ status: 204, requestId: rid(1) });
+    t.invoke(1, ADD, must('u2')).info({ error: 'timeout: no answer', requestId: rid(2) });
+    readOf(t, ['u1']);
+    const v = judgeScenario(t, storm(t, [retryLine(1)]), [checkSetSemantics(t)]);
+    expect(v.category).toBe('availability');
+    expect(v.problems).toEqual([expect.stringMatching(/^availability: no answer within the client timeout: #\d+ p1 PUT .* info req-00000002/)]);
+  });
+
+  test('a storm that provoked no conflict fails as not-judged unless declared; with one conflict and every write acknowledged it passes', () => {
+    const h = new History();
+    h.invoke(0, ADD, must('u1')).ok({ status: 204, requestId: rid(1) });
+    readOf(h, ['u1']);
+    const none = judgeScenario(h, storm(h, []), [checkSetSemantics(h)]);
+    expect(none.category).toBe('not-judged');
+    expect(none.problems).toEqual([expect.stringMatching(/^not judged: the storm provoked no database conflict under serializable isolation/)]);
+    expect(judgeScenario(h, storm(h, []), [checkSetSemantics(h)], { unreliable: 'measured 0 per 20' }).category).toBeUndefined();
+    expect(judgeScenario(h, storm(h, [retryLine(1)]), [checkSetSemantics(h)])).toMatchObject({ category: undefined, problems: [], provocation: { status: 'judged' } });
+  });
 });

@@ -1,4 +1,5 @@
-import { describe } from './checkers/common.js';
+import { describe, type CheckResult } from './checkers/common.js';
+import { describeLeak, type RetryCoverageRow } from './retry-coverage.js';
 import { eventsOf, pairsOf, type HistoryLike, type OpPair } from './history.js';
 
 /**
@@ -90,4 +91,59 @@ export function judgeProvocation(p: ProvocationInput): ProvocationVerdict {
   if (p.declared && 'cannotConflict' in p.declared) return { status: 'declared-no-conflict', reason: `not judged, declared unable to conflict: ${p.declared.cannotConflict} (${figures})` };
   if (p.declared) return { status: 'declared-unreliable', reason: `not judged, no conflict provoked; declared unreliable to provoke: ${p.declared.unreliable} (${figures})` };
   return { status: 'not-judged', reason: `not judged: the storm provoked no database conflict under ${p.semantics} isolation, so it proved nothing about retries (${figures})` };
+}
+
+/** What judgeScenario needs of a storm's correlation (lib/workload/conflict-probe.ts ConflictProbeResult). */
+export interface StormEvidence {
+  rows: RetryCoverageRow[];
+  databaseConflicts: number | null;
+  logsAvailable: boolean;
+  semantics: ConflictSemantics;
+}
+
+export interface ScenarioVerdict {
+  /** The gate category of the first problem, in the order below; undefined when the scenario passes. */
+  category?: string;
+  /** Every problem, one line each, naming the operation and request. */
+  problems: string[];
+  writes: WriteJudgement;
+  provocation: ProvocationVerdict;
+}
+
+/**
+ * The whole judgement of one concurrency scenario: leaked conflicts (5xx, no response, or 4xx
+ * with a logged conflict) and other server failures, undeclared writes, refused must-ack writes,
+ * timeouts, broken invariants, and a storm that provoked no conflict. Pure, so each rule can be
+ * shown failing on a hand-made history (selftest/write-judgement.spec.ts).
+ */
+export function judgeScenario(history: HistoryLike, storm: StormEvidence, checks: CheckResult[], declared?: ProvocationDeclaration): ScenarioVerdict {
+  const writes = judgeWrites(history);
+  const provocation = judgeProvocation({
+    semantics: storm.semantics,
+    conflictsByRequest: storm.logsAvailable ? storm.rows.reduce((a, r) => a + r.conflictsProvoked, 0) : null,
+    databaseConflicts: storm.databaseConflicts,
+    declared,
+  });
+  const leaks = storm.rows.filter((r) => r.leaks > 0);
+  // A 5xx or a dropped connection without conflict evidence in the log is still a server failure.
+  const serverFailures = storm.rows.filter((r) => r.otherServerFailures > 0);
+  const broken = checks.filter((c) => !c.valid);
+  const categories: [boolean, string][] = [
+    [leaks.length > 0 || serverFailures.length > 0, 'leaked-conflict'],
+    [writes.undeclared.length > 0, 'harness'],
+    [writes.unexpectedRefusals.length > 0, 'refused-write'],
+    [writes.timeouts.length > 0, 'availability'],
+    [broken.length > 0, 'invariant'],
+    [provocation.status === 'not-judged', 'not-judged'],
+  ];
+  const problems = [
+    ...leaks.map(describeLeak),
+    ...serverFailures.map((r) => `${r.op}: ${r.otherServerFailures} HTTP 5xx/no response with no conflict in Keystone's log (logs ${storm.logsAvailable ? 'read' : 'unavailable: external target'})`),
+    ...writes.undeclared,
+    ...writes.unexpectedRefusals,
+    ...writes.timeouts.map((t) => `availability: ${t}`),
+    ...broken.map((c) => `invariant ${c.invariant} violated: ${c.details.slice(0, 5).join('; ')}`),
+    ...(provocation.status === 'not-judged' ? [provocation.reason] : []),
+  ];
+  return { category: categories.find(([applies]) => applies)?.[1], problems, writes, provocation };
 }
