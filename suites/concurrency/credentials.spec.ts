@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { DISTINCT_ROWS, NOT_MEASURED, joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, ONE_ROW_PATCH, joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import type { Credential } from '../../lib/keystone/types.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
@@ -68,6 +68,6 @@ test.describe('credentials under concurrency @credentials', () => {
       const c = r.body.credential as Credential;
       return { type: c.type, label: labelOf(c) };
     });
-    await judgeConflicts(testInfo, 'credential PATCH', history, probe, [checkNoLostUpdate(history, { initial: { type: 'gate', label: 'initial' } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'credential PATCH', history, probe, [checkNoLostUpdate(history, { initial: { type: 'gate', label: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

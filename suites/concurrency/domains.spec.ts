@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Domain } from '../../lib/keystone/types.js';
 import { checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
@@ -22,7 +22,7 @@ test.describe('domains under concurrency @domains', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/domains/{domain_id}', () => admin.domains.show(domain.id), (r) => r.body.domain);
-    await judgeConflicts(testInfo, 'domain PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'domain PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one domain name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '645add4a-bd42-49b5-9db5-207666bedd8c' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
@@ -21,6 +21,6 @@ test.describe('catalog endpoints under concurrency @endpoints', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/endpoints/{endpoint_id}', () => admin.endpoints.show(endpoint.id), (r) => r.body.endpoint);
-    await judgeConflicts(testInfo, 'endpoint PATCH', history, probe, [checkNoLostUpdate(history, { initial: { url: endpoint.url } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'endpoint PATCH', history, probe, [checkNoLostUpdate(history, { initial: { url: endpoint.url } })], { provocation: ONE_ROW_PATCH });
   });
 });

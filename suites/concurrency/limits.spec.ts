@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { DISTINCT_ROWS, NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { RegisteredLimit } from '../../lib/keystone/services/registered-limits.js';
@@ -44,7 +44,7 @@ test.describe('unified limits under concurrency @limits', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/limits/{limit_id}', () => admin.limits.show(limit.id), (r) => r.body.limit);
-    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', { annotation: { type: 'id', description: 'cafb66c5-b0c5-4d9a-880a-198ee6684306' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
@@ -57,7 +57,7 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, `GET ${EP}/endpoint_groups/{endpoint_group_id}`, () => admin.endpointFilter.show(group.id), (r) => r.body.endpoint_group);
-    await judgeConflicts(testInfo, 'endpoint group PATCH', history, probe, [checkNoLostUpdate(history, { initial: { name: group.name, description: 'initial', filters: { interface: 'public' } } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'endpoint group PATCH', history, probe, [checkNoLostUpdate(history, { initial: { name: group.name, description: 'initial', filters: { interface: 'public' } } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent project-endpoint associations and dissociations of one endpoint keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'c1745bab-6d62-4ea2-93f6-26c3e56d3a36' } }, async ({ admin, factory, cluster }, testInfo) => {

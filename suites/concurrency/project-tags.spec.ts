@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
@@ -53,6 +53,6 @@ test.describe('project tags under concurrency @project-tags', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.projectTags.list(project.id), (r) => ({ tags: [...r.body.tags].sort() }));
-    await judgeConflicts(testInfo, 'project tags replace', history, probe, [checkNoLostUpdate(history, { initial: { tags: initial } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'project tags replace', history, probe, [checkNoLostUpdate(history, { initial: { tags: initial } })], { provocation: ONE_ROW_PATCH });
   });
 });

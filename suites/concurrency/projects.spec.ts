@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { DISTINCT_ROWS, NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
@@ -21,7 +21,7 @@ test.describe('projects under concurrency @projects', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects/{project_id}', () => admin.projects.show(project.id), (r) => r.body.project);
-    await judgeConflicts(testInfo, 'project PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'project PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '0e5f3d2b-8c4a-4f9e-b7d6-2c3b4d5e6f03' } }, async ({ admin, factory, cluster }, testInfo) => {

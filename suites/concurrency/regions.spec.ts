@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
@@ -20,6 +20,6 @@ test.describe('catalog regions under concurrency @regions', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/regions/{region_id}', () => admin.regions.show(region.id), (r) => r.body.region);
-    await judgeConflicts(testInfo, 'region PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'region PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

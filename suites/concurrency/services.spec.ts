@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
@@ -20,6 +20,6 @@ test.describe('catalog services under concurrency @services', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/services/{service_id}', () => admin.services.show(service.id), (r) => r.body.service);
-    await judgeConflicts(testInfo, 'service PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'service PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

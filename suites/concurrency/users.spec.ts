@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { DISTINCT_ROWS, NOT_MEASURED, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert, checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
@@ -41,6 +41,6 @@ test.describe('users under concurrency @users', () => {
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/users/{user_id}', () => admin.users.show(user.id), (r) => r.body.user);
-    await judgeConflicts(testInfo, 'user PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: NOT_MEASURED });
+    await judgeConflicts(testInfo, 'user PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });
