@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, PROJECT_TAG_SET, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
@@ -36,7 +36,7 @@ test.describe('project tags under concurrency @project-tags', () => {
     await recordRead(history, LIST, () => admin.projectTags.list(project.id), (r) => r.body.tags);
 
     expect(probe.stats.invoked).toBe(ops.length);
-    await judgeConflicts(testInfo, 'project tags add/remove', history, probe, [checkSetSemantics(history, { initial })]);
+    await judgeConflicts(testInfo, 'project tags add/remove', history, probe, [checkSetSemantics(history, { initial })], { provocation: PROJECT_TAG_SET });
   });
 
   test('concurrent replacements of the whole tag list (PUT tags, PATCH project tags): the final list is one of them, whole', { annotation: { type: 'id', description: 'ca9d1719-350d-417d-9d73-e837ba391bc5' } }, async ({ admin, factory, cluster }, testInfo) => {
