@@ -24,6 +24,7 @@ import { KeystoneTransportError } from '../lib/keystone/errors.js';
 import { closeAllPools, expectStatus, KeystoneHttp, type KsResponse } from '../lib/keystone/http.js';
 import { PasswordSession } from '../lib/keystone/session.js';
 import { parsePostgresConflicts } from '../lib/workload/database-conflicts.js';
+import { withStormLatency } from '../lib/workload/storm-latency.js';
 
 export interface StormTarget {
   baseUrl: string;
@@ -32,6 +33,8 @@ export interface StormTarget {
   keystoneContainer?: string;
   /** PostgreSQL container whose log counts serialization failures; unset when not reachable. */
   databaseContainer?: string;
+  /** Control API of the Keystone->database fault proxy (embedded clusters): storms run with latency on it. */
+  sqlProxyControlUrl?: string;
 }
 
 export interface StormOptions {
@@ -39,6 +42,8 @@ export interface StormOptions {
   n: number;
   /** Per-request client timeout. */
   timeoutMs: number;
+  /** One-way latency on the Keystone->database link during each storm (KS_STORM_DB_LATENCY_MS by default). */
+  latencyMs: number;
 }
 
 /** What one storm operation produced. */
@@ -74,6 +79,7 @@ export function parseStormArgs(argv = process.argv.slice(2), defaults: { n: numb
       patch: { type: 'string' },
       n: { type: 'string', default: String(defaults.n) },
       'timeout-ms': { type: 'string', default: '180000' },
+      'latency-ms': { type: 'string', default: String(readSettings().stormDatabaseLatencyMs) },
       json: { type: 'string' },
     },
   });
@@ -83,7 +89,9 @@ export function parseStormArgs(argv = process.argv.slice(2), defaults: { n: numb
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1_000) throw new Error(`--timeout-ms=${args['timeout-ms']}: an integer ≥ 1000`);
   const target: 'dev' | 'embedded' | undefined = args.target === 'dev' ? 'dev' : args.target === 'embedded' ? 'embedded' : undefined;
   if (!target) throw new Error(`--target=${args.target}: dev or embedded`);
-  return { target, patch: args.patch, json: args.json, options: { n, timeoutMs } as StormOptions };
+  const latencyMs = Number(args['latency-ms']);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms=${args['latency-ms']}: an integer ≥ 0`);
+  return { target, patch: args.patch, json: args.json, options: { n, timeoutMs, latencyMs } as StormOptions };
 }
 
 const log = (m: string) => process.stderr.write(`[storm] ${m}\n`);
@@ -139,14 +147,14 @@ async function databaseConflictsIn(container: string | undefined, from: Date, to
 }
 
 async function storm<T>(
-  target: StormTarget, operation: string, count: number,
+  target: StormTarget, latencyMs: number, operation: string, count: number,
   send: (i: number) => Promise<KsResponse<T>>,
   lostAfter?: (acknowledged: number[]) => Promise<number>,
 ): Promise<{ result: OperationResult; ok: (KsResponse<T> | undefined)[] }> {
   const from = new Date();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const outs = await Promise.all(Array.from({ length: count }, (_, i) => outcome(send(i), started)));
+  const outs = await withStormLatency([target.sqlProxyControlUrl], latencyMs, () => Promise.all(Array.from({ length: count }, (_, i) => outcome(send(i), started))));
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuUsed = process.cpuUsage(cpu);
   const to = new Date();
@@ -168,7 +176,7 @@ async function storm<T>(
 }
 
 /** The storm itself: every operation N times at once, each one against shared rows. */
-export async function runStorm(target: StormTarget, { n: N, timeoutMs }: StormOptions): Promise<OperationResult[]> {
+export async function runStorm(target: StormTarget, { n: N, timeoutMs, latencyMs }: StormOptions): Promise<OperationResult[]> {
   const prefix = `${readSettings().resourcePrefix}-storm-${Date.now().toString(36)}`;
   const http = new KeystoneHttp(target.baseUrl, timeoutMs);
   const session = new PasswordSession(http, target.admin);
@@ -182,35 +190,35 @@ export async function runStorm(target: StormTarget, { n: N, timeoutMs }: StormOp
     cleanup.push(() => ks.groups.delete(group.id));
     const memberId = await bootstrapRoleId(ks, 'member');
 
-    const created = await storm(target, 'POST distinct users', N,
+    const created = await storm(target, latencyMs, 'POST distinct users', N,
       (i) => ks.users.create({ name: `${prefix}-u${i}`, domain_id: 'default' }));
     results.push(created.result);
     const userIds = created.ok.flatMap((r) => (r ? [ks.users.entity(r).id] : []));
     const remaining = new Set(userIds); // users the DELETE storm has not removed yet
     cleanup.unshift(async () => { for (const id of remaining) await ks.users.delete(id).catch(() => undefined); });
 
-    results.push((await storm(target, 'PUT group members (one group)', userIds.length,
+    results.push((await storm(target, latencyMs, 'PUT group members (one group)', userIds.length,
       (i) => ks.groups.addUser(group.id, userIds[i]!),
       async (acked) => {
         const members = new Set((expectStatus(await ks.groups.listUsers(group.id), 200).body.users as { id: string }[]).map((u) => u.id));
         return acked.filter((i) => !members.has(userIds[i]!)).length;
       })).result);
 
-    results.push((await storm(target, 'PATCH users (distinct)', userIds.length,
+    results.push((await storm(target, latencyMs, 'PATCH users (distinct)', userIds.length,
       (i) => ks.users.update(userIds[i]!, { description: `storm ${i}` }))).result);
 
-    results.push((await storm(target, 'PATCH one project', N,
+    results.push((await storm(target, latencyMs, 'PATCH one project', N,
       (i) => ks.projects.update(project.id, { description: `storm ${i}` }))).result);
 
     const tag = (i: number) => `storm-tag-${i}`;
-    results.push((await storm(target, 'PUT project tags (one project)', N,
+    results.push((await storm(target, latencyMs, 'PUT project tags (one project)', N,
       async (i) => ks.http.request('PUT', `/v3/projects/${project.id}/tags/${tag(i)}`, { token: await session.getToken() }),
       async (acked) => {
         const tags = new Set(expectStatus(await ks.http.request('GET', `/v3/projects/${project.id}/tags`, { token: await session.getToken() }), 200).body.tags as string[]);
         return acked.filter((i) => !tags.has(tag(i))).length;
       })).result);
 
-    results.push((await storm(target, 'PUT role grants (one project)', userIds.length,
+    results.push((await storm(target, latencyMs, 'PUT role grants (one project)', userIds.length,
       (i) => ks.grants.grant({ scope: 'projects', scopeId: project.id, actor: 'users', actorId: userIds[i]! }, memberId),
       async (acked) => {
         const res = expectStatus(await ks.roleAssignments.list({ 'scope.project.id': project.id, 'role.id': memberId }), 200);
@@ -218,7 +226,7 @@ export async function runStorm(target: StormTarget, { n: N, timeoutMs }: StormOp
         return acked.filter((i) => !granted.has(userIds[i]!)).length;
       })).result);
 
-    const deleted = await storm(target, 'DELETE users', userIds.length,
+    const deleted = await storm(target, latencyMs, 'DELETE users', userIds.length,
       (i) => ks.users.delete(userIds[i]!),
       async (acked) => {
         let present = 0;
@@ -267,7 +275,7 @@ export async function withStormTarget<R>(kind: 'dev' | 'embedded', patch: string
     const region = cluster.info.regions[0]!;
     return await use({
       baseUrl: region.baseUrl, admin: cluster.info.admin, variant: cluster.info.keystoneVariant,
-      keystoneContainer: region.keystoneContainer, databaseContainer: region.databaseContainer,
+      keystoneContainer: region.keystoneContainer, databaseContainer: region.databaseContainer, sqlProxyControlUrl: region.sqlProxyControlUrl,
     });
   } finally {
     await stopCluster();

@@ -49,7 +49,7 @@ rows.push([
   (sum((r) => r.driverCpuMicros) / 1000 / requests).toFixed(2), sum((r) => r.wallSeconds).toFixed(1),
 ]);
 
-console.log(`\nConflict benchmark: Keystone ${variant}, ${options.n} concurrent requests per scenario, client timeout ${options.timeoutMs / 1000} s`);
+console.log(`\nConflict benchmark: Keystone ${variant}, ${options.n} concurrent requests per scenario, client timeout ${options.timeoutMs / 1000} s, ${options.latencyMs} ms one-way latency on the Keystone->database link during storms`);
 console.log(`load average (1/5/15 min): ${loadBefore} before, ${loadAfter} after`);
 console.log(formatTable(['scenario', 'requests', 'db conflicts', 'per 1k req', 'leaks', 'first leak s', 'driver CPU ms/req', 'wall s'], rows));
 console.log('db conflicts: PostgreSQL log lines with SQLSTATE 40001 ("could not serialize access") or 40P01 in the scenario\'s window.');
@@ -57,4 +57,4 @@ console.log(`first leak: from the scenario's start to the first 5xx, dropped or 
 console.log(leaking.length
   ? `first-leak target met in ${firstLeaks.filter((s) => s <= FIRST_LEAK_TARGET_S).length} of ${leaking.length} leaking scenarios; ${results.length - leaking.length} of ${results.length} scenarios leaked nothing.`
   : `no scenario leaked (${results.length} scenarios).`);
-if (json) writeFileSync(json, JSON.stringify({ variant, n: options.n, timeoutMs: options.timeoutMs, loadBefore, loadAfter, results }, null, 2));
+if (json) writeFileSync(json, JSON.stringify({ variant, n: options.n, timeoutMs: options.timeoutMs, latencyMs: options.latencyMs, loadBefore, loadAfter, results }, null, 2));

@@ -9,7 +9,7 @@ export interface SummaryAttachment { name: string; body: string; type: 'text/htm
  * (api coverage, retry-coverage matrix) rather than to one test. Written in Allure's own result
  * format, so `allure generate` shows it under epic "gate".
  */
-export function writeAllureRunEntry(resultsDir: string, name: string, status: 'passed' | 'failed', attachments: SummaryAttachment[], description: string): void {
+export function writeAllureRunEntry(resultsDir: string, name: string, status: 'passed' | 'failed' | 'skipped', attachments: SummaryAttachment[], description: string): void {
   mkdirSync(resultsDir, { recursive: true });
   const now = Date.now();
   const files = attachments.map((a) => {

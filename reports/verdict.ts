@@ -18,7 +18,9 @@
  */
 
 /** Failure categories of the gate verdict (DESIGN §9); `not-run` is a test that should have run and did not. */
-export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness' | 'not-run';
+export type FailureCategory = 'contract' | 'bad-input-5xx' | 'rbac' | 'leaked-conflict' | 'invariant' | 'availability' | 'sla' | 'harness' | 'not-run'
+  // Concurrency judging: a write the scenario needed acknowledged was refused; a storm provoked no conflict.
+  | 'refused-write' | 'not-judged';
 
 export interface GateFailure { category: FailureCategory; test: string; project: string; file: string; message: string }
 

@@ -52,3 +52,23 @@ test('PostgreSQL serialization failures are counted from its log', () => {
   expect(c).toHaveLength(1);
   expect(c[0]!.sqlstate).toBe('40001');
 });
+
+// Issue 11: a Keystone that answers a database conflict with a refusal instead of retrying must not pass with 0 leaks.
+test('a 4xx whose request logged a serialization failure or deadlock is a leak (conflictsAs4xx); a duplicate-entry 409 is not', () => {
+  const rid = (n: number) => `req-${String(n).padStart(8, '0')}-2222-3333-4444-555555555555`;
+  const line = (n: number, message: string) => `2026-11-25 22:09:01.000 766 WARNING keystone.server.flask.application [${rid(n)} req-a u p - - d d] ${message}`;
+  const log = parseKeystoneLog([
+    line(1, 'Conflict occurred attempting to store group membership - (psycopg2.errors.SerializationFailure) could not serialize access due to concurrent update'),
+    line(2, 'Conflict occurred attempting to store user - (pymysql.err.OperationalError) (1213, Deadlock found when trying to get lock; try restarting transaction)'),
+    line(3, 'Conflict occurred attempting to store project - (psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint "ixu_project_name_domain_id"'),
+  ].join('\n'));
+  const h = new History();
+  h.invoke(0, OP).fail({ status: 409, requestId: rid(1) });
+  h.invoke(1, OP).fail({ status: 400, requestId: rid(2) });
+  h.invoke(2, OP).fail({ status: 409, requestId: rid(3) });
+  h.invoke(3, OP).fail({ status: 404, requestId: rid(4) });
+  const [row] = correlateRetries(h.events, log);
+  expect(row).toMatchObject({ requests: 4, conflictsProvoked: 3, leaks: 2, conflictsAs4xx: 2, otherServerFailures: 0 });
+  expect(row!.leakedRequestIds).toEqual([rid(1), rid(2)]);
+  expect(describeLeak(row!)).toContain('2 of them as a 4xx refusal');
+});

@@ -15,7 +15,7 @@ export interface RegionEndpoint {
   databaseNode?: string;
   /** Galera: the node's own docker network; disconnecting the node from it cuts it off entirely. */
   databaseNetwork?: string;
-  /** Galera: control API (chaos/proxy) of the TCP fault proxy on this region's Keystone->database path. */
+  /** Control API (chaos/proxy) of the TCP fault proxy on this region's Keystone->database path (Galera and PostgreSQL). */
   sqlProxyControlUrl?: string;
   /**
    * Galera: control API of the proxy every replication link of this node crosses once (WAN

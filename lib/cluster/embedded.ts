@@ -3,7 +3,8 @@ import { Network, type StartedNetwork, type StartedTestContainer } from 'testcon
 import type { Settings } from '../config/settings.js';
 import { ConfigError } from '../config/settings.js';
 import type { ClusterInfo } from './cluster-info.js';
-import { keystoneImage } from './images.js';
+import { startFaultProxy } from './fault-proxy-node.js';
+import { faultProxyImage, keystoneImage } from './images.js';
 import { keyRepository, randomPassword } from './keys.js';
 import { startKeystone } from './keystone-node.js';
 import { removeRun } from './ownership.js';
@@ -48,15 +49,21 @@ async function startPostgresTopology(settings: Settings, runId: string): Promise
   const containers: StartedTestContainer[] = [];
   let network: StartedNetwork | undefined;
   try {
-    const [{ image, variant }] = await Promise.all([keystoneImage(settings)]);
+    const [{ image, variant }, proxyImage] = await Promise.all([keystoneImage(settings), faultProxyImage()]);
     network = await new Network().start();
     const dbPassword = randomPassword();
     const adminPassword = randomPassword();
     const pg = await startPostgres(settings, network, runId, dbPassword);
     containers.push(pg.container);
     log(`postgres up (${settings.pgIsolation}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Keystone reaches PostgreSQL only through a TCP fault proxy, as on Galera: a few ms of latency
+    // on this link during a storm widens every transaction's window, which is what makes
+    // conflicts steady enough to judge retries (lib/workload/storm-latency.ts).
+    const proxyName = `ks-gate-${runId}-sqlproxy-1`;
+    const proxy = await startFaultProxy({ image: proxyImage, runId, index: 1, role: 'sql-proxy', name: proxyName, routes: [{ listenPort: 5432, upstream: `${pg.host}:5432` }], network });
+    containers.push(proxy.container);
     const ks = await startKeystone(settings, network, {
-      image, runId, region: 'RegionOne', index: 1, databaseUrl: pg.url,
+      image, runId, region: 'RegionOne', index: 1, databaseUrl: pg.urlVia(`${proxyName}:5432`),
       fernetKeys: keyRepository(), credentialKeys: keyRepository(), adminPassword, dbSync: true,
     });
     containers.push(ks.container);
@@ -66,7 +73,7 @@ async function startPostgresTopology(settings: Settings, runId: string): Promise
     log(`keystone (${variant}) ready at ${ks.baseUrl} after ${bringUpSeconds.toFixed(1)} s`);
     const info: ClusterInfo = {
       target: 'embedded', backend: settings.backend, keystoneVariant: variant, runId, ownedBySuite: true,
-      regions: [{ region: ks.region, baseUrl: ks.baseUrl, keystoneContainer: ks.container.getId(), databaseContainer: pg.container.getId() }],
+      regions: [{ region: ks.region, baseUrl: ks.baseUrl, keystoneContainer: ks.container.getId(), databaseContainer: pg.container.getId(), sqlProxyControlUrl: proxy.controlUrl }],
       admin, databaseIsolation: settings.pgIsolation, network: network.getName(),
       startedAt: new Date(started).toISOString(), bringUpSeconds,
     };

@@ -8,6 +8,8 @@ export interface PostgresNode {
   /** SQLAlchemy URL as seen from inside the cluster network. */
   url: string;
   host: string;
+  /** The same URL through another host:port (the Keystone->database fault proxy). */
+  urlVia(hostPort: string): string;
 }
 
 /** PostgreSQL 15 at the configured default isolation (SERIALIZABLE unless told otherwise). */
@@ -23,5 +25,6 @@ export async function startPostgres(settings: Settings, network: StartedNetwork,
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))
     .withStartupTimeout(60_000)
     .start();
-  return { container, host, url: `postgresql+psycopg2://postgres:${password}@${host}/keystone` };
+  const urlVia = (hostPort: string) => `postgresql+psycopg2://postgres:${password}@${hostPort}/keystone`;
+  return { container, host, url: urlVia(host), urlVia };
 }

@@ -25,6 +25,11 @@ export interface Settings {
   enforceScope: boolean;
   concurrency: number;
   requestTimeoutMs: number;
+  /**
+   * One-way latency (ms) put on the Keystone->database link during a conflict storm: it widens
+   * every transaction so concurrent writes overlap and conflicts are provoked steadily; 0 = none.
+   */
+  stormDatabaseLatencyMs: number;
   /** Chaos against a cluster the suite did not start needs explicit consent. */
   allowExternalChaos: boolean;
   /** Prefix of every resource the suite creates, so it only ever deletes its own. */
@@ -67,6 +72,9 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return match;
 }
 
+/** Default of KS_STORM_DB_LATENCY_MS: see README (provocation figures). */
+export const STORM_DB_LATENCY_MS = 5;
+
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -102,6 +110,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     enforceScope: bool('KS_ENFORCE_SCOPE', env.KS_ENFORCE_SCOPE, false),
     concurrency: int('KS_CONCURRENCY', env.KS_CONCURRENCY, 32, 1, 1024),
     requestTimeoutMs: int('KS_REQUEST_TIMEOUT_MS', env.KS_REQUEST_TIMEOUT_MS, 60_000, 1_000, 600_000),
+    stormDatabaseLatencyMs: int('KS_STORM_DB_LATENCY_MS', env.KS_STORM_DB_LATENCY_MS, STORM_DB_LATENCY_MS, 0, 1_000),
     allowExternalChaos: bool('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, false),
     resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
     knownDefectsFile: knownDefectsFile(env.KS_KNOWN_DEFECTS),

@@ -3,7 +3,7 @@ import { ConfigError } from '../config/settings.js';
 import type { FailureCategory } from '../../reports/verdict.js';
 
 /** The gate's failure categories a mutant may be required to cause (reports/gate-reporter.ts). */
-export const FAILURE_CATEGORIES = ['contract', 'bad-input-5xx', 'rbac', 'leaked-conflict', 'invariant', 'availability', 'sla', 'harness'] as const satisfies readonly FailureCategory[];
+export const FAILURE_CATEGORIES = ['contract', 'bad-input-5xx', 'rbac', 'leaked-conflict', 'invariant', 'availability', 'sla', 'harness', 'refused-write', 'not-judged'] as const satisfies readonly FailureCategory[];
 
 /** The Playwright projects of a gate run, with the folder each one's specs live in (playwright.config.ts). */
 export const GATE_PROJECT_DIRS: Readonly<Record<string, string>> = {

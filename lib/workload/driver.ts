@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Completion, History, Outcome } from './history.js';
+import type { Completion, History, Outcome, WriteExpectation } from './history.js';
 
 /** The parts of the Keystone client's response the driver reads (structural, so lib/keystone stays independent). */
 export interface ResponseLike {
@@ -20,6 +20,8 @@ export interface Op<R = unknown> {
   op: string;
   f?: string;
   value?: unknown;
+  /** Writes: must be acknowledged, or which refusals are legitimate (set with mustAck / mayRefuse). */
+  expect?: WriteExpectation;
   /** `signal` aborts at the deadline; an op may ignore it and let its own timeout run. */
   run(process: number, signal: AbortSignal): Promise<R>;
   /** The value to record on completion (e.g. the items a read listed). */
@@ -127,7 +129,7 @@ export async function runConcurrent<R>(opts: RunOptions<R>): Promise<DriverStats
       const item = await pull();
       if (item.done || pastDeadline()) return;
       const op = item.value;
-      const handle = opts.history.invoke(proc, op.op, { f: op.f, value: op.value });
+      const handle = opts.history.invoke(proc, op.op, { f: op.f, value: op.value, expect: op.expect });
       stats.invoked++;
       stats.maxInFlight = Math.max(stats.maxInFlight, ++inFlight);
       let settled: Settled<R>;

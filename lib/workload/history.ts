@@ -8,6 +8,14 @@ import { performance } from 'node:perf_hooks';
  */
 export type Outcome = 'ok' | 'fail' | 'info';
 
+/**
+ * What a scenario declares of one write before sending it: that it must be acknowledged, or the
+ * statuses it may legitimately be refused with (the losers of a same-name create: 409; a wrong
+ * old password: 401). Recorded on the invocation so the judge, not each scenario, decides
+ * whether a refusal was legitimate: a Keystone that answers a conflict with a 4xx must not pass.
+ */
+export type WriteExpectation = { kind: 'must-ack' } | { kind: 'may-refuse'; statuses: number[] };
+
 export interface OpEvent {
   index: number;
   /** Worker number; at most one outstanding operation per process, which is how events pair up. */
@@ -18,6 +26,8 @@ export interface OpEvent {
   /** Logical function the checkers reason about, e.g. 'add', 'read', 'revoke'. */
   f?: string;
   value?: unknown;
+  /** On invocations of writes: what the scenario declared (see WriteExpectation). */
+  expect?: WriteExpectation;
   /** Monotonic milliseconds (performance.now()). */
   time: number;
   status?: number;
@@ -148,7 +158,7 @@ export class History {
     return this.log;
   }
 
-  invoke(process: number, op: string, opts: { f?: string; value?: unknown } = {}): OpHandle {
+  invoke(process: number, op: string, opts: { f?: string; value?: unknown; expect?: WriteExpectation } = {}): OpHandle {
     // Pairing is by process, so a second outstanding op on one process would corrupt the history.
     if (this.outstanding.has(process)) throw new Error(`process ${process} already has an outstanding operation`);
     this.outstanding.add(process);

@@ -36,3 +36,14 @@ export function insertAt<T>(xs: readonly T[], x: T, at: number): T[] {
   const i = Math.min(xs.length, Math.max(0, Math.round(xs.length * at)));
   return [...xs.slice(0, i), x, ...xs.slice(i)];
 }
+
+/** Declares a write that must be acknowledged: any refusal (4xx) fails the scenario, naming it. */
+export function mustAck<R>(op: Op<R>): Op<R> {
+  return { ...op, expect: { kind: 'must-ack' } };
+}
+
+/** Declares a write that may legitimately be refused, and with which statuses only (409 for a same-name loser, 401 for a wrong old password). */
+export function mayRefuse<R>(op: Op<R>, ...statuses: number[]): Op<R> {
+  if (!statuses.length) throw new Error(`mayRefuse(${op.op}) needs the statuses a legitimate refusal may carry`);
+  return { ...op, expect: { kind: 'may-refuse', statuses } };
+}

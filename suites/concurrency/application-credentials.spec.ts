@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import type { ApplicationCredential } from '../../lib/keystone/services/application-credentials.js';
@@ -8,7 +8,7 @@ import { issuedToken } from '../../lib/keystone/services/tokens.js';
 import { checkNoLostInsert, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const CREATE = 'POST /v3/users/{user_id}/application_credentials';
 const DELETE = 'DELETE /v3/users/{user_id}/application_credentials/{application_credential_id}';
@@ -31,7 +31,7 @@ test.describe('application credentials under concurrency @application-credential
     const since = new Date(Date.now() - 2_000);
     const creates = range(n).map((i) => {
       const name = `${factory.name('ac')}-${i}`;
-      return call(CREATE, 'create', { name }, () => owner.applicationCredentials.create(user.id, { name, roles: [{ id: memberId }] }));
+      return mustAck(call(CREATE, 'create', { name }, () => owner.applicationCredentials.create(user.id, { name, roles: [{ id: memberId }] })));
     });
     const created = await probeConflicts(cluster, history, creates);
     let listed: ApplicationCredential[] = [];
@@ -39,12 +39,12 @@ test.describe('application credentials under concurrency @application-credential
     // Judged now: the read after the deletes becomes the final read of the history.
     const insert = checkNoLostInsert(history);
 
-    const deletes = listed.map((ac) => call(DELETE, 'remove', { element: ac.name }, () => owner.applicationCredentials.delete(user.id, ac.id)));
+    const deletes = listed.map((ac) => mustAck(call(DELETE, 'remove', { element: ac.name }, () => owner.applicationCredentials.delete(user.id, ac.id))));
     const deleted = await probeConflicts(cluster, history, deletes);
     await recordRead(history, LIST, () => owner.applicationCredentials.list(user.id), (r) => r.body.application_credentials.map((ac) => ac.name));
     const probe = await joinStorms(cluster, history, since, [created, deleted]);
 
     expect(probe.stats.invoked).toBe(n + listed.length);
-    await judgeConflicts(testInfo, 'application credential create + delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map((ac) => ac.name) })]);
+    await judgeConflicts(testInfo, 'application credential create + delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map((ac) => ac.name) })], { provocation: DISTINCT_ROWS });
   });
 });

@@ -1,7 +1,7 @@
 import type { TestInfo } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
@@ -12,7 +12,7 @@ import { checkCascade } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, insertAt, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, insertAt, mayRefuse, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
@@ -59,15 +59,16 @@ async function assignmentParentDeleteStorm(
   for (const u of initial) expectStatus(await admin.grants.grant(w.target(u), w.role), 204);
 
   const history = new History();
+  // Racing writes may find the parent (or the assignment) gone: 404 is their only legitimate refusal.
   const racing = shuffled<Op<KsResponse>>([
-    ...w.users.slice(initial.length).map((u) => call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role))),
-    ...initial.map((u) => call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role))),
-    ...range(n - w.users.length).map((i) => call(`PATCH /v3/${kind}s/{${kind}_id}`, 'update', { description: `d${i}` }, () => parent.update(id, { description: `d${i}` }))),
+    ...w.users.slice(initial.length).map((u) => mayRefuse(call(GRANT, 'grant', { user: u }, () => admin.grants.grant(w.target(u), w.role)), 404)),
+    ...initial.map((u) => mayRefuse(call(REVOKE, 'revoke', { user: u }, () => admin.grants.revoke(w.target(u), w.role)), 404)),
+    ...range(n - w.users.length).map((i) => mayRefuse(call(`PATCH /v3/${kind}s/{${kind}_id}`, 'update', { description: `d${i}` }, () => parent.update(id, { description: `d${i}` })), 404)),
   ]);
-  const ops = insertAt(racing, call(`DELETE /v3/${kind}s/{${kind}_id}`, 'delete', { kind, id }, () => parent.delete(id)), 1 / 3);
+  const ops = insertAt(racing, mustAck(call(`DELETE /v3/${kind}s/{${kind}_id}`, 'delete', { kind, id }, () => parent.delete(id))), 1 / 3);
   const probe = await probeConflicts(cluster, history, ops);
   await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list(kind === 'project' ? { 'scope.project.id': id } : { 'role.id': id }), children);
-  await judgeConflicts(testInfo, `${kind} delete cascade`, history, probe, [checkCascade(history)]);
+  await judgeConflicts(testInfo, `${kind} delete cascade`, history, probe, [checkCascade(history)], { provocation: NOT_MEASURED });
 }
 
 test.describe('cascade on delete under concurrency @projects @roles @users @role-grants', () => {
@@ -94,18 +95,19 @@ test.describe('cascade on delete under concurrency @projects @roles @users @role
     expectStatus(await admin.grants.grant(w.target(user), w.role), 204);
 
     const history = new History();
+    // Racing writes may find the user (or the credential) gone: 404 is their only legitimate refusal.
     const racing = shuffled<Op<KsResponse>>([
-      ...range(Math.ceil(n / 2)).map((i) => call('POST /v3/credentials', 'create', { user, label: `n${i}` }, () => admin.credentials.create({ user_id: user, type: 'gate', blob: JSON.stringify({ label: `n${i}` }) }))),
-      ...existing.map((c, i) => call('PATCH /v3/credentials/{credential_id}', 'update', { id: c.id }, () => admin.credentials.update(c.id, { blob: JSON.stringify({ label: `u${i}` }) }))),
-      ...range(Math.max(1, n - Math.ceil(n / 2) - existing.length)).map(() => call(GRANT, 'grant', { user }, () => admin.grants.grant(w.target(user), w.role))),
+      ...range(Math.ceil(n / 2)).map((i) => mayRefuse(call('POST /v3/credentials', 'create', { user, label: `n${i}` }, () => admin.credentials.create({ user_id: user, type: 'gate', blob: JSON.stringify({ label: `n${i}` }) })), 404)),
+      ...existing.map((c, i) => mayRefuse(call('PATCH /v3/credentials/{credential_id}', 'update', { id: c.id }, () => admin.credentials.update(c.id, { blob: JSON.stringify({ label: `u${i}` }) })), 404)),
+      ...range(Math.max(1, n - Math.ceil(n / 2) - existing.length)).map(() => mayRefuse(call(GRANT, 'grant', { user }, () => admin.grants.grant(w.target(user), w.role)), 404)),
     ]);
-    const ops = insertAt(racing, call('DELETE /v3/users/{user_id}', 'delete', { kind: 'user', id: user }, () => admin.users.delete(user)), 1 / 3);
+    const ops = insertAt(racing, mustAck(call('DELETE /v3/users/{user_id}', 'delete', { kind: 'user', id: user }, () => admin.users.delete(user))), 1 / 3);
     const probe = await probeConflicts(cluster, history, ops);
     // Two reads, both judged: every read after the delete must be free of the user.
     // The label names the create that made an orphan (Keystone does not check that the user exists).
     await recordRead(history, 'GET /v3/credentials', () => admin.credentials.list({ user_id: user }),
       (r) => admin.credentials.entities(r).map((c) => ({ user: c.user_id, id: c.id, label: labelOf(c) })));
     await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list({ 'user.id': user }), children);
-    await judgeConflicts(testInfo, 'user delete cascade', history, probe, [checkCascade(history)]);
+    await judgeConflicts(testInfo, 'user delete cascade', history, probe, [checkCascade(history)], { provocation: NOT_MEASURED });
   });
 });

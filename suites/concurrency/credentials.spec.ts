@@ -1,13 +1,13 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, ONE_ROW_PATCH, joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import type { Credential } from '../../lib/keystone/types.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const CREATE = 'POST /v3/credentials';
 const PATCH = 'PATCH /v3/credentials/{credential_id}';
@@ -26,9 +26,8 @@ test.describe('credentials under concurrency @credentials', () => {
     const n = conflictWrites();
     // Deleting the user (factory cleanup) deletes its credentials, whatever the storm left.
     const user = await factory.user();
-    const create = (f: 'create' | 'add', label: string) => f === 'create'
-      ? call(CREATE, f, { name: label }, () => admin.credentials.create({ user_id: user.id, type: 'gate', blob: blobOf(label) }))
-      : call(CREATE, f, { element: label }, () => admin.credentials.create({ user_id: user.id, type: 'gate', blob: blobOf(label) }));
+    const create = (f: 'create' | 'add', label: string) => mustAck(call(CREATE, f, f === 'create' ? { name: label } : { element: label },
+      () => admin.credentials.create({ user_id: user.id, type: 'gate', blob: blobOf(label) })));
     const list = () => admin.credentials.list({ user_id: user.id });
 
     const history = new History();
@@ -43,8 +42,8 @@ test.describe('credentials under concurrency @credentials', () => {
     // stays, so membership is what the set checker judges), while new ones are created.
     const ops: Op<KsResponse>[] = shuffled([
       ...listed.map((c, i) => i % 2
-        ? call(DELETE, 'remove', { element: labelOf(c) }, () => admin.credentials.delete(c.id))
-        : call(PATCH, 'update', { type: `gate-${i}` }, () => admin.credentials.update(c.id, { type: `gate-${i}` }))),
+        ? mustAck(call(DELETE, 'remove', { element: labelOf(c) }, () => admin.credentials.delete(c.id)))
+        : mustAck(call(PATCH, 'update', { type: `gate-${i}` }, () => admin.credentials.update(c.id, { type: `gate-${i}` })))),
       ...range(Math.ceil(n / 2)).map((i) => create('add', `${factory.name('cred2')}-${i}`)),
     ]);
     const second = await probeConflicts(cluster, history, ops);
@@ -52,7 +51,7 @@ test.describe('credentials under concurrency @credentials', () => {
     const probe = await joinStorms(cluster, history, since, [first, second]);
 
     expect(probe.stats.invoked).toBe(n + ops.length);
-    await judgeConflicts(testInfo, 'credential create/update/delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map(labelOf) })]);
+    await judgeConflicts(testInfo, 'credential create/update/delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map(labelOf) })], { provocation: DISTINCT_ROWS });
   });
 
   test('concurrent PATCH of the type and of the blob of one credential: no lost update', { annotation: { type: 'id', description: 'ff4bbfe1-1702-4306-a0b0-b0838bdea49b' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -61,14 +60,14 @@ test.describe('credentials under concurrency @credentials', () => {
     const credential = await factory.credential({ user_id: user.id, type: 'gate', blob: blobOf('initial') });
     const history = new History();
     // update_credential reads the row and writes every attribute back: type and blob race.
-    const ops = range(conflictWrites()).map((i) => i % 2
+    const ops = range(conflictWrites()).map((i) => mustAck(i % 2
       ? call(PATCH, 'update', { type: `gate-${i}` }, () => admin.credentials.update(credential.id, { type: `gate-${i}` }))
-      : call(PATCH, 'update', { label: `b${i}` }, () => admin.credentials.update(credential.id, { blob: blobOf(`b${i}`) })));
+      : call(PATCH, 'update', { label: `b${i}` }, () => admin.credentials.update(credential.id, { blob: blobOf(`b${i}`) }))));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/credentials/{credential_id}', () => admin.credentials.show(credential.id), (r) => {
       const c = r.body.credential as Credential;
       return { type: c.type, label: labelOf(c) };
     });
-    await judgeConflicts(testInfo, 'credential PATCH', history, probe, [checkNoLostUpdate(history, { initial: { type: 'gate', label: 'initial' } })]);
+    await judgeConflicts(testInfo, 'credential PATCH', history, probe, [checkNoLostUpdate(history, { initial: { type: 'gate', label: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

@@ -1,7 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
 import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
-import { joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, joinStorms, judgeConflicts } from '../../fixtures/concurrency.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
@@ -12,7 +12,7 @@ import { checkTakesEffect } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, insertAt, range, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, insertAt, mustAck, range, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const VALIDATE = 'GET /v3/auth/tokens';
 const AUTH = 'POST /v3/auth/tokens';
@@ -43,9 +43,9 @@ async function disableStorm(kind: 'user' | 'project', { admin, regions, factory,
   const racing: Op<KsResponse>[] = shuffled<Op<KsResponse>>([
     ...range(n).map((i) => validate(i % TOKENS, i % regions.length)),
     ...range(Math.ceil(n / 4)).map((i) => authenticate(i % regions.length)),
-    ...range(Math.ceil(n / 4)).map((i) => call(path, 'update', { description: `d${i}` }, () => patch({ description: `d${i}` }))),
+    ...range(Math.ceil(n / 4)).map((i) => mustAck(call(path, 'update', { description: `d${i}` }, () => patch({ description: `d${i}` })))),
   ]);
-  const storm = await probeConflicts(cluster, history, insertAt(racing, call(path, `disable-${kind}`, { [kind]: access[kind] }, () => patch({ enabled: false })), 1 / 3));
+  const storm = await probeConflicts(cluster, history, insertAt(racing, mustAck(call(path, `disable-${kind}`, { [kind]: access[kind] }, () => patch({ enabled: false }))), 1 / 3));
   // The final reads: every token and the password on every region, after the disable was answered.
   const final = await probeConflicts(cluster, history, regions.flatMap((_, r) => [...range(TOKENS).map((t) => validate(t, r)), authenticate(r)]));
   return { history, probe: await joinStorms(cluster, history, since, [storm, final]) };
@@ -55,12 +55,12 @@ test.describe('disabling users and projects under concurrency @users @projects @
   test('user disabled during token validation: no token or password of the user is accepted anywhere once the disable is acknowledged @slice', { annotation: { type: 'id', description: '5fd5e659-52d3-49d2-9b9b-9109d1db2aee' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('PATCH /v3/users/{user_id}');
     const { history, probe } = await disableStorm('user', { admin, regions, factory, cluster });
-    await judgeConflicts(testInfo, 'user disable during validation', history, probe, [checkTakesEffect(history)]);
+    await judgeConflicts(testInfo, 'user disable during validation', history, probe, [checkTakesEffect(history)], { provocation: NOT_MEASURED });
   });
 
   test('project disabled during token validation: no token scoped to it is accepted anywhere once the disable is acknowledged', { annotation: { type: 'id', description: 'f9342283-febe-4361-8a07-0bffb5290209' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story('PATCH /v3/projects/{project_id}');
     const { history, probe } = await disableStorm('project', { admin, regions, factory, cluster });
-    await judgeConflicts(testInfo, 'project disable during validation', history, probe, [checkTakesEffect(history)]);
+    await judgeConflicts(testInfo, 'project disable during validation', history, probe, [checkTakesEffect(history)], { provocation: NOT_MEASURED });
   });
 });

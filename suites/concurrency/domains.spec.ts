@@ -1,11 +1,11 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Domain } from '../../lib/keystone/types.js';
 import { checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/domains/{domain_id}';
 const CREATE = 'POST /v3/domains';
@@ -18,11 +18,11 @@ test.describe('domains under concurrency @domains', () => {
     // A domain is a project row (is_domain): its extra attributes share the read-modify-write of update_project.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.domains.update(domain.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.domains.update(domain.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/domains/{domain_id}', () => admin.domains.show(domain.id), (r) => r.body.domain);
-    await judgeConflicts(testInfo, 'domain PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'domain PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one domain name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '645add4a-bd42-49b5-9db5-207666bedd8c' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -36,14 +36,14 @@ test.describe('domains under concurrency @domains', () => {
     });
     const history = new History();
     const created: string[] = [];
-    const ops = range(conflictWrites()).map(() => call(CREATE, 'create', { name }, async () => {
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE, 'create', { name }, async () => {
       const r = await admin.domains.create({ name });
       if (r.status === 201) created.push((r.body.domain as Domain).id);
       return r;
-    }));
+    }), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/domains?name', () => admin.domains.list({ name }), (r) => r.body.domains);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'domain same-name create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'domain same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 });

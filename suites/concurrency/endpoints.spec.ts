@@ -1,10 +1,10 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/endpoints/{endpoint_id}';
 
@@ -17,10 +17,10 @@ test.describe('catalog endpoints under concurrency @endpoints', () => {
     // url is a column, extra attributes share one JSON column: both kinds must persist.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { url: `http://gate-${i}.gate.invalid/v1` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.endpoints.update(endpoint.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.endpoints.update(endpoint.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/endpoints/{endpoint_id}', () => admin.endpoints.show(endpoint.id), (r) => r.body.endpoint);
-    await judgeConflicts(testInfo, 'endpoint PATCH', history, probe, [checkNoLostUpdate(history, { initial: { url: endpoint.url } })]);
+    await judgeConflicts(testInfo, 'endpoint PATCH', history, probe, [checkNoLostUpdate(history, { initial: { url: endpoint.url } })], { provocation: ONE_ROW_PATCH });
   });
 });

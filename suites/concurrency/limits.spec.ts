@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { RegisteredLimit } from '../../lib/keystone/services/registered-limits.js';
@@ -8,7 +8,7 @@ import type { Service } from '../../lib/keystone/types.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const CREATE_REGISTERED = 'POST /v3/registered_limits';
 const PATCH_LIMIT = 'PATCH /v3/limits/{limit_id}';
@@ -40,11 +40,11 @@ test.describe('unified limits under concurrency @limits', () => {
     // Values start at 1: Keystone's update_limit ignores a resource_limit of 0 (`if limit.get(...)`).
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { resource_limit: i + 1 };
-      return call(PATCH_LIMIT, 'update', patch, () => admin.limits.update(limit.id, patch));
+      return mustAck(call(PATCH_LIMIT, 'update', patch, () => admin.limits.update(limit.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/limits/{limit_id}', () => admin.limits.show(limit.id), (r) => r.body.limit);
-    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })]);
+    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', { annotation: { type: 'id', description: 'cafb66c5-b0c5-4d9a-880a-198ee6684306' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -54,13 +54,13 @@ test.describe('unified limits under concurrency @limits', () => {
     const service = await limitService(admin, factory);
     const name = factory.name('res');
     const history = new History();
-    const ops = range(conflictWrites()).map(() => call(CREATE_REGISTERED, 'create', { name },
-      () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }])));
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE_REGISTERED, 'create', { name },
+      () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }])), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/registered_limits?resource_name', () => admin.registeredLimits.list({ service_id: service.id, resource_name: name }), names);
     const acked = history.pairs().filter((p) => p.invoke.f === 'create' && p.outcome === 'ok').length;
     expect(acked, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of distinct registered limits of one service: none lost', { annotation: { type: 'id', description: '6c6f2540-4f57-479c-8a5f-d62a18cc216b' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -69,10 +69,10 @@ test.describe('unified limits under concurrency @limits', () => {
     const history = new History();
     const ops = range(conflictWrites()).map((i) => {
       const name = `${factory.name('res')}-${i}`;
-      return call(CREATE_REGISTERED, 'create', { name }, () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }]));
+      return mustAck(call(CREATE_REGISTERED, 'create', { name }, () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }])));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/registered_limits?service_id', () => admin.registeredLimits.list({ service_id: service.id }), names);
-    await judgeConflicts(testInfo, 'registered limit distinct creates', history, probe, [checkNoLostInsert(history)]);
+    await judgeConflicts(testInfo, 'registered limit distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

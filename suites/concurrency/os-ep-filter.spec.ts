@@ -1,13 +1,13 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { NOT_MEASURED, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
 import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const EP = '/v3/OS-EP-FILTER';
 const PATCH_GROUP = `PATCH ${EP}/endpoint_groups/{endpoint_group_id}`;
@@ -36,8 +36,8 @@ async function associationStorm(
   const initial = ids.slice(0, Math.floor(ids.length / 4));
   for (const id of initial) expectStatus(await add.run(id), 204);
   const ops = shuffled([
-    ...ids.slice(initial.length).map((id) => call(add.op, 'add', { element: id }, () => add.run(id))),
-    ...initial.map((id) => call(remove.op, 'remove', { element: id }, () => remove.run(id))),
+    ...ids.slice(initial.length).map((id) => mustAck(call(add.op, 'add', { element: id }, () => add.run(id)))),
+    ...initial.map((id) => mustAck(call(remove.op, 'remove', { element: id }, () => remove.run(id)))),
   ]);
   const probe = await probeConflicts(cluster, history, ops);
   expect(probe.stats.invoked).toBe(ops.length);
@@ -53,11 +53,11 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
     // update_endpoint_group reads the row and writes every mutable attribute back.
     const ops = range(conflictWrites()).map((i) => {
       const patch = [{ description: `d${i}` }, { name: `${group.name}-${i}` }, { filters: { interface: interfaces[i % 3]! } }][i % 3]!;
-      return call(PATCH_GROUP, 'update', patch, () => admin.endpointFilter.update(group.id, patch));
+      return mustAck(call(PATCH_GROUP, 'update', patch, () => admin.endpointFilter.update(group.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, `GET ${EP}/endpoint_groups/{endpoint_group_id}`, () => admin.endpointFilter.show(group.id), (r) => r.body.endpoint_group);
-    await judgeConflicts(testInfo, 'endpoint group PATCH', history, probe, [checkNoLostUpdate(history, { initial: { name: group.name, description: 'initial', filters: { interface: 'public' } } })]);
+    await judgeConflicts(testInfo, 'endpoint group PATCH', history, probe, [checkNoLostUpdate(history, { initial: { name: group.name, description: 'initial', filters: { interface: 'public' } } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent project-endpoint associations and dissociations of one endpoint keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'c1745bab-6d62-4ea2-93f6-26c3e56d3a36' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -71,7 +71,7 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
       { op: REMOVE_ENDPOINT, run: (p) => admin.endpointFilter.removeEndpointFromProject(p, endpoint.id) });
     await recordRead(history, `GET ${EP}/endpoints/{endpoint_id}/projects`, () => admin.endpointFilter.listEndpointProjects(endpoint.id),
       (r) => (r.body.projects as { id: string }[]).map((p) => p.id));
-    await judgeConflicts(testInfo, 'project-endpoint associations', history, probe, [checkSetSemantics(history, { initial })]);
+    await judgeConflicts(testInfo, 'project-endpoint associations', history, probe, [checkSetSemantics(history, { initial })], { provocation: NOT_MEASURED });
   });
 
   test('concurrent endpoint-group-project associations and dissociations of one group keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'e5a3e43d-e860-4914-9699-d47cd72a6a9d' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -84,6 +84,6 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
       { op: REMOVE_GROUP, run: (p) => admin.endpointFilter.removeGroupFromProject(group.id, p) });
     await recordRead(history, `GET ${EP}/endpoint_groups/{endpoint_group_id}/projects`, () => admin.endpointFilter.listGroupProjects(group.id),
       (r) => (r.body.projects as { id: string }[]).map((p) => p.id));
-    await judgeConflicts(testInfo, 'endpoint-group-project associations', history, probe, [checkSetSemantics(history, { initial })]);
+    await judgeConflicts(testInfo, 'endpoint-group-project associations', history, probe, [checkSetSemantics(history, { initial })], { provocation: NOT_MEASURED });
   });
 });

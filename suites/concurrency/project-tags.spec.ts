@@ -1,12 +1,12 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, PROJECT_TAG_SET, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
 import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const ADD = 'PUT /v3/projects/{project_id}/tags/{tag}';
 const REMOVE = 'DELETE /v3/projects/{project_id}/tags/{tag}';
@@ -29,14 +29,14 @@ test.describe('project tags under concurrency @project-tags', () => {
     const project = await factory.project({ tags: initial });
     const history = new History();
     const ops = shuffled([
-      ...tags.slice(initial.length).map((t) => call(ADD, 'add', { element: t }, () => admin.projectTags.add(project.id, t))),
-      ...initial.map((t) => call(REMOVE, 'remove', { element: t }, () => admin.projectTags.remove(project.id, t))),
+      ...tags.slice(initial.length).map((t) => mustAck(call(ADD, 'add', { element: t }, () => admin.projectTags.add(project.id, t)))),
+      ...initial.map((t) => mustAck(call(REMOVE, 'remove', { element: t }, () => admin.projectTags.remove(project.id, t)))),
     ]);
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.projectTags.list(project.id), (r) => r.body.tags);
 
     expect(probe.stats.invoked).toBe(ops.length);
-    await judgeConflicts(testInfo, 'project tags add/remove', history, probe, [checkSetSemantics(history, { initial })]);
+    await judgeConflicts(testInfo, 'project tags add/remove', history, probe, [checkSetSemantics(history, { initial })], { provocation: PROJECT_TAG_SET });
   });
 
   test('concurrent replacements of the whole tag list (PUT tags, PATCH project tags): the final list is one of them, whole', { annotation: { type: 'id', description: 'ca9d1719-350d-417d-9d73-e837ba391bc5' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -47,12 +47,12 @@ test.describe('project tags under concurrency @project-tags', () => {
     // Each replacement is a distinct list, so a torn mix of two writes shows as a value nobody wrote.
     const ops = range(conflictWrites()).map((i): Op<KsResponse> => {
       const list = [`r${i}-a`, `r${i}-b`, `r${i}-c`];
-      return i % 2
+      return mustAck<KsResponse>(i % 2
         ? call(REPLACE, 'update', { tags: list }, () => admin.projectTags.replace(project.id, list))
-        : call(PATCH, 'update', { tags: list }, () => admin.projects.update(project.id, { tags: list }));
+        : call(PATCH, 'update', { tags: list }, () => admin.projects.update(project.id, { tags: list })));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, LIST, () => admin.projectTags.list(project.id), (r) => ({ tags: [...r.body.tags].sort() }));
-    await judgeConflicts(testInfo, 'project tags replace', history, probe, [checkNoLostUpdate(history, { initial: { tags: initial } })]);
+    await judgeConflicts(testInfo, 'project tags replace', history, probe, [checkNoLostUpdate(history, { initial: { tags: initial } })], { provocation: ONE_ROW_PATCH });
   });
 });

@@ -1,10 +1,10 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/projects/{project_id}';
 const CREATE = 'POST /v3/projects';
@@ -17,11 +17,11 @@ test.describe('projects under concurrency @projects', () => {
     // Each write sets its own extra attribute plus the shared description: both kinds must persist.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.projects.update(project.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.projects.update(project.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects/{project_id}', () => admin.projects.show(project.id), (r) => r.body.project);
-    await judgeConflicts(testInfo, 'project PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'project PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '0e5f3d2b-8c4a-4f9e-b7d6-2c3b4d5e6f03' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -30,15 +30,15 @@ test.describe('projects under concurrency @projects', () => {
     const history = new History();
     const created: string[] = [];
     const domain = await factory.domain();
-    const ops = range(conflictWrites()).map(() => call(CREATE, 'create', { name }, async () => {
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE, 'create', { name }, async () => {
       const r = await admin.projects.create({ name, domain_id: domain.id });
       if (r.status === 201) created.push(r.body.project.id);
       return r;
-    }));
+    }), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects?name', () => admin.projects.list({ name, domain_id: domain.id }), (r) => r.body.projects);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'project same-name create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'project same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of distinct projects: none lost', { annotation: { type: 'id', description: '1f6a4e3c-9d5b-4a0f-8e7d-3d4c5e6f7a04' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -48,12 +48,10 @@ test.describe('projects under concurrency @projects', () => {
     const history = new History();
     const ops = range(conflictWrites()).map((i) => {
       const name = `${factory.name('p')}-${i}`;
-      return call(CREATE, 'create', { name }, async () => {
-        return admin.projects.create({ name, domain_id: domain.id });
-      });
+      return mustAck(call(CREATE, 'create', { name }, () => admin.projects.create({ name, domain_id: domain.id })));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/projects?domain_id', () => admin.projects.list({ domain_id: domain.id }), (r) => r.body.projects);
-    await judgeConflicts(testInfo, 'project distinct creates', history, probe, [checkNoLostInsert(history)]);
+    await judgeConflicts(testInfo, 'project distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

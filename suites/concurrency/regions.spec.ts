@@ -1,10 +1,10 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/regions/{region_id}';
 
@@ -16,10 +16,10 @@ test.describe('catalog regions under concurrency @regions', () => {
     // Extra attributes live in one JSON column that update_region rewrites from what it read.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.regions.update(region.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.regions.update(region.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/regions/{region_id}', () => admin.regions.show(region.id), (r) => r.body.region);
-    await judgeConflicts(testInfo, 'region PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'region PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

@@ -1,6 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
+import { ROLE_ASSIGNMENTS, joinStorms, judgeConflicts, scenarioCheck } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
@@ -9,7 +9,7 @@ import { describe } from '../../lib/workload/checkers/common.js';
 import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History, type OpPair } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
 
 const PROJECT_GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const PROJECT_REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
@@ -25,7 +25,12 @@ interface Grant { kind: Kind; user: string; role: string }
 /** The set element a grant stands for: one row of GET /v3/role_assignments. */
 const element = (g: Grant) => `${g.kind}:${g.user}:${g.role}`;
 
+/** Grants and revokes of distinct assignments: each must be acknowledged. */
 function grantOp(admin: Keystone, project: string, g: Grant, add: boolean) {
+  return mustAck(grantCall(admin, project, g, add));
+}
+
+function grantCall(admin: Keystone, project: string, g: Grant, add: boolean) {
   const target: GrantTarget = { scope: 'projects', scopeId: project, actor: 'users', actorId: g.user, inherited: g.kind === 'inherited' };
   const f = add ? 'add' : 'remove';
   const value = { element: element(g) };
@@ -64,9 +69,10 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
       (r) => assignmentElements(r.body.role_assignments, project.id, new Set([user.id])));
 
     const since = new Date(Date.now() - 2_000);
-    const grants = await probeConflicts(cluster, history, range(n).map(() => call(PROJECT_GRANT, 'add', { element: element(g) }, () => admin.grants.grant(target, role.id))));
+    // PUT of an existing grant is silent (204): every grant must be acknowledged; one revoke wins, the others may only get 404.
+    const grants = await probeConflicts(cluster, history, range(n).map(() => mustAck(call(PROJECT_GRANT, 'add', { element: element(g) }, () => admin.grants.grant(target, role.id)))));
     await read();
-    const revokes = await probeConflicts(cluster, history, range(n).map(() => call(PROJECT_REVOKE, 'remove', { element: element(g) }, () => admin.grants.revoke(target, role.id))));
+    const revokes = await probeConflicts(cluster, history, range(n).map(() => mayRefuse(call(PROJECT_REVOKE, 'remove', { element: element(g) }, () => admin.grants.revoke(target, role.id)), 404)));
     await read();
     const probe = await joinStorms(cluster, history, since, [grants, revokes]);
 
@@ -88,7 +94,7 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
     const identical = scenarioCheck('identical-grant-idempotent', violations, { grants: n, revokesAcked: revoked.length });
 
     expect(probe.stats.invoked).toBe(2 * n);
-    await judgeConflicts(testInfo, 'identical grant/revoke', history, probe, [identical, checkSetSemantics(history)]);
+    await judgeConflicts(testInfo, 'identical grant/revoke', history, probe, [identical, checkSetSemantics(history)], { provocation: ROLE_ASSIGNMENTS });
   });
 
   test('grants and revokes of two roles to many users on one project (direct, inherited, system) keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'c7cdf729-7898-414c-bedc-eec345003c4b' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -121,6 +127,6 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
     await recordRead(history, ASSIGNMENTS, () => admin.roleAssignments.list(), (r) => assignmentElements(r.body.role_assignments, project.id, mine));
 
     expect(probe.stats.invoked).toBe(ops.length);
-    await judgeConflicts(testInfo, 'role grants add/revoke', history, probe, [checkSetSemantics(history, { initial: initial.map(element) })]);
+    await judgeConflicts(testInfo, 'role grants add/revoke', history, probe, [checkSetSemantics(history, { initial: initial.map(element) })], { provocation: ROLE_ASSIGNMENTS });
   });
 });

@@ -1,13 +1,13 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { Domain, Role } from '../../lib/keystone/types.js';
 import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/roles/{role_id}';
 const CREATE = 'POST /v3/roles';
@@ -32,11 +32,11 @@ test.describe('roles under concurrency @roles', () => {
     // Keystone's update_role rewrites the whole `extra` blob it read: extra attributes are where a lost update shows.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.roles.update(role.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.roles.update(role.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/roles/{role_id}', () => admin.roles.show(role.id), (r) => r.body.role);
-    await judgeConflicts(testInfo, 'role PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'role PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one role name in one domain: one 201, the rest 409, one row', { annotation: { type: 'id', description: 'bd169b65-aa16-4557-a0dd-a14991567bed' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -45,15 +45,15 @@ test.describe('roles under concurrency @roles', () => {
     const name = factory.name('same');
     const history = new History();
     const created: string[] = [];
-    const ops = range(conflictWrites()).map(() => call(CREATE, 'create', { name }, async () => {
+    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE, 'create', { name }, async () => {
       const r = await admin.roles.create({ name, domain_id: domain.id });
       if (r.status === 201) created.push((r.body.role as Role).id);
       return r;
-    }));
+    }), 409));
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/roles?name', () => admin.roles.list({ name, domain_id: domain.id }), (r) => r.body.roles);
     expect(created.length, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'role same-name create', history, probe, [checkUniqueName(history)]);
+    await judgeConflicts(testInfo, 'role same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
   test('concurrent creates of distinct roles in one domain: none lost', { annotation: { type: 'id', description: '19839701-d4db-4b1d-b685-aa520ed651e2' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -62,10 +62,10 @@ test.describe('roles under concurrency @roles', () => {
     const history = new History();
     const ops = range(conflictWrites()).map((i) => {
       const name = `${factory.name('r')}-${i}`;
-      return call(CREATE, 'create', { name }, () => admin.roles.create({ name, domain_id: domain.id }));
+      return mustAck(call(CREATE, 'create', { name }, () => admin.roles.create({ name, domain_id: domain.id })));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/roles?domain_id', () => admin.roles.list({ domain_id: domain.id }), (r) => r.body.roles);
-    await judgeConflicts(testInfo, 'role distinct creates', history, probe, [checkNoLostInsert(history)]);
+    await judgeConflicts(testInfo, 'role distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

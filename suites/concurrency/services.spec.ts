@@ -1,10 +1,10 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 const PATCH = 'PATCH /v3/services/{service_id}';
 
@@ -16,10 +16,10 @@ test.describe('catalog services under concurrency @services', () => {
     // name and description are themselves kept in the service's `extra` blob, rewritten whole by update_service.
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call(PATCH, 'update', patch, () => admin.services.update(service.id, patch));
+      return mustAck(call(PATCH, 'update', patch, () => admin.services.update(service.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/services/{service_id}', () => admin.services.show(service.id), (r) => r.body.service);
-    await judgeConflicts(testInfo, 'service PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'service PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

@@ -1,10 +1,10 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert, checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 
 test.describe('users under concurrency @users', () => {
   test('concurrent creates of distinct users in one domain, then concurrent deletes: none lost, no leak @slice', { annotation: { type: 'id', description: '2a7b5f4d-0e6c-4b1a-9f8e-4e5d6f7a8b05' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -14,11 +14,11 @@ test.describe('users under concurrency @users', () => {
     const ids: string[] = [];
     const creates = range(conflictWrites()).map((i) => {
       const name = `${factory.name('u')}-${i}`;
-      return call('POST /v3/users', 'create', { name }, async () => {
+      return mustAck(call('POST /v3/users', 'create', { name }, async () => {
         const r = await admin.users.create({ name, domain_id: domain.id });
         if (r.status === 201) ids.push(r.body.user.id);
         return r;
-      });
+      }));
     });
     // Deleting the domain (factory cleanup) removes any user whose delete leaked.
     const probe = await probeConflicts(cluster, history, creates);
@@ -26,9 +26,9 @@ test.describe('users under concurrency @users', () => {
     const insert = checkNoLostInsert(history);
 
     // DELETE racing on the same table (stock Keystone leaked 9/40 here, though delete_user is decorated).
-    const deletes = ids.map((id) => call('DELETE /v3/users/{user_id}', 'delete', { id }, () => admin.users.delete(id)));
+    const deletes = ids.map((id) => mustAck(call('DELETE /v3/users/{user_id}', 'delete', { id }, () => admin.users.delete(id))));
     const probe2 = await probeConflicts(cluster, history, deletes);
-    await judgeConflicts(testInfo, 'user create + delete', history, { ...probe2, rows: [...probe.rows, ...probe2.rows.filter((r) => r.op.startsWith('DELETE'))] }, [insert]);
+    await judgeConflicts(testInfo, 'user create + delete', history, { ...probe2, rows: [...probe.rows, ...probe2.rows.filter((r) => r.op.startsWith('DELETE'))] }, [insert], { provocation: DISTINCT_ROWS });
   });
 
   test('concurrent PATCH of different attributes of one user: no lost update', { annotation: { type: 'id', description: '3b8c6a5e-1f7d-4c2b-8a9f-5f6e7a8b9c06' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -37,10 +37,10 @@ test.describe('users under concurrency @users', () => {
     const history = new History();
     const ops = range(conflictWrites()).map((i) => {
       const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return call('PATCH /v3/users/{user_id}', 'update', patch, () => admin.users.update(user.id, patch));
+      return mustAck(call('PATCH /v3/users/{user_id}', 'update', patch, () => admin.users.update(user.id, patch)));
     });
     const probe = await probeConflicts(cluster, history, ops);
     await recordRead(history, 'GET /v3/users/{user_id}', () => admin.users.show(user.id), (r) => r.body.user);
-    await judgeConflicts(testInfo, 'user PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })]);
+    await judgeConflicts(testInfo, 'user PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
   });
 });

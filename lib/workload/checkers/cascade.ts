@@ -9,13 +9,15 @@ type Child = Record<string, unknown>;
  * History shape: f 'delete' with invoke value { kind: 'project' | 'user' | 'role' | ..., id };
  * f 'read' whose ok value is an array of children flattened by the suite so that a child
  * references parent (kind, id) when child[kind] === id, e.g. { user, project, role }.
- * Every acknowledged delete needs a read after it, or the invariant was not checked.
+ * Every acknowledged delete needs a read after it, or the invariant was not checked; a history
+ * with no acknowledged delete is invalid for the same reason.
  */
 export function checkCascade(history: HistoryLike): CheckResult {
   const pairs = pairsOf(eventsOf(history));
   const deletes = pairs.filter((p) => p.invoke.f === 'delete' && p.outcome === 'ok');
   const reads = pairs.filter((p) => p.invoke.f === 'read' && p.outcome === 'ok');
   const violations: string[] = [];
+  if (deletes.length === 0) violations.push('no delete acknowledged: nothing was checked');
   let orphans = 0;
   for (const d of deletes) {
     const { kind, id } = (d.invoke.value ?? {}) as { kind?: string; id?: unknown };

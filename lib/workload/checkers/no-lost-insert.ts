@@ -6,6 +6,7 @@ import { describe, finalRead, invokeValue, verdict, type CheckResult } from './c
  * may be listed or not; nothing is listed that no create (still possibly effective) asked for.
  * History shape: f 'create' with invoke value { name } (names unique per create); f 'read' whose
  * ok value is an array of { name }, scoped by the suite to the entities this workload owns.
+ * A history with no create acknowledged before the read is invalid: nothing was checked.
  */
 export function checkNoLostInsert(history: HistoryLike): CheckResult {
   const pairs = pairsOf(eventsOf(history));
@@ -24,6 +25,8 @@ export function checkNoLostInsert(history: HistoryLike): CheckResult {
   }
 
   const violations: string[] = [];
+  // Only a create acknowledged before the read began can be found lost: without one, nothing was checked.
+  if (![...creates.values()].flat().some((p) => p.outcome === 'ok' && p.end < read.start)) violations.push(`no create acknowledged before ${describe(read)} began: nothing was checked`);
   const counts = { acked: 0, unknown: 0, failed: 0, listed: listed.size, lost: 0, phantom: 0, duplicated: 0 };
   for (const group of creates.values()) for (const p of group) counts[p.outcome === 'ok' ? 'acked' : p.outcome === 'info' ? 'unknown' : 'failed']++;
 

@@ -10,6 +10,7 @@ type Entity = Record<string, unknown>;
  * History shape: f 'update' with invoke value = the patch ({ attribute: value }); f 'read' whose ok
  * value is the entity. The initial state is `opts.initial`, else the first read acknowledged
  * before any update began; without either, an attribute with no settled write is not judged.
+ * A history in which no attribute was judged is invalid: nothing was checked.
  */
 export function checkNoLostUpdate(history: HistoryLike, opts: { initial?: Entity } = {}): CheckResult {
   const pairs = pairsOf(eventsOf(history));
@@ -20,7 +21,7 @@ export function checkNoLostUpdate(history: HistoryLike, opts: { initial?: Entity
   const initial = opts.initial ?? initialRead(pairs, updates);
 
   const violations: string[] = [];
-  const counts = { attributes: 0, acked: 0, unknown: 0, failed: 0, lost: 0 };
+  const counts = { attributes: 0, judged: 0, acked: 0, unknown: 0, failed: 0, lost: 0 };
   for (const p of updates) counts[p.outcome === 'ok' ? 'acked' : p.outcome === 'info' ? 'unknown' : 'failed']++;
 
   // Attributes any write aimed at (a failed write still names one to judge); writes that may be
@@ -38,6 +39,7 @@ export function checkNoLostUpdate(history: HistoryLike, opts: { initial?: Entity
       if (!initial) continue;
       allowed.push(initial[attr]);
     }
+    counts.judged++;
     if (allowed.some((v) => sameValue(v, final[attr]))) continue;
     counts.lost++;
     const last = settled.sort((a, b) => b.end - a.end)[0];
@@ -46,6 +48,7 @@ export function checkNoLostUpdate(history: HistoryLike, opts: { initial?: Entity
       (last ? `, after ${describe(last)} set ${canonical(patchOf(last)[attr])}` : '') +
       `; allowed: ${allowed.map(canonical).join(' | ')}`);
   }
+  if (counts.judged === 0) violations.push('no attribute could be judged (no update, or no settled write and no initial state): nothing was checked');
   return verdict('no-lost-update', violations, counts);
 }
 

@@ -8,6 +8,8 @@ interface TokenOp { token?: string; region?: string }
  * after t, on any region, may succeed.
  * History shape: f 'revoke' and f 'validate' with invoke value { token, region? }. `token` is a
  * label the suite chose, never the token itself: histories are attached to reports.
+ * Nothing checked is not a pass: no acknowledged revocation, or an acknowledged revocation with
+ * no validation invoked after it, makes the history invalid.
  */
 export function checkRevocation(history: HistoryLike): CheckResult {
   const pairs = pairsOf(eventsOf(history));
@@ -20,16 +22,22 @@ export function checkRevocation(history: HistoryLike): CheckResult {
   }
 
   const violations: string[] = [];
+  if (firstAck.size === 0) violations.push('no revocation acknowledged: nothing was checked');
+  const checkedTokens = new Set<string>();
   let checked = 0;
   for (const v of pairs) {
     if (v.invoke.f !== 'validate') continue;
     const revoke = firstAck.get(String(valueOf(v).token));
     if (!revoke || v.start <= revoke.end) continue;
     checked++;
+    checkedTokens.add(String(valueOf(v).token));
     if (v.outcome !== 'ok') continue;
     const region = valueOf(v).region;
     violations.push(`token '${valueOf(v).token}' validated${region ? ` in region ${region}` : ''} by ${describe(v)}, ` +
       `invoked ${(v.start - revoke.end).toFixed(0)} ms after its revocation was acknowledged by ${describe(revoke)}`);
+  }
+  for (const [token, revoke] of firstAck) {
+    if (!checkedTokens.has(token)) violations.push(`token '${token}': no validation invoked after its revocation was acknowledged by ${describe(revoke)}: not checked`);
   }
   return verdict('revocation', violations, { revocationsAcked: firstAck.size, validatesAfterAck: checked, violations: violations.length });
 }

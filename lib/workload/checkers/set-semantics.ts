@@ -3,11 +3,15 @@ import { describe, finalRead, verdict, type CheckResult } from './common.js';
 
 /**
  * Memberships, grants, tags: the final set equals acknowledged adds minus acknowledged removes, in
- * real-time order. An element is judged only when one acknowledged op on it completed before the
- * read began and every other possibly-effective op on it completed before that op began; otherwise
- * presence is allowed iff some op (or the initial set) could have put it there, absence likewise.
+ * real-time order. An op takes effect at some instant between its invocation and its completion
+ * (any time after its invocation if its outcome is unknown). Absence of an element is allowed
+ * only if an acknowledged or unknown remove could have taken effect after every add acknowledged
+ * before the read began, i.e. the remove completed (or may complete) after the last such add was
+ * invoked; presence likewise needs an add that could have followed every acknowledged remove (or
+ * the initial set, when no remove was acknowledged). Overlapping ops do not exempt an element.
  * History shape: f 'add' | 'remove' with invoke value { element: string }; f 'read' whose ok value
  * is the array of elements. `opts.initial`: the members before the workload.
+ * A history with no element to judge is invalid: nothing was checked.
  */
 export function checkSetSemantics(history: HistoryLike, opts: { initial?: Iterable<string> } = {}): CheckResult {
   const pairs = pairsOf(eventsOf(history));
@@ -33,18 +37,31 @@ export function checkSetSemantics(history: HistoryLike, opts: { initial?: Iterab
   for (const element of elements) {
     const ops = opsOn.get(element) ?? [];
     const isPresent = present.has(element);
-    const last = ops.find((d) => d.outcome === 'ok' && d.end < read.start && ops.every((o) => o === d || o.end < d.start));
-    if (last) {
-      determined++;
-      if (last.invoke.f === 'add' && !isPresent) lostAdds.push(`lost add: '${element}' added by ${describe(last)}, absent from ${describe(read)}`);
-      if (last.invoke.f === 'remove' && isPresent) resurrected.push(`resurrected remove: '${element}' removed by ${describe(last)}, present in ${describe(read)}`);
-      continue;
+    // Ops that certainly took effect before the read: acknowledged before it began.
+    const before = (f: string) => ops.filter((o) => o.invoke.f === f && o.outcome === 'ok' && o.end < read.start);
+    // Can an op of kind `f` have taken effect after every op in `settled` (and before the read)?
+    const canFollow = (f: string, settled: OpPair[]) => {
+      const latest = Math.max(-Infinity, ...settled.map((s) => s.start));
+      return ops.some((o) => o.invoke.f === f && o.end > latest);
+    };
+    const addsBefore = before('add');
+    const removesBefore = before('remove');
+    if (addsBefore.length || removesBefore.length) determined++;
+    const canBeAbsent = (addsBefore.length === 0 && !initial.has(element)) || canFollow('remove', addsBefore);
+    const canBePresent = (removesBefore.length === 0 && initial.has(element)) || canFollow('add', removesBefore);
+    if (!isPresent && !canBeAbsent) {
+      const last = addsBefore.sort((a, b) => b.start - a.start)[0];
+      lostAdds.push(last
+        ? `lost add: '${element}' added by ${describe(last)}, absent from ${describe(read)}, and no remove could have followed it`
+        : `lost add: initial member '${element}' absent from ${describe(read)} but never removed`);
     }
-    const canBePresent = initial.has(element) || ops.some((o) => o.invoke.f === 'add');
-    const canBeAbsent = !initial.has(element) || ops.some((o) => o.invoke.f === 'remove');
-    if (isPresent && !canBePresent) phantoms.push(`phantom: '${element}' present in ${describe(read)} but never added`);
-    if (!isPresent && !canBeAbsent) lostAdds.push(`lost add: initial member '${element}' absent from ${describe(read)} but never removed`);
+    if (isPresent && !canBePresent) {
+      const last = removesBefore.sort((a, b) => b.start - a.start)[0];
+      if (last) resurrected.push(`resurrected remove: '${element}' removed by ${describe(last)}, present in ${describe(read)}, and no add could have followed it`);
+      else phantoms.push(`phantom: '${element}' present in ${describe(read)} but never added`);
+    }
   }
   const counts = { elements: elements.size, determined, lostAdds: lostAdds.length, resurrectedRemoves: resurrected.length, phantoms: phantoms.length };
-  return verdict('set-semantics', [...lostAdds, ...resurrected, ...phantoms], counts);
+  const nothing = elements.size === 0 ? ['no element added, removed, initial or listed: nothing was checked'] : [];
+  return verdict('set-semantics', [...nothing, ...lostAdds, ...resurrected, ...phantoms], counts);
 }

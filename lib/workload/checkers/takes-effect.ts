@@ -11,6 +11,8 @@ interface AccessOp { user?: string; project?: string; password?: string; from?: 
  *   'change-password' { user, from, to }  (also counts as a use of the old password)
  *   'disable-user' / 'enable-user' { user }, 'disable-project' / 'enable-project' { project }
  *   'auth' { user, password, project?, region? }
+ * Nothing checked is not a pass: no acknowledged change or disable, or one with no attempt
+ * invoked after it, makes the history invalid.
  */
 export function checkTakesEffect(history: HistoryLike): CheckResult {
   const pairs = pairsOf(eventsOf(history));
@@ -47,6 +49,11 @@ export function checkTakesEffect(history: HistoryLike): CheckResult {
         `invoked ${(a.start - revoke.end).toFixed(0)} ms after ${describe(revoke)} was acknowledged`);
     }
   }
+  const acked = [...new Set([...revokers.values()].flat())];
+  if (acked.length === 0) violations.push('no password change or disable acknowledged: nothing was checked');
+  // An attempt after the ack is what checks it (a restore in between makes it a legitimate success, still a look).
+  const attemptedAfter = (r: OpPair) => pairs.some((a) => a !== r && a.start > r.end && usedKeys(a).some((k) => (revokers.get(k) ?? []).includes(r)));
+  for (const r of acked) if (!attemptedAfter(r)) violations.push(`no attempt invoked after ${describe(r)} was acknowledged: not checked`);
   return verdict('takes-effect', violations, { revocationsAcked: [...revokers.values()].flat().length, attemptsAfterAck: checked, violations: violations.length });
 }
 
