@@ -73,3 +73,13 @@ test('no assertion or error message in lib/ or suites/ shows a raw body', () => 
   const offenders = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const)).filter(([, , l]) => raw.test(l));
   expect(offenders.map(([f, n]) => `${f}:${n}`)).toEqual([]);
 });
+
+test('Python-repr SQL parameters in a Keystone log line lose their secrets, other values stay', () => {
+  // Recorded shape: oslo.db's DEBUG "DB error" line after an injected conflict on INSERT INTO consumer.
+  const line = "2026-12-02 15:54:45.437 25 DEBUG oslo_db.api [req-1 req-2 u p - - default default] DB error: [SQL: INSERT INTO consumer (id, description, secret, extra) VALUES (%(id)s, %(description)s, %(secret)s, %(extra)s)] [parameters: {'id': 'df360533e8c04f1d993a6cf478e23dcd', 'description': 'ksgate-consumer-08470c721b', 'secret': '7f26ea624d714b13835bb736449f9094', 'extra': '{}'}]";
+  const masked = maskText(line);
+  expect(masked).not.toContain('7f26ea624d714b13835bb736449f9094');
+  expect(masked).toContain("'secret': '***'");
+  expect(masked).toContain("'id': 'df360533e8c04f1d993a6cf478e23dcd'");
+  expect(maskText("{'access_secret': 'abc\\'def', 'request_secret': 'x1y2'}")).toBe("{'access_secret': '***', 'request_secret': '***'}");
+});

@@ -10,6 +10,9 @@ const SECRET_KEY = /pass(word)?|secret|token|verifier|signature|assertion|^key$|
 // e.g. cut short in a log line) in free text; the value is masked when the key is a secret's.
 const TEXT_PAIR = /([A-Za-z0-9_.-]+)=([^&\s"',;]*)/g;
 const TEXT_JSON_PAIR = /"([A-Za-z0-9_.-]+)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+// `'key': 'value'`: Python's repr of a dict, as Keystone logs SQL parameters with a database error
+// (an injected conflict logged an OAuth1 consumer's secret that way).
+const TEXT_PY_PAIR = /'([A-Za-z0-9_.-]+)'\s*:\s*'((?:[^'\\]|\\.)*)'/g;
 // A JWS (JWT) compact serialisation: base64url header (JSON, so "eyJ"), payload, signature.
 const JWS = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const SECRET_HEADER = /^(x-auth-token|x-subject-token|authorization|x-service-token)$/i;
@@ -61,6 +64,7 @@ export function maskText(text: string): string {
   for (const s of registered) out = out.split(s).join(MASK);
   out = out.replace(TEXT_PAIR, (all, key: string) => (SECRET_KEY.test(key) ? `${key}=${MASK}` : all));
   out = out.replace(TEXT_JSON_PAIR, (all, key: string) => (SECRET_KEY.test(key) ? `"${key}": "${MASK}"` : all));
+  out = out.replace(TEXT_PY_PAIR, (all, key: string) => (SECRET_KEY.test(key) ? `'${key}': '${MASK}'` : all));
   out = out.replace(JWS, MASK);
   // Fernet tokens: gAAAAA... base64url, long.
   return out.replace(/gAAAAA[A-Za-z0-9_\-=]{40,}/g, MASK);
