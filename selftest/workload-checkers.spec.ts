@@ -345,6 +345,14 @@ test.describe('a checker that judged nothing returns invalid, with the reason', 
     ));
     expect(r.valid).toBe(false);
     expect(r.details).toEqual([expect.stringMatching(/^token 't2': no validation invoked after its revocation was acknowledged/)]);
+    // A random mixed workload (chaos) need not validate every revoked token, but at least one.
+    const some = history(
+      ok('revoke', { token: 't1' }, 0, 10), fail('validate', { token: 't1' }, 11, 12, { status: 404 }),
+      ok('revoke', { token: 't2' }, 0, 10),
+    );
+    expect(checkRevocation(some, { everyRevocation: false })).toMatchObject({ valid: true, counts: { revocationsUnchecked: 1 } });
+    const none = history(ok('revoke', { token: 't1' }, 0, 10), ok('revoke', { token: 't2' }, 0, 10), ok('validate', { token: 't2' }, 5, 9));
+    expect(checkRevocation(none, { everyRevocation: false }).details).toEqual(['none of the 2 acknowledged revocations was followed by a validation: nothing was checked']);
   });
 
   test('takes effect: no acknowledged change, or no attempt after it', () => {
