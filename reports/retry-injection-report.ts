@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readJsonlDir } from './jsonl-dir.js';
 import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
 import { injectorsFor } from '../lib/cluster/conflict-injection/conflict-injector.js';
 import type { InjectedConflict, InjectionSettings } from '../lib/cluster/conflict-injection/injection-settings.js';
@@ -30,12 +31,6 @@ export async function saveInjectionLog(info: ClusterInfo, dir: string): Promise<
   return injections.length;
 }
 
-function readJsonl<T>(dir: string): T[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
-}
-
 /**
  * reports/retry-injection.json (+ .html): the operation x (conflicts injected, retried, leaked,
  * driver function) matrix of every injecting run of this output folder. Returns the matrix (or
@@ -47,7 +42,7 @@ export function writeRetryInjection(outDir: string, file = 'reports/retry-inject
   const saved = readdirSync(injDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(injDir, f), 'utf8')) as SavedInjectionLog);
   if (!saved.length) return undefined;
   const runs = new Set(saved.map((s) => s.runId));
-  const requests = readJsonl<TimedRequest & { runId?: string }>(join(outDir, 'requests')).filter((r) => r.runId && runs.has(r.runId) && typeof r.startedAt === 'number');
+  const requests = readJsonlDir<TimedRequest & { runId?: string }>(join(outDir, 'requests')).filter((r) => r.runId && runs.has(r.runId) && typeof r.startedAt === 'number');
   const logsDir = join(outDir, 'logs');
   const keystoneLog = existsSync(logsDir)
     ? readdirSync(logsDir).filter((f) => /-keystone-\d+\.log$/.test(f) && [...runs].some((id) => f.includes(id))).map((f) => readFileSync(join(logsDir, f), 'utf8')).join('\n')
