@@ -2,14 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ConfigError, DEFAULT_KNOWN_DEFECTS, readSettings } from '../lib/config/settings.js';
-import { applicableDefects, decideDefectsList, judgeCheck, knownCaseDefect, knownDefectsDecision, parseDefectsRelease, parseKnownDefects } from '../lib/conformance/known-defects.js';
+import { applicableDefects, DEFECT_OUTCOMES, decideDefectsList, judgeCheck, knownCaseDefect, knownDefectsDecision, parseDefectsRelease, parseKnownDefects } from '../lib/conformance/known-defects.js';
 import { outcomeClass } from '../lib/conformance/server-error.js';
 
 const A = '1f7f20f4-c5d6-44a7-8978-966124b02765';
 const B = '0b0e0f6e-5d2c-4b8e-9b1a-2f6f0c3d4e5a';
 
 test('a case entry matches only its test and a check description containing the case', () => {
-  const defects = parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: ["[null-body]", "null-body: PUT"]\n    defect: drops the connection\n  - tests: [${B}]\n    cases: ["secret [appended]"]\n    defect: secret checked to 72 bytes only\n`, 'x.yaml');
+  const defects = parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: ["[null-body]", "null-body: PUT"]\n    outcome: no-response\n    defect: drops the connection\n  - tests: [${B}]\n    cases: ["secret [appended]"]\n    outcome: 2xx\n    defect: secret checked to 72 bytes only\n`, 'x.yaml');
   expect(knownCaseDefect(defects, A, 'POST /v3/credentials [null-body]')?.defect).toBe('drops the connection');
   expect(knownCaseDefect(defects, A, 'POST /v3/credentials [not-json]')).toBeUndefined();
   expect(knownCaseDefect(defects, A, 'null-body: PUT mappings/{id} null-body')?.defect).toBe('drops the connection');
@@ -30,9 +30,9 @@ test('malformed files are refused with the entry named', () => {
 test('an entry applies only to its backend and not to a Keystone built with a patch that fixes it', () => {
   const defects = parseKnownDefects([
     'defects:',
-    `  - tests: [${A}]`, '    cases: [c]', '    defect: everywhere',
-    `  - tests: [${A}]`, '    cases: [c]', '    defect: postgres only', '    backend: postgres',
-    `  - tests: [${A}]`, '    cases: [c]', '    defect: fixed by the retry patch', '    fixedBy: [keystone-retry.diff]',
+    `  - tests: [${A}]`, '    cases: [c]', '    outcome: 5xx', '    defect: everywhere',
+    `  - tests: [${A}]`, '    cases: [c]', '    outcome: 5xx', '    defect: postgres only', '    backend: postgres',
+    `  - tests: [${A}]`, '    cases: [c]', '    outcome: 5xx', '    defect: fixed by the retry patch', '    fixedBy: [keystone-retry.diff]',
   ].join('\n'), 'f.yaml');
   const names = (backend: 'postgres' | 'galera', patch?: string) => applicableDefects(defects, backend, patch).map((d) => d.defect);
   expect(names('postgres')).toEqual(['everywhere', 'postgres only', 'fixed by the retry patch']);
@@ -40,7 +40,7 @@ test('an entry applies only to its backend and not to a Keystone built with a pa
   // KS_KEYSTONE_PATCH is a path; the entry names the file.
   expect(names('postgres', 'patches/keystone-retry.diff')).toEqual(['everywhere', 'postgres only']);
   expect(names('postgres', '/tmp/other.diff')).toEqual(['everywhere', 'postgres only', 'fixed by the retry patch']);
-  expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: [c]\n    defect: x\n    fixedBy: [patches/keystone-retry.diff]\n`, 'f.yaml')).toThrow(/"fixedBy"/);
+  expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: [c]\n    outcome: 5xx\n    defect: x\n    fixedBy: [patches/keystone-retry.diff]\n`, 'f.yaml')).toThrow(/"fixedBy"/);
 });
 
 test('KS_KNOWN_DEFECTS: the shipped Zed list by default, none turns it off', () => {
@@ -110,7 +110,7 @@ test('no entry covers a whole test: an entry without cases is refused', () => {
 });
 
 test('a listed check that fails another way than the entry\'s outcome is not excused', () => {
-  const defects = parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: ["[null-body]"]\n    outcome: no-response\n    defect: drops the connection\n  - tests: [${A}]\n    cases: ["[wrong-type]"]\n    defect: any failure\n`, 'x.yaml');
+  const defects = parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: ["[null-body]"]\n    outcome: no-response\n    defect: drops the connection\n`, 'x.yaml');
   const what = 'POST /v3/credentials [null-body]';
   expect(judgeCheck(defects, A, what, false, 'no-response').kind).toBe('known');
   // Used to be excused whatever came back: a 500 (or an accepted 201) is another defect.
@@ -120,8 +120,9 @@ test('a listed check that fails another way than the entry\'s outcome is not exc
   // Another check of the same test is not covered by the entry.
   expect(judgeCheck(defects, A, 'POST /v3/credentials [not-json]', false, '5xx').kind).toBe('unlisted');
   expect(judgeCheck(defects, B, what, false, 'no-response').kind).toBe('unlisted');
-  // An entry without outcome still excuses any failure of its checks.
-  expect(judgeCheck(defects, A, 'POST /v3/credentials [wrong-type]', false, '5xx').kind).toBe('known');
+  // An entry without an outcome used to excuse any failure of its checks: it is refused now.
+  expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: ["[wrong-type]"]\n    defect: any failure\n`, 'f.yaml')).toThrow(/"outcome" must be one of/);
+  expect(parseKnownDefects(readFileSync(DEFAULT_KNOWN_DEFECTS, 'utf8'), DEFAULT_KNOWN_DEFECTS).every((d) => DEFECT_OUTCOMES.includes(d.outcome))).toBe(true);
   expect(() => parseKnownDefects(`defects:\n  - tests: [${A}]\n    cases: [c]\n    outcome: 500\n    defect: x\n`, 'f.yaml')).toThrow(/"outcome" must be one of/);
 });
 

@@ -25,7 +25,7 @@ export interface KnownDefect {
    * What Keystone does on a listed check (DEFECT_OUTCOMES). When given, a listed check that
    * fails another way fails the test: the entry describes one behaviour, not "anything but right".
    */
-  outcome?: DefectOutcome;
+  outcome: DefectOutcome;
   /** What Keystone does wrong, in one line. */
   defect: string;
   /** Upstream bug or code pointer. */
@@ -69,13 +69,14 @@ export function parseKnownDefects(text: string, source: string): KnownDefect[] {
     if (!Array.isArray(cases) || !cases.length || !cases.every((c) => typeof c === 'string' && c)) {
       throw new ConfigError(`${where}: "cases" must be a list of non-empty strings (the checks it excuses: no entry covers a whole test)`);
     }
-    if (outcome !== undefined && !DEFECT_OUTCOMES.includes(outcome as DefectOutcome)) throw new ConfigError(`${where}: "outcome" must be one of ${DEFECT_OUTCOMES.join(', ')}`);
+    // Required: an entry describes one observed behaviour; "anything but right" would excuse a new defect on the same check.
+    if (!DEFECT_OUTCOMES.includes(outcome as DefectOutcome)) throw new ConfigError(`${where}: "outcome" must be one of ${DEFECT_OUTCOMES.join(', ')} (what Keystone is seen doing on these checks)`);
     if (link !== undefined && typeof link !== 'string') throw new ConfigError(`${where}: "link" must be a string`);
     if (fixedBy !== undefined && (!Array.isArray(fixedBy) || !fixedBy.length || !fixedBy.every((f) => typeof f === 'string' && f && basename(f) === f))) {
       throw new ConfigError(`${where}: "fixedBy" must be a list of patch file names (no directories)`);
     }
     return {
-      tests: tests as string[], defect: defect.trim(), cases: cases as string[], ...(outcome ? { outcome: outcome as DefectOutcome } : {}), ...(link ? { link } : {}),
+      tests: tests as string[], defect: defect.trim(), cases: cases as string[], outcome: outcome as DefectOutcome, ...(link ? { link } : {}),
       ...(backend ? { backend: backend as Backend } : {}), ...(fixedBy ? { fixedBy: fixedBy as string[] } : {}),
     };
   });
