@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import {
   evaluateSlas, failureRate, maxAvgDuration, maxAvgDurationPerAtomic, maxSecondsPerIteration,
-  outliers, performanceDegradation, runCompleted,
+  outliers, performanceDegradation, runCompleted, maxAtomicRatio,
 } from '../lib/load/sla.js';
 import type { IterationRecord } from '../lib/load/atomic.js';
 
@@ -159,5 +159,43 @@ test.describe('evaluateSlas and runCompleted', () => {
     expect(runCompleted({ stopReason: 'deadline', abandoned: 0, iterations: steady }).success).toBe(false);
     expect(runCompleted({ stopReason: 'completed', abandoned: 2, iterations: steady }).success).toBe(false);
     expect(runCompleted({ stopReason: 'completed', abandoned: 0, iterations: [] }).success).toBe(false);
+  });
+});
+
+test.describe('max_atomic_ratio (the gate\'s load-independent regression SLA)', () => {
+  const V = 'keystone_v3.validate_token';
+  const F = 'keystone_v3.fetch_token';
+  const pair = (fetch: number, validate: number) => [{ name: F, durationMs: fetch, start: 0 }, { name: V, durationMs: validate, start: fetch }];
+  const criterion = { [V]: { over: F, max: 3 } };
+
+  test('passes a validation as fast as an authentication, on a fast or a slow machine', () => {
+    expect(maxAtomicRatio(run([0.4, 0.4, 0.4], [], () => pair(200, 200)), criterion).success).toBe(true);
+    expect(maxAtomicRatio(run([20, 20, 20], [], () => pair(9_000, 11_000)), criterion).success).toBe(true);
+  });
+
+  test('fails a validation that sleeps 5 s (the tokens-validate-slow mutant), naming both medians', () => {
+    const r = maxAtomicRatio(run([5.5, 5.5, 5.5], [], () => pair(300, 5_300)), criterion);
+    expect(r.success).toBe(false);
+    expect(r.detail).toContain("'keystone_v3.validate_token' 5.30s / 'keystone_v3.fetch_token' 0.30s = 17.67 <= 3.00 - Failed");
+  });
+
+  test('uses medians: one slow outlier does not fail it, a slow majority does', () => {
+    const oneSlow = run([1, 1, 1, 1, 1], [], (i) => pair(300, i === 0 ? 5_000 : 300));
+    expect(maxAtomicRatio(oneSlow, criterion).success).toBe(true);
+    const mostSlow = run([1, 1, 1, 1, 1], [], (i) => pair(300, i < 3 ? 5_000 : 300));
+    expect(maxAtomicRatio(mostSlow, criterion).success).toBe(false);
+  });
+
+  test('fails when it measured nothing (no samples, or only failed iterations)', () => {
+    expect(maxAtomicRatio(run([1, 1]), criterion).success).toBe(false);
+    const allFailed = run([1, 1], [0, 1], () => pair(300, 300));
+    const r = maxAtomicRatio(allFailed, criterion);
+    expect(r.success).toBe(false);
+    expect(r.detail).toContain('no samples');
+  });
+
+  test('evaluateSlas runs it when configured', () => {
+    const names = evaluateSlas(run([1], [], () => pair(1, 1)), { max_atomic_ratio: criterion }).map((x) => x.name);
+    expect(names).toEqual(['max_atomic_ratio']);
   });
 });

@@ -16,6 +16,8 @@ export interface SlaResult {
 export interface FailureRateCriterion { min?: number; max?: number }
 export interface OutliersCriterion { max?: number; min_iterations?: number; sigmas?: number }
 export interface PerformanceDegradationCriterion { max_degradation: number }
+/** `action: { over: otherAction, max: k }`: median of `action` at most k x median of `over`, same iterations. */
+export type AtomicRatioCriterion = Record<string, { over: string; max: number }>;
 
 export interface SlaConfig {
   failure_rate?: FailureRateCriterion;
@@ -24,6 +26,8 @@ export interface SlaConfig {
   max_avg_duration_per_atomic?: Record<string, number>;
   outliers?: OutliersCriterion;
   performance_degradation?: PerformanceDegradationCriterion;
+  /** Not Rally's: the gate's load-independent regression SLA (see maxAtomicRatio). */
+  max_atomic_ratio?: AtomicRatioCriterion;
 }
 
 /** Rally's default when a workload names no SLA at all. */
@@ -164,6 +168,50 @@ export function performanceDegradation(records: readonly IterationRecord[], crit
   };
 }
 
+/**
+ * Not a Rally criterion. Absolute SLAs must be sized for the slowest machine a gate runs on, so a
+ * Keystone that got 10x slower at one action can still pass them (a 5 s sleep in token validation
+ * survived max_avg_duration). A ratio of two actions' medians over the same successful iterations
+ * cancels the machine's speed: "validating a token costs at most k x issuing one". A ratio with no
+ * samples on either side fails: a regression SLA that measured nothing has judged nothing.
+ */
+export function maxAtomicRatio(records: readonly IterationRecord[], criterion: AtomicRatioCriterion): SlaResult {
+  const samples = new Map<string, number[]>();
+  for (const r of records) {
+    if (r.error) continue;
+    for (const [name, t] of atomicTotals(r)) {
+      if (t.failed) continue;
+      const list = samples.get(name) ?? [];
+      list.push(t.durationMs);
+      samples.set(name, list);
+    }
+  }
+  const median = (xs: number[] | undefined): number | null => {
+    if (!xs?.length) return null;
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  };
+  let success = true;
+  const lines = ['Median duration of an action over the median of another, same iterations:'];
+  for (const [name, { over, max }] of Object.entries(criterion)) {
+    checkPositive(`max_atomic_ratio.${name}.max`, max);
+    const a = median(samples.get(name));
+    const b = median(samples.get(over));
+    if (a === null || b === null || b <= 0) {
+      success = false;
+      lines.push(`Action: '${name}' over '${over}': no samples of ${a === null ? `'${name}'` : `'${over}'`} - Failed`);
+      continue;
+    }
+    const ratio = a / b;
+    const ok = ratio <= max;
+    success &&= ok;
+    lines.push(`Action: '${name}' ${f2(a / 1000)}s / '${over}' ${f2(b / 1000)}s = ${f2(ratio)} <= ${f2(max)} - ${status(ok)}`);
+  }
+  lines.push(`Status: ${status(success)}`);
+  return { name: 'max_atomic_ratio', criterion, success, detail: lines.join('\n') };
+}
+
 /** Evaluates every configured criterion, in Rally's config shape; no config means DEFAULT_SLA. */
 export function evaluateSlas(records: readonly IterationRecord[], config: SlaConfig = DEFAULT_SLA): SlaResult[] {
   const results: SlaResult[] = [];
@@ -173,6 +221,7 @@ export function evaluateSlas(records: readonly IterationRecord[], config: SlaCon
   if (config.max_avg_duration_per_atomic) results.push(maxAvgDurationPerAtomic(records, config.max_avg_duration_per_atomic));
   if (config.outliers) results.push(outliers(records, config.outliers));
   if (config.performance_degradation) results.push(performanceDegradation(records, config.performance_degradation));
+  if (config.max_atomic_ratio) results.push(maxAtomicRatio(records, config.max_atomic_ratio));
   return results;
 }
 
