@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config/settings.js';
 import { judgeMutantRun, type GateFileOfRun, type PlaywrightJsonOfRun } from '../lib/mutants/judgement.js';
-import { GATE_PROJECT_DIRS, parseMutantManifest, selectMutants, validateMutantDiff, type Mutant } from '../lib/mutants/manifest.js';
+import { GATE_PROJECT_DIRS, parseMutantManifest, phaseEnvironment, selectMutants, validateMutantDiff, type Mutant } from '../lib/mutants/manifest.js';
 import { renderMutantTable, writeMutantsJson, type MutantRow } from '../reports/mutants-report.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -69,9 +69,10 @@ async function runMutant(m: Mutant, all: boolean): Promise<MutantRow> {
     PW_JSON: resultsFile,
     PW_JUNIT: join(dir, 'junit.xml'),
     ALLURE_RESULTS_DIR: join(dir, 'allure-results'),
+    ...phaseEnvironment(m.phase),
   };
   const started = Date.now();
-  process.stdout.write(`=== mutant ${m.id} (must fail as ${m.mustFailAs}): npx playwright test ${args.join(' ')}\n`);
+  process.stdout.write(`=== mutant ${m.id} (must fail as ${m.mustFailAs}): ${Object.entries(phaseEnvironment(m.phase)).map(([k, v]) => `${k}=${v} `).join('')}npx playwright test ${args.join(' ')}\n`);
   const log = createWriteStream(join(dir, 'playwright.log'));
   const code = await new Promise<number>((done) => {
     const child = spawn('npx', ['playwright', 'test', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { ConfigError } from '../lib/config/settings.js';
 import { judgeMutantRun, type GateFileOfRun } from '../lib/mutants/judgement.js';
-import { parseMutantManifest, selectMutants, validateMutantDiff } from '../lib/mutants/manifest.js';
+import { parseMutantManifest, phaseEnvironment, selectMutants, validateMutantDiff } from '../lib/mutants/manifest.js';
 
 // The pure parts of `npm run mutants`: the manifest, the diffs, and the kill judgement.
 
@@ -14,7 +14,7 @@ const withLine = (key: string, line: string) => ENTRY.split('\n').map((l) => (l.
 
 test('a manifest entry parses with its defaults: not in the CI subset, diff named after the id', () => {
   const [m] = parseMutantManifest(ENTRY, 'm.yaml', HERE);
-  expect(m).toEqual({ id: 'tokens-x', breaks: 'revocations are lost', concern: 'tokens', projects: ['conformance'], specs: ['suites/conformance/tokens.spec.ts'], mustFailAs: 'contract', ci: false, diff: 'mutants/tokens-x.diff' });
+  expect(m).toEqual({ id: 'tokens-x', breaks: 'revocations are lost', concern: 'tokens', projects: ['conformance'], specs: ['suites/conformance/tokens.spec.ts'], mustFailAs: 'contract', ci: false, phase: 'default', diff: 'mutants/tokens-x.diff' });
 });
 
 test('malformed manifests are refused, naming the entry and the field', () => {
@@ -29,10 +29,18 @@ test('malformed manifests are refused, naming the entry and the field', () => {
   bad(`${ENTRY}    grep: "(unclosed"\n`, /"grep" is not a regular expression/);
   bad(`${ENTRY}    ci: yes please\n`, /"ci" must be true or false/);
   bad(`${ENTRY}    kills: everything\n`, /unknown keys kills/);
+  bad(`${ENTRY}    phase: chaos\n`, /"phase" must be one of default, retry/);
   bad(ENTRY.replace('- id: tokens-x', '- id: Tokens_X'), /"id" must be lower-case words/);
   bad(`${ENTRY}${ENTRY.replace('mutants:\n', '')}`, /mutant tokens-x: duplicate id/);
   expect(() => parseMutantManifest(ENTRY, 'm.yaml', (p) => !p.startsWith('mutants/'))).toThrow(/mutants\/tokens-x.diff does not exist/);
   expect(() => parseMutantManifest('mutants: [1]\n', 'm.yaml', HERE)).toThrow(ConfigError);
+});
+
+test('a retry-phase mutant runs with conflict injection on; the default phase adds nothing', () => {
+  const [m] = parseMutantManifest(`${ENTRY}    phase: retry\n`, 'm.yaml', HERE);
+  expect(m!.phase).toBe('retry');
+  expect(phaseEnvironment(m!.phase)).toEqual({ KS_INJECT_CONFLICTS: 'on' });
+  expect(phaseEnvironment('default')).toEqual({});
 });
 
 test('selection: --only must name known mutants, --ci takes the marked ones, else all', () => {

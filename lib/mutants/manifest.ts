@@ -23,12 +23,26 @@ export interface Mutant {
   mustFailAs: FailureCategory;
   /** Part of the cheap CI subset (`--ci`). */
   ci: boolean;
+  /**
+   * The gate phase whose environment the run gets: `retry` turns on conflict injection
+   * (KS_INJECT_CONFLICTS=on, as scripts/gate.sh's retry phase), so a defect in how conflicts are
+   * retried meets a conflict on every write instead of whenever a storm happens to provoke one.
+   */
+  phase: MutantPhase;
   /** mutants/<id>.diff, relative to the repository. */
   diff: string;
 }
 
+export const MUTANT_PHASES = ['default', 'retry'] as const;
+export type MutantPhase = (typeof MUTANT_PHASES)[number];
+
+/** The environment a phase adds to the mutant's Playwright run. */
+export function phaseEnvironment(phase: MutantPhase): Record<string, string> {
+  return phase === 'retry' ? { KS_INJECT_CONFLICTS: 'on' } : {};
+}
+
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const KEYS = ['id', 'breaks', 'concern', 'projects', 'specs', 'grep', 'mustFailAs', 'ci'];
+const KEYS = ['id', 'breaks', 'concern', 'projects', 'specs', 'grep', 'mustFailAs', 'ci', 'phase'];
 
 /**
  * Parses and validates the mutants manifest. `fileExists` answers for paths relative to the
@@ -70,11 +84,12 @@ export function parseMutantManifest(text: string, source: string, fileExists: (p
     }
     if (!FAILURE_CATEGORIES.includes(m.mustFailAs as (typeof FAILURE_CATEGORIES)[number])) throw new ConfigError(`${where}: "mustFailAs" must be one of ${FAILURE_CATEGORIES.join(', ')}`);
     if (m.ci !== undefined && typeof m.ci !== 'boolean') throw new ConfigError(`${where}: "ci" must be true or false`);
+    if (m.phase !== undefined && !MUTANT_PHASES.includes(m.phase as MutantPhase)) throw new ConfigError(`${where}: "phase" must be one of ${MUTANT_PHASES.join(', ')}`);
     const diff = `mutants/${m.id}.diff`;
     if (!fileExists(diff)) throw new ConfigError(`${where}: ${diff} does not exist`);
     return {
       id: m.id, breaks: (m.breaks as string).trim(), concern: (m.concern as string).trim(), projects, specs,
-      ...(m.grep !== undefined ? { grep: m.grep as string } : {}), mustFailAs: m.mustFailAs as FailureCategory, ci: m.ci === true, diff,
+      ...(m.grep !== undefined ? { grep: m.grep as string } : {}), mustFailAs: m.mustFailAs as FailureCategory, ci: m.ci === true, phase: (m.phase as MutantPhase | undefined) ?? 'default', diff,
     };
   });
 }

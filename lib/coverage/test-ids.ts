@@ -1,0 +1,46 @@
+/**
+ * Tempest's `check_uuid` for this suite: every test under suites/ carries exactly one `id`
+ * annotation, a UUID no other test uses. The id is what Allure keys history on, what known-defect
+ * entries and gate.json name, and what survives a renamed title.
+ */
+export interface ListedTest {
+  /** File and title path, for the message. */
+  where: string;
+  /** The descriptions of the test's `id` annotations. */
+  ids: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Problems, one line each: missing, several, malformed, or duplicated ids. Empty means every test has its own. */
+export function checkTestIds(tests: readonly ListedTest[]): string[] {
+  const problems: string[] = [];
+  const owners = new Map<string, string[]>();
+  for (const t of tests) {
+    if (t.ids.length === 0) problems.push(`${t.where}: no id annotation`);
+    if (t.ids.length > 1) problems.push(`${t.where}: ${t.ids.length} id annotations (${t.ids.join(', ')})`);
+    for (const id of t.ids) {
+      if (!UUID.test(id)) problems.push(`${t.where}: id "${id}" is not a lower-case UUID`);
+      owners.set(id, [...(owners.get(id) ?? []), t.where]);
+    }
+  }
+  for (const [id, where] of owners) if (where.length > 1) problems.push(`id ${id} is used by ${where.length} tests: ${where.join('; ')}`);
+  return problems;
+}
+
+/** Playwright JSON report suites (from `playwright test --list --reporter=json`), flattened. */
+interface JsonSuite { title: string; file?: string; specs?: { title: string; file: string; tests: { projectName: string; annotations?: { type: string; description?: string }[] }[] }[]; suites?: JsonSuite[] }
+
+export function listedTests(report: { suites: JsonSuite[] }): ListedTest[] {
+  const out: ListedTest[] = [];
+  const walk = (s: JsonSuite, path: string[]): void => {
+    for (const spec of s.specs ?? []) {
+      for (const t of spec.tests) {
+        out.push({ where: `${t.projectName} › ${spec.file} › ${[...path, spec.title].join(' › ')}`, ids: (t.annotations ?? []).filter((a) => a.type === 'id').map((a) => a.description ?? '') });
+      }
+    }
+    for (const c of s.suites ?? []) walk(c, [...path, c.title]);
+  };
+  for (const s of report.suites) walk(s, []);
+  return out;
+}

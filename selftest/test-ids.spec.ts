@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { checkTestIds, listedTests } from '../lib/coverage/test-ids.js';
+
+const A = '6f1c9c1e-3f7b-4a59-9d1e-0c2f5b7a9e11';
+const B = '0b6f2c55-8d0e-4c1a-b5f3-7e9a1d2c4b66';
+
+test('the id check rejects a missing, doubled, malformed or shared id, and accepts one each', () => {
+  expect(checkTestIds([{ where: 'a', ids: [A] }, { where: 'b', ids: [B] }])).toEqual([]);
+  expect(checkTestIds([{ where: 'a', ids: [] }])).toEqual(['a: no id annotation']);
+  expect(checkTestIds([{ where: 'a', ids: [A, B] }])[0]).toMatch(/2 id annotations/);
+  expect(checkTestIds([{ where: 'a', ids: [A.toUpperCase()] }])[0]).toMatch(/not a lower-case UUID/);
+  expect(checkTestIds([{ where: 'a', ids: ['123'] }])[0]).toMatch(/not a lower-case UUID/);
+  expect(checkTestIds([{ where: 'a', ids: [A] }, { where: 'b', ids: [A] }])).toEqual([`id ${A} is used by 2 tests: a; b`]);
+});
+
+// Every test of every suite project, as Playwright itself lists them (generated tests included).
+test('every test under suites/ has exactly one UUID id, used by no other test', () => {
+  test.setTimeout(120_000);
+  const out = execFileSync('npx', ['playwright', 'test', '--list', '--reporter=json', '--project=conformance', '--project=concurrency', '--project=chaos', '--project=load'], {
+    env: { ...process.env, KS_TARGET: 'none', PW_JSON: '', CI: '' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  const tests = listedTests(JSON.parse(out));
+  expect(tests.length, 'tests listed').toBeGreaterThan(200);
+  expect(checkTestIds(tests)).toEqual([]);
+});
