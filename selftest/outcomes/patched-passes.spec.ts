@@ -2,11 +2,20 @@ import { expect, test } from '@playwright/test';
 import { OUTCOME_SPECS, runGate } from './run-gate.js';
 
 // What passing looks like: the reference retry patch (patches/keystone-retry.diff) retries every
-// conflict, so the same slice shows no leak and every invariant holds, three gate runs in a row
-// (each on its own fresh cluster): one lucky run proves little.
-const CONSECUTIVE_RUNS = 3;
+// conflict, so the same slice shows no leak and every invariant holds, KS_OUTCOME_RUNS gate runs
+// in a row (each on its own fresh cluster). One by default since the retry outcome
+// (retry-patched-passes.spec.ts) meets a conflict on every write by injection: storm luck no longer
+// decides whether retries were exercised. Three runs took 1247 s of npm test's 46 min.
+const CONSECUTIVE_RUNS = outcomeRuns(process.env.KS_OUTCOME_RUNS);
 
-test('the reference patched Keystone passes the concurrency gate with 0 leaks, 3 runs in a row @outcome', async () => {
+function outcomeRuns(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`KS_OUTCOME_RUNS=${raw} must be an integer in [1, 20]`);
+  return n;
+}
+
+test(`the reference patched Keystone passes the concurrency gate with 0 leaks, ${CONSECUTIVE_RUNS} run(s) in a row @outcome`, async () => {
   test.setTimeout(CONSECUTIVE_RUNS * 15 * 60_000);
   for (let i = 1; i <= CONSECUTIVE_RUNS; i++) {
     await test.step(`run ${i} of ${CONSECUTIVE_RUNS}`, async () => {
