@@ -75,6 +75,11 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 /** Default of KS_STORM_DB_LATENCY_MS: see README (provocation figures). */
 export const STORM_DB_LATENCY_MS = 5;
 
+/** The one parser of integer settings: an environment variable, or its default, within [min, max]. */
+export function intSetting(name: string, fallback: number, min: number, max: number, env: NodeJS.ProcessEnv = process.env): number {
+  return int(name, env[name], fallback, min, max);
+}
+
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);

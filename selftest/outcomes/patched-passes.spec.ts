@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { intSetting } from '../../lib/config/settings.js';
 import { OUTCOME_SPECS, runGate } from './run-gate.js';
 
 // What passing looks like: the reference retry patch (patches/keystone-retry.diff) retries every
@@ -6,14 +7,7 @@ import { OUTCOME_SPECS, runGate } from './run-gate.js';
 // in a row (each on its own fresh cluster). One by default since the retry outcome
 // (retry-patched-passes.spec.ts) meets a conflict on every write by injection: storm luck no longer
 // decides whether retries were exercised. Three runs took 1247 s of npm test's 46 min.
-const CONSECUTIVE_RUNS = outcomeRuns(process.env.KS_OUTCOME_RUNS);
-
-function outcomeRuns(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`KS_OUTCOME_RUNS=${raw} must be an integer in [1, 20]`);
-  return n;
-}
+const CONSECUTIVE_RUNS = intSetting('KS_OUTCOME_RUNS', 1, 1, 20);
 
 test(`the reference patched Keystone passes the concurrency gate with 0 leaks, ${CONSECUTIVE_RUNS} run(s) in a row @outcome`, async () => {
   test.setTimeout(CONSECUTIVE_RUNS * 15 * 60_000);

@@ -16,17 +16,12 @@ import { join } from 'node:path';
 import * as allure from 'allure-js-commons';
 import { expect, test as base } from '../../fixtures/test.js';
 import { constant, evaluateSlas, runCompleted, type AtomicRatioCriterion, type SlaConfig } from '../../lib/load/index.js';
+import { intSetting } from '../../lib/config/settings.js';
 import { ATOMIC, DEFAULT_ARGS, KEYSTONE_BASIC, type KeystoneBasicScenario } from '../../lib/load/keystone-scenarios.js';
 import { ScenarioContext, type ScenarioContextOptions } from '../../lib/load/scenario-context.js';
 import { scenarioReportHtml, summarizeScenarioRun, writeLoadJson, writeScenarioSummary } from '../../reports/load-report.js';
 
-function envInt(name: string, fallback: number, min = 1, max = 100_000): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw} must be an integer in [${min}, ${max}]`);
-  return n;
-}
+const envInt = (name: string, fallback: number, min = 1, max = 100_000): number => intSetting(name, fallback, min, max);
 
 const TEST_IDS: Record<string, string> = {
   create_user: 'e2e4e31b-7f9d-4e24-aa99-7b9684cd9e2a',
