@@ -77,7 +77,10 @@ export function chaosFaults(
 // ---------------------------------------------------------------------------------------------
 // Containers: what the specs built before there was a choice, unchanged (names included).
 
-const CONTAINER_NEEDS: Record<ChaosFaultKind, ReadonlyArray<keyof RegionEndpoint>> = {
+/** The region fields that hold one string (container ids, URLs), the only ones a fault can need. */
+type RegionStringField = { [K in keyof RegionEndpoint]-?: RegionEndpoint[K] extends string | undefined ? K : never }[keyof RegionEndpoint];
+
+const CONTAINER_NEEDS: Record<ChaosFaultKind, ReadonlyArray<RegionStringField>> = {
   crash: ['databaseContainer'],
   freeze: ['databaseContainer'],
   partition: ['replicationProxyControlUrl', 'databaseContainer'],
@@ -87,7 +90,7 @@ const CONTAINER_NEEDS: Record<ChaosFaultKind, ReadonlyArray<keyof RegionEndpoint
 };
 
 function containerFaults(info: ClusterInfo): ChaosFaults {
-  const field = (r: RegionEndpoint, f: keyof RegionEndpoint): string => {
+  const field = (r: RegionEndpoint, f: RegionStringField): string => {
     const value = r[f];
     if (!value) throw new Error(`containers injector: ${r.region} has no ${f} (check unsupported() first)`);
     return value;

@@ -11,6 +11,20 @@ test('read-committed isolation is accepted in either spelling', () => {
   expect(readSettings({ KS_PG_ISOLATION: 'read committed' }).pgIsolation).toBe('read committed');
 });
 
+test('API nodes: two by default (read-backs on the other node), one allowed, anything else refused', () => {
+  expect(readSettings({}).apiNodes).toBe(2);
+  expect(readSettings({ KS_API_NODES: '1' }).apiNodes).toBe(1);
+  expect(() => readSettings({ KS_API_NODES: '0' })).toThrow(/KS_API_NODES=0/);
+  expect(() => readSettings({ KS_API_NODES: '3' })).toThrow(/KS_API_NODES=3/);
+  expect(() => readSettings({ KS_API_NODES: 'two' })).toThrow(ConfigError);
+});
+
+test('read-back of writes is on unless switched off, and a bad value is refused', () => {
+  expect(readSettings({}).readBack).toBe(true);
+  expect(readSettings({ KS_READ_BACK: 'off' }).readBack).toBe(false);
+  expect(() => readSettings({ KS_READ_BACK: 'sometimes' })).toThrow(/KS_READ_BACK=sometimes/);
+});
+
 test('bad values fail with the variable named', () => {
   expect(() => readSettings({ KS_TARGET: 'cloudy' })).toThrow(/KS_TARGET=cloudy/);
   expect(() => readSettings({ KS_CONCURRENCY: 'many' })).toThrow(ConfigError);

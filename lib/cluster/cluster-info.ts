@@ -7,8 +7,16 @@ import type { InjectionSettings } from './conflict-injection/injection-settings.
 export interface RegionEndpoint {
   region: string;
   baseUrl: string;
-  /** Container of this region's Keystone, when the suite started it. */
+  /** Container of this region's Keystone (the node at baseUrl), when the suite started it. */
   keystoneContainer?: string;
+  /**
+   * Another Keystone API node of this region on the same database (embedded PostgreSQL with
+   * KS_API_NODES=2): read-backs of writes and revocation checks go here, so a node that answers
+   * from a per-process cache is seen. Absent: the region has one API node; readers use baseUrl.
+   */
+  readerBaseUrl?: string;
+  /** Every Keystone API container of this region, keystoneContainer first (log collection, correlator). */
+  keystoneContainers?: string[];
   /** Container of this region's database node, when the suite started it. */
   databaseContainer?: string;
   /** Galera: the database node's container name (chaos and logs name nodes by it). */
@@ -46,6 +54,19 @@ export interface ClusterInfo {
   keystone?: { packageVersion?: string; apiVersion?: string };
   /** Global setup's decision on the known-defects list (lib/conformance/known-defects.ts) and why. */
   knownDefects?: { file?: string; load: boolean; reason: string };
+}
+
+/** Every Keystone container the suite can read logs of, all regions and all API nodes. */
+export function keystoneContainerIds(info: Pick<ClusterInfo, 'regions'>): string[] {
+  const ids = info.regions.flatMap((r) => r.keystoneContainers ?? (r.keystoneContainer ? [r.keystoneContainer] : []));
+  return [...new Set(ids)];
+}
+
+/** Where region i's read-backs go: its other API node when it has one, else its only node. */
+export function readerBaseUrl(info: Pick<ClusterInfo, 'regions'>, index = 0): string {
+  const r = info.regions[index];
+  if (!r) throw new RangeError(`no region ${index} in the cluster (it has ${info.regions.length})`);
+  return r.readerBaseUrl ?? r.baseUrl;
 }
 
 /** The file is 0600 and lives outside reports: it carries the admin password. */

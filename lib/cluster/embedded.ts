@@ -62,18 +62,28 @@ async function startPostgresTopology(settings: Settings, runId: string): Promise
     const proxyName = `ks-gate-${runId}-sqlproxy-1`;
     const proxy = await startFaultProxy({ image: proxyImage, runId, index: 1, role: 'sql-proxy', name: proxyName, routes: [{ listenPort: 5432, upstream: `${pg.host}:5432` }], network });
     containers.push(proxy.container);
-    const ks = await startKeystone(settings, network, {
-      image, runId, region: 'RegionOne', index: 1, databaseUrl: pg.urlVia(`${proxyName}:5432`),
-      fernetKeys: keyRepository(), credentialKeys: keyRepository(), adminPassword, dbSync: true,
-    });
-    containers.push(ks.container);
+    // KS_API_NODES Keystones on the one database, all through the fault proxy, sharing the fernet
+    // and credential keys (as Galera's regions do) so a token of one validates on the other. They
+    // start together: node 2 neither syncs nor bootstraps, and its workers touch the database only
+    // when a request comes, which is after node 1 is ready.
+    const fernetKeys = keyRepository();
+    const credentialKeys = keyRepository();
+    const nodes = await Promise.all(Array.from({ length: settings.apiNodes }, (_, k) => startKeystone(settings, network!, {
+      image, runId, region: 'RegionOne', index: k + 1, databaseUrl: pg.urlVia(`${proxyName}:5432`),
+      fernetKeys, credentialKeys, adminPassword, dbSync: k === 0, bootstrap: k === 0,
+    }).then((ks) => { containers.push(ks.container); return ks; })));
+    const ks = nodes[0]!;
     const admin = { username: 'admin', password: adminPassword, userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' };
-    await waitForKeystone(ks.baseUrl, admin, 180_000);
+    await Promise.all(nodes.map((n) => waitForKeystone(n.baseUrl, admin, 180_000)));
     const bringUpSeconds = (Date.now() - started) / 1000;
-    log(`keystone (${variant}) ready at ${ks.baseUrl} after ${bringUpSeconds.toFixed(1)} s`);
+    log(`keystone (${variant}) ready at ${nodes.map((n) => n.baseUrl).join(' and ')} (${nodes.length} API node${nodes.length > 1 ? 's' : ''}) after ${bringUpSeconds.toFixed(1)} s`);
     const info: ClusterInfo = {
       target: 'embedded', backend: settings.backend, keystoneVariant: variant, runId, ownedBySuite: true,
-      regions: [{ region: ks.region, baseUrl: ks.baseUrl, keystoneContainer: ks.container.getId(), databaseContainer: pg.container.getId(), sqlProxyControlUrl: proxy.controlUrl }],
+      regions: [{
+        region: ks.region, baseUrl: ks.baseUrl, keystoneContainer: ks.container.getId(),
+        readerBaseUrl: nodes[1]?.baseUrl, keystoneContainers: nodes.map((n) => n.container.getId()),
+        databaseContainer: pg.container.getId(), sqlProxyControlUrl: proxy.controlUrl,
+      }],
       admin, databaseIsolation: settings.pgIsolation, network: network.getName(),
       startedAt: new Date(started).toISOString(), bringUpSeconds,
     };

@@ -15,6 +15,12 @@ export interface KeystoneNodeSpec {
   adminPassword: string;
   /** Only the first node of a cluster creates the schema. */
   dbSync: boolean;
+  /**
+   * Runs `keystone-manage bootstrap` (admin, region, identity endpoint); default true. A second
+   * API node on an already bootstrapped database skips it: it has nothing to add, and running it
+   * while the first node is still syncing the schema would race it.
+   */
+  bootstrap?: boolean;
 }
 
 export interface KeystoneNode {
@@ -40,7 +46,7 @@ export async function startKeystone(settings: Settings, network: StartedNetwork,
       KS_FERNET_KEYS: spec.fernetKeys.join(','),
       KS_CREDENTIAL_KEYS: spec.credentialKeys.join(','),
       KS_DB_SYNC: spec.dbSync ? '1' : '0',
-      KS_BOOTSTRAP: '1',
+      KS_BOOTSTRAP: spec.bootstrap === false ? '0' : '1',
       KS_UWSGI_PROCESSES: String(settings.uwsgiProcesses),
       KS_PASSWORD_HASH_ROUNDS: String(settings.passwordHashRounds),
       KS_ENFORCE_SCOPE: String(settings.enforceScope),

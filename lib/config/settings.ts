@@ -20,6 +20,17 @@ export interface Settings {
   /** A user-supplied CockroachDB image (never built or downloaded by the gate). */
   cockroachImage?: string;
   topologySize: number;
+  /**
+   * Keystone API nodes on the one database of the embedded PostgreSQL topology (KS_API_NODES,
+   * default 2: the production shape). With 2, read-backs and revocation checks go to the node
+   * that did not take the write, so a per-process cache that serves stale reads is seen.
+   */
+  apiNodes: number;
+  /**
+   * Conformance tests read every successful write back on the reader node and compare every
+   * written field (KS_READ_BACK, default true). Off only to measure what it costs.
+   */
+  readBack: boolean;
   uwsgiProcesses: number;
   passwordHashRounds: number;
   enforceScope: boolean;
@@ -110,6 +121,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     keystoneImage: env.KS_KEYSTONE_IMAGE || undefined,
     cockroachImage: env.KS_COCKROACH_IMAGE || undefined,
     topologySize: int('KS_TOPOLOGY_SIZE', env.KS_TOPOLOGY_SIZE, 3, 1, 9),
+    apiNodes: int('KS_API_NODES', env.KS_API_NODES, 2, 1, 2),
+    readBack: bool('KS_READ_BACK', env.KS_READ_BACK, true),
     uwsgiProcesses: int('KS_UWSGI_PROCESSES', env.KS_UWSGI_PROCESSES, 4, 1, 32),
     passwordHashRounds: int('KS_PASSWORD_HASH_ROUNDS', env.KS_PASSWORD_HASH_ROUNDS, 4, 4, 31),
     enforceScope: bool('KS_ENFORCE_SCOPE', env.KS_ENFORCE_SCOPE, false),

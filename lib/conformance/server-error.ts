@@ -1,6 +1,6 @@
 import { expect, type TestInfo } from '@playwright/test';
 import { containerLog } from '../cluster/logs.js';
-import type { ClusterInfo } from '../cluster/cluster-info.js';
+import { keystoneContainerIds, type ClusterInfo } from '../cluster/cluster-info.js';
 import { KeystoneTransportError } from '../keystone/errors.js';
 import type { KsResponse } from '../keystone/http.js';
 import { maskBody, maskText } from '../keystone/mask.js';
@@ -8,7 +8,7 @@ import { activeKnownDefects, describeDefect, judgeCheck, KNOWN_DEFECT_ANNOTATION
 
 /** Keystone log lines of one request (by the global request id we sent), for the failure report. */
 export async function keystoneLogFor(cluster: ClusterInfo, requestId: string): Promise<string> {
-  const ids = cluster.regions.map((r) => r.keystoneContainer).filter((x): x is string => !!x);
+  const ids = keystoneContainerIds(cluster);
   if (!ids.length) return '(external target: no Keystone log available)';
   const logs = await Promise.all(ids.map((id) => containerLog(id).catch(() => '')));
   const lines = logs.join('\n').split('\n');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import { KeystoneStatusError, KeystoneTransportError, classifyTransportError } from './errors.js';
 import { maskBody } from './mask.js';
 
@@ -48,6 +48,26 @@ export interface Exchange {
 }
 export type ExchangeObserver = (exchange: Exchange) => void;
 
+/** A write that got a response, as a write hook sees it: the request body unmasked (hooks compare values). */
+export interface AnsweredWrite {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Api path with its query string (`/v3/projects/abc`). */
+  path: string;
+  status: number;
+  requestBody?: unknown;
+  responseBody?: unknown;
+}
+/** Awaited after every answered write before the caller gets the response; a throw fails the caller's call. */
+export type WriteHook = (write: AnsweredWrite) => Promise<void>;
+
+export interface HttpOptions {
+  /**
+   * A new TCP connection for every request, closed after it (read-backs): no pooled socket, so
+   * no answer can come from a connection-affine worker or a proxy's cached upstream.
+   */
+  freshConnection?: boolean;
+}
+
 const DEFAULT_TIMEOUT_MS = Number(process.env.KS_REQUEST_TIMEOUT_MS ?? 60_000);
 const pools = new Map<string, Pool>();
 
@@ -76,8 +96,9 @@ export class KeystoneHttp {
   private readonly origin: string;
   private readonly prefix: string;
   private readonly observers: ExchangeObserver[] = [];
+  private readonly writeHooks: WriteHook[] = [];
 
-  constructor(readonly baseUrl: string, readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS) {
+  constructor(readonly baseUrl: string, readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS, readonly options: HttpOptions = {}) {
     const u = new URL(baseUrl);
     this.origin = u.origin;
     // Base URL may be ".../identity" or ".../identity/v3": requests are always made to "/v3/...".
@@ -89,6 +110,15 @@ export class KeystoneHttp {
     return () => {
       const i = this.observers.indexOf(observer);
       if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  /** Runs `hook` after every answered write of this transport until the returned function is called. */
+  onWrite(hook: WriteHook): () => void {
+    this.writeHooks.push(hook);
+    return () => {
+      const i = this.writeHooks.indexOf(hook);
+      if (i >= 0) this.writeHooks.splice(i, 1);
     };
   }
 
@@ -119,8 +149,10 @@ export class KeystoneHttp {
       };
       for (const o of this.observers) o(exchange);
     };
+    const fresh = this.options.freshConnection ? new Client(this.origin, { connectTimeout: 5_000, pipelining: 0 }) : undefined;
+    let response: KsResponse<T>;
     try {
-      const res = await poolFor(this.origin).request({
+      const res = await (fresh ?? poolFor(this.origin)).request({
         method, path: fullPath, headers, body: payload,
         headersTimeout: timeout, bodyTimeout: timeout,
         signal: AbortSignal.timeout(timeout + 1_000),
@@ -130,18 +162,24 @@ export class KeystoneHttp {
       const resHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
       const body = parseBody(text, resHeaders['content-type']);
-      const response: KsResponse<T> = {
+      response = {
         status: res.statusCode, headers: resHeaders, body: body as T,
         requestId, keystoneRequestId: resHeaders['x-openstack-request-id'], method, path, durationMs,
       };
       record({ status: res.statusCode, outcome: 'response', durationMs, responseBody: text ? maskBody(body) : undefined });
-      return response;
     } catch (err) {
       const durationMs = performance.now() - started;
       const kind = classifyTransportError(err);
       record({ status: null, outcome: kind, durationMs });
       throw new KeystoneTransportError(kind, method, path, requestId, durationMs, err);
+    } finally {
+      if (fresh) await fresh.destroy().catch(() => undefined);
     }
+    if (this.writeHooks.length && method !== 'GET' && method !== 'HEAD') {
+      const write: AnsweredWrite = { method, path: path + queryString(opts.query), status: response.status, requestBody: opts.body, responseBody: response.body };
+      for (const hook of [...this.writeHooks]) await hook(write);
+    }
+    return response;
   }
 }
 

@@ -1,5 +1,5 @@
 import { containerLog } from '../cluster/logs.js';
-import type { ClusterInfo } from '../cluster/cluster-info.js';
+import { keystoneContainerIds, type ClusterInfo } from '../cluster/cluster-info.js';
 import { parsePostgresConflicts } from './database-conflicts.js';
 import { runConcurrent, type DriverStats, type Op } from './driver.js';
 import type { History } from './history.js';
@@ -46,7 +46,7 @@ export function stormConcurrency(cluster: ClusterInfo): number | undefined {
 
 /** Correlates a recorded history with the logs written since `since`. */
 export async function correlateWindow(cluster: ClusterInfo, history: History, since: Date): Promise<Omit<ConflictProbeResult, 'stats'>> {
-  const keystoneIds = cluster.regions.map((r) => r.keystoneContainer).filter((x): x is string => !!x);
+  const keystoneIds = keystoneContainerIds(cluster);
   const dbIds = [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
   const keystoneText = (await Promise.all(keystoneIds.map((id) => containerLog(id, since)))).join('\n');
   let databaseConflicts: number | null = null;

@@ -49,11 +49,14 @@ export interface Callers {
   member: Keystone;
   memberUserId: string;
   memberProjectId: string;
-  /** Revokes the member's token (DELETE /v3/auth/tokens) and returns a client still using it. */
+  /**
+   * Revokes the member's token (DELETE /v3/auth/tokens) and returns a client still using it, on
+   * the reader node: revocation must hold on an API node that did not take it (issue #11).
+   */
   revokedMember(): Promise<Keystone>;
 }
 
-export async function callers(admin: Keystone, factory: ResourceFactory): Promise<Callers> {
+export async function callers(admin: Keystone, factory: ResourceFactory, reader: Keystone = admin): Promise<Callers> {
   const m = await factory.member();
   return {
     anonymous: admin.as(async () => null),
@@ -63,7 +66,7 @@ export async function callers(admin: Keystone, factory: ResourceFactory): Promis
     memberProjectId: m.project.id,
     async revokedMember() {
       expect((await admin.tokens.revoke(m.token)).status).toBe(204);
-      return admin.as(async () => m.token);
+      return reader.as(async () => m.token);
     },
   };
 }

@@ -64,11 +64,11 @@ test.describe('credentials @credentials', () => {
     expectError(r, 400);
   });
 
-  test('rejects missing, malformed and revoked tokens (401); a member sees only their own (403 on others\')', { annotation: { type: 'id', description: '6c1c138a-4a0c-4491-ae76-586ad60183fc' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401); a member sees only their own (403 on others\')', { annotation: { type: 'id', description: '6c1c138a-4a0c-4491-ae76-586ad60183fc' } }, async ({ reader, admin, factory }) => {
     await allure.feature('credentials'); await allure.story('GET/POST /v3/credentials');
     const other = await factory.user();
     const theirs = await factory.credential({ user_id: other.id });
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.credentials.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.credentials.list(), 401));
     await test.step('member shows another user\'s credential', async () => expectError(await who.member.credentials.show(theirs.id), 403));

@@ -132,9 +132,9 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '94c6ac50-14f0-48e6-9b1a-aff05f28b308' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '94c6ac50-14f0-48e6-9b1a-aff05f28b308' } }, async ({ reader, admin, factory }) => {
     await allure.feature('domain config'); await allure.story('PUT/GET/PATCH/DELETE /v3/domains/{domain_id}/config');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const domain = await domainWithConfig(admin, factory);
     await test.step('no token', async () => expectError(await who.anonymous.domainConfigs.get(domain.id), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.domainConfigs.get(domain.id), 401));

@@ -82,9 +82,9 @@ test.describe('domains @domains', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '7f2e2b75-d033-4a6d-885e-cae51ab08c99' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '7f2e2b75-d033-4a6d-885e-cae51ab08c99' } }, async ({ reader, admin, factory }) => {
     await allure.feature('domains'); await allure.story('GET/POST/PATCH/DELETE /v3/domains');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const other = await factory.domain();
     const memberDomainId = (await admin.projects.show(who.memberProjectId)).body.project.domain_id;
     await test.step('no token', async () => expectError(await who.anonymous.domains.list(), 401));

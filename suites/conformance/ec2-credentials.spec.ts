@@ -166,11 +166,11 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('OS-EC2 rejects missing, malformed and revoked tokens (401) and a member acting for another user (403)', { annotation: { type: 'id', description: '895332a2-243c-475d-87fa-aba566f8c5b9' } }, async ({ admin, factory }) => {
+  test('OS-EC2 rejects missing, malformed and revoked tokens (401) and a member acting for another user (403)', { annotation: { type: 'id', description: '895332a2-243c-475d-87fa-aba566f8c5b9' } }, async ({ reader, admin, factory }) => {
     await allure.feature('ec2 credentials'); await allure.story('GET/POST /v3/users/{user_id}/credentials/OS-EC2');
     const other = await factory.member();
     const theirs = await factory.ec2Credential(other.user.id, other.project.id);
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.ec2Credentials.list(other.user.id), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.ec2Credentials.list(other.user.id), 401));
     await test.step('member shows another user\'s EC2 credential', async () => expectError(await who.member.ec2Credentials.show(other.user.id, theirs.access), 403));

@@ -98,12 +98,12 @@ test.describe('endpoint policy @endpoint-policy', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '80d49fb5-1478-471e-bf01-98df7324c568' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '80d49fb5-1478-471e-bf01-98df7324c568' } }, async ({ reader, admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('PUT/GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const policy = await factory.policy();
     const service = await factory.service();
     const target = { serviceId: service.id };
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.endpointPolicy.listEndpoints(policy.id), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.endpointPolicy.listEndpoints(policy.id), 401));
     await test.step('member associates', async () => {

@@ -78,10 +78,10 @@ test.describe('catalog endpoints @endpoints', () => {
     expectError(noRegion, 400);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'abb5d9a6-e97c-463c-9e24-b3da707ba103' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'abb5d9a6-e97c-463c-9e24-b3da707ba103' } }, async ({ reader, admin, factory }) => {
     await allure.feature('endpoints'); await allure.story('GET/POST /v3/endpoints');
     const svc = await factory.service();
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.endpoints.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.endpoints.list(), 401));
     await test.step('member lists endpoints', async () => expectError(await who.member.endpoints.list(), 403));

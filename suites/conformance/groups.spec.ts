@@ -101,9 +101,9 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'c529ae73-b1f5-44e9-9f47-2066d24f5f81' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'c529ae73-b1f5-44e9-9f47-2066d24f5f81' } }, async ({ reader, admin, factory }) => {
     await allure.feature('groups'); await allure.story('GET/POST/PATCH/DELETE /v3/groups, membership');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const group = await factory.group();
     await test.step('no token', async () => expectError(await who.anonymous.groups.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.groups.list(), 401));

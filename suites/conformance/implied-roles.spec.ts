@@ -107,9 +107,9 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '973bf227-5d54-459d-b821-0e232766171a' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '973bf227-5d54-459d-b821-0e232766171a' } }, async ({ reader, admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies, GET /v3/role_inferences');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const prior = await factory.role();
     const a = await factory.role();
     const b = await factory.role();

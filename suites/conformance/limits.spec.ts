@@ -161,13 +161,13 @@ test.describe('unified limits @limits', () => {
     expectError(noService, 400);
   });
 
-  test('rejects missing, malformed and revoked tokens (401); a plain member cannot write (403) and reads only their project', { annotation: { type: 'id', description: 'ff07e405-68f0-49f6-ae49-0d0b413f4300' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401); a plain member cannot write (403) and reads only their project', { annotation: { type: 'id', description: 'ff07e405-68f0-49f6-ae49-0d0b413f4300' } }, async ({ reader, admin, factory }) => {
     await allure.feature('limits'); await allure.story('GET/POST /v3/limits');
     const service = await factory.service();
     const rl = await factory.registeredLimit({ service_id: service.id });
     const otherProject = await factory.project();
     const theirs = await factory.limit({ project_id: otherProject.id, service_id: service.id, resource_name: rl.resource_name });
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.limits.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.registeredLimits.list(), 401));
     await test.step('member creates a registered limit', async () => {

@@ -171,9 +171,9 @@ test.describe('endpoint filter @os-ep-filter', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '64f8263d-07b2-46f2-9a17-b2a391abf374' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '64f8263d-07b2-46f2-9a17-b2a391abf374' } }, async ({ reader, admin, factory }) => {
     await allure.feature('endpoint groups'); await allure.story('GET/POST /v3/OS-EP-FILTER/endpoint_groups');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.endpointFilter.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.endpointFilter.list(), 401));
     await test.step('member lists endpoint groups', async () => expectError(await who.member.endpointFilter.list(), 403));

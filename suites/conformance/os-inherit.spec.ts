@@ -144,9 +144,9 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '317fd2c1-30b9-4afa-be59-7f70b9ffd685' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '317fd2c1-30b9-4afa-be59-7f70b9ffd685' } }, async ({ reader, admin, factory }) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const role = await factory.role();
     const memberDomainId = (await admin.projects.show(who.memberProjectId)).body.project.domain_id;
     const onDomain: GrantTarget = { scope: 'domains', scopeId: memberDomainId, actor: 'users', actorId: who.memberUserId, inherited: true };

@@ -24,9 +24,9 @@ test.describe('OS-PKI @os-pki', () => {
     if (cluster.target === 'embedded') expect(r.status).toBe(403);
   });
 
-  test('unenforced: no token, a malformed, a member\'s or a revoked token are refused the same way', { annotation: { type: 'id', description: 'feeeada1-1854-41b5-95d8-39e33e58ec62' } }, async ({ admin, factory }) => {
+  test('unenforced: no token, a malformed, a member\'s or a revoked token are refused the same way', { annotation: { type: 'id', description: 'feeeada1-1854-41b5-95d8-39e33e58ec62' } }, async ({ reader, admin, factory }) => {
     await allure.feature('pki'); await allure.story('GET /v3/auth/tokens/OS-PKI/revoked');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectPkiRefusal(await who.anonymous.pki.revoked()));
     await test.step('malformed token', async () => expectPkiRefusal(await who.malformed.pki.revoked()));
     await test.step('member', async () => expectPkiRefusal(await who.member.pki.revoked()));

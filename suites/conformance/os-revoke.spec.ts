@@ -4,7 +4,7 @@ import { revokeEventsResponseSchema } from '../../lib/keystone/schemas/index.js'
 import { callers, expectError, expectJson } from './catalog-support.js';
 
 test.describe('revocation events @os-revoke', () => {
-  test('revoking a token records an event with its audit id, listed by GET /v3/OS-REVOKE/events?since= @slice', { annotation: { type: 'id', description: '5584a198-8534-4899-b6f2-084d5cdffcc2' } }, async ({ admin, factory }) => {
+  test('revoking a token records an event with its audit id, listed by GET /v3/OS-REVOKE/events?since= @slice', { annotation: { type: 'id', description: '5584a198-8534-4899-b6f2-084d5cdffcc2' } }, async ({ admin, reader, factory }) => {
     await allure.feature('revocation events'); await allure.story('GET /v3/OS-REVOKE/events');
     const m = await factory.member();
     const auditId = (await admin.tokens.validate(m.token)).body.token.audit_ids[0]!;
@@ -12,7 +12,8 @@ test.describe('revocation events @os-revoke', () => {
     const since = new Date(Date.now() - 60_000).toISOString();
     expect((await admin.tokens.revoke(m.token)).status).toBe(204);
 
-    const r = await admin.revokeEvents.list(since);
+    // The event is read on the other API node: it is stored state every node must serve.
+    const r = await reader.revokeEvents.list(since);
     expectJson(r, 200, revokeEventsResponseSchema);
     const event = r.body.events.find((e) => e.audit_id === auditId);
     expect(event, `an event for audit id ${auditId}`).toBeTruthy();
@@ -29,9 +30,9 @@ test.describe('revocation events @os-revoke', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'ce5ebf09-f43b-4f97-8c34-007c59695070' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'ce5ebf09-f43b-4f97-8c34-007c59695070' } }, async ({ reader, admin, factory }) => {
     await allure.feature('revocation events'); await allure.story('GET /v3/OS-REVOKE/events');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.revokeEvents.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.revokeEvents.list(), 401));
     // identity:list_revoke_events is rule:service_or_admin.

@@ -12,9 +12,9 @@ test.describe('OS-SIMPLE-CERT @os-simple-cert', () => {
     await test.step('GET /v3/OS-SIMPLE-CERT/certificates', async () => expectError(await admin.simpleCert.certificates(), 410));
   });
 
-  test('unenforced: no token, a malformed, a member\'s or a revoked token get the same 410', { annotation: { type: 'id', description: '262aa98f-23e7-4e6f-bbf6-7c0e815c3313' } }, async ({ admin, factory }) => {
+  test('unenforced: no token, a malformed, a member\'s or a revoked token get the same 410', { annotation: { type: 'id', description: '262aa98f-23e7-4e6f-bbf6-7c0e815c3313' } }, async ({ reader, admin, factory }) => {
     await allure.feature('simple cert'); await allure.story('GET /v3/OS-SIMPLE-CERT/ca, /certificates');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.simpleCert.ca(), 410));
     await test.step('malformed token', async () => expectError(await who.malformed.simpleCert.certificates(), 410));
     await test.step('member', async () => expectError(await who.member.simpleCert.ca(), 410));

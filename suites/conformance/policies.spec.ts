@@ -48,9 +48,9 @@ test.describe('policies @policies', () => {
     expectError(await admin.policies.delete(unknown), 404);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '6160f103-1dd6-4670-9991-d5c0b837eebe' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '6160f103-1dd6-4670-9991-d5c0b837eebe' } }, async ({ reader, admin, factory }) => {
     await allure.feature('policies'); await allure.story('GET/POST /v3/policies');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.policies.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.policies.list(), 401));
     await test.step('member lists policies', async () => expectError(await who.member.policies.list(), 403));

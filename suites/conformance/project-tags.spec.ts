@@ -102,9 +102,9 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2626d584-137d-401f-8f56-d525dc2c0159' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2626d584-137d-401f-8f56-d525dc2c0159' } }, async ({ reader, admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const other = await factory.project({ tags: ['gate'] });
     const own = who.memberProjectId;
     await test.step('no token', async () => expectError(await who.anonymous.projectTags.list(own), 401));

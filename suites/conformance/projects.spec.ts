@@ -154,9 +154,9 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '1b6d33c3-0478-4c44-a0bb-4aaecd8b509a' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '1b6d33c3-0478-4c44-a0bb-4aaecd8b509a' } }, async ({ reader, admin, factory }) => {
     await allure.feature('projects'); await allure.story('GET/POST/PATCH/DELETE /v3/projects');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const other = await factory.project();
     await test.step('no token', async () => expectError(await who.anonymous.projects.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.projects.list(), 401));

@@ -66,9 +66,9 @@ test.describe('regions @regions', () => {
     expectError(orphan, 404);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3c721cab-b03b-4961-9ec4-ede021c36596' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3c721cab-b03b-4961-9ec4-ede021c36596' } }, async ({ reader, admin, factory }) => {
     await allure.feature('regions'); await allure.story('GET/POST /v3/regions');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.regions.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.regions.list(), 401));
     // identity:list_regions is '' in Zed: any authenticated user may read the region list.

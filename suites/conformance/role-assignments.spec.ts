@@ -112,9 +112,9 @@ test.describe('role assignments @role-assignments', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '87094a75-649b-4295-879e-5014ef6f40ae' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '87094a75-649b-4295-879e-5014ef6f40ae' } }, async ({ reader, admin, factory }) => {
     await allure.feature('role assignments'); await allure.story('GET /v3/role_assignments');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.roleAssignments.list({ 'user.id': who.memberUserId }), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.roleAssignments.list({ 'user.id': who.memberUserId }), 401));
     await test.step('member lists role assignments, even its own', async () => {

@@ -108,9 +108,9 @@ test.describe('role grants on projects and domains @role-grants', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'cc07f29d-9f5b-4956-bd4a-3c0e8ddc05dc' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'cc07f29d-9f5b-4956-bd4a-3c0e8ddc05dc' } }, async ({ reader, admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/projects/{project_id}/users/{user_id}/roles[/{role_id}]');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const role = await factory.role();
     const own: GrantTarget = { scope: 'projects', scopeId: who.memberProjectId, actor: 'users', actorId: who.memberUserId };
     await test.step('no token', async () => expectError(await who.anonymous.grants.list(own), 401));

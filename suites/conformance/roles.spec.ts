@@ -94,9 +94,9 @@ test.describe('roles @roles', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '13050824-2a4e-4342-916e-2fba997a0298' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '13050824-2a4e-4342-916e-2fba997a0298' } }, async ({ reader, admin, factory }) => {
     await allure.feature('roles'); await allure.story('GET/POST/PATCH/DELETE /v3/roles');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const role = await factory.role();
     await test.step('no token', async () => expectError(await who.anonymous.roles.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.roles.list(), 401));

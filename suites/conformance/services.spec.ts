@@ -58,9 +58,9 @@ test.describe('catalog services @services', () => {
     expectError(await admin.services.delete(unknown), 404);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3602d8b6-be30-4e33-846e-f2b6dd594c9e' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3602d8b6-be30-4e33-846e-f2b6dd594c9e' } }, async ({ reader, admin, factory }) => {
     await allure.feature('services'); await allure.story('GET/POST /v3/services');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     await test.step('no token', async () => expectError(await who.anonymous.services.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.services.list(), 401));
     await test.step('member lists services', async () => expectError(await who.member.services.list(), 403));

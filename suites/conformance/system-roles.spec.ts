@@ -71,9 +71,9 @@ test.describe('system role grants @system-roles', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'b0c995bf-2a71-428c-96e5-617ffd4b7661' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'b0c995bf-2a71-428c-96e5-617ffd4b7661' } }, async ({ reader, admin, factory }) => {
     await allure.feature('system roles'); await allure.story('PUT/HEAD/GET/DELETE /v3/system/{users|groups}/{id}/roles[/{role_id}]');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const group = await factory.group();
     const role = await factory.role();
     await test.step('no token', async () => expectError(await who.anonymous.grants.listSystem('users', who.memberUserId), 401));

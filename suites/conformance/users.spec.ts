@@ -122,9 +122,9 @@ test.describe('users @users', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2aa33545-cd1e-489e-8e0d-38bbd899dcff' } }, async ({ admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2aa33545-cd1e-489e-8e0d-38bbd899dcff' } }, async ({ reader, admin, factory }) => {
     await allure.feature('users'); await allure.story('GET/POST/PATCH/DELETE /v3/users');
-    const who = await callers(admin, factory);
+    const who = await callers(admin, factory, reader);
     const other = await factory.user();
     await test.step('no token', async () => expectError(await who.anonymous.users.list(), 401));
     await test.step('malformed token', async () => expectError(await who.malformed.users.list(), 401));
