@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
-  compareWritten, describeMismatches, judgeDeleted, judgeListed, listQuery, LIST_FILTERS, planReadBack, storedMatches,
+  compareWritten, describeMismatches, judgeDeleted, judgeExists, judgeListed, listQuery, LIST_FILTERS, planReadBack, storedMatches,
 } from '../lib/keystone/read-back.js';
 
 const where = { write: 'PATCH /v3/endpoints/e1', read: 'GET /v3/endpoints/e1 on the reader' };
@@ -76,6 +76,16 @@ test.describe('read-back plan: which reads a write calls for', () => {
     expect((region as { list?: unknown }).list).toBeUndefined();
   });
 
+  test('a bodiless PUT must leave a relation that a GET finds; a replaced list is read whole', () => {
+    expect(planReadBack({ method: 'PUT', path: '/v3/roles/a/implies/b', status: 201 })).toEqual({ kind: 'exists', getPath: '/v3/roles/a/implies/b' });
+    expect(judgeExists('PUT /v3/roles/a/implies/b', 'GET /v3/roles/a/implies/b', 404)).toMatchObject([{ field: '(existence)', stored: 'not there (GET answered 404)' }]);
+    expect(judgeExists('PUT /v3/roles/a/implies/b', 'GET /v3/roles/a/implies/b', 200)).toEqual([]);
+    const tags = planReadBack({ method: 'PUT', path: '/v3/projects/p/tags', status: 200, requestBody: { tags: ['x', 'y'] }, responseBody: { tags: ['x', 'y'] } });
+    expect(tags).toEqual({ kind: 'entity', getPath: '/v3/projects/p/tags', entityKey: '', written: { tags: ['x', 'y'] }, id: undefined, list: undefined });
+    expect(compareWritten({ tags: ['x', 'y'] }, { tags: ['x'], links: {} }, where)).toMatchObject([{ field: 'tags' }]);
+    expect(compareWritten({ tags: ['x', 'y'] }, { tags: ['y', 'x'], links: {} }, where)).toEqual([]);
+  });
+
   test('a delete is read for a 404 where the api-ref documents a GET', () => {
     expect(planReadBack({ method: 'DELETE', path: '/v3/projects/p1', status: 204 })).toEqual({ kind: 'deleted', getPath: '/v3/projects/p1' });
     expect(planReadBack({ method: 'DELETE', path: '/v3/projects/p1/tags/t', status: 204 })).toEqual({ kind: 'deleted', getPath: '/v3/projects/p1/tags/t' });
@@ -85,7 +95,7 @@ test.describe('read-back plan: which reads a write calls for', () => {
     expect(planReadBack({ method: 'PATCH', path: '/v3/projects/p1', status: 409, requestBody: { project: { name: 'n' } } }).kind).toBe('none');
     expect(planReadBack({ method: 'DELETE', path: '/v3/auth/tokens', status: 204 }).kind).toBe('none');
     expect(planReadBack({ method: 'POST', path: '/v3/auth/tokens', status: 201, requestBody: { auth: { identity: {} } }, responseBody: { token: {} } }).kind).toBe('none');
-    expect(planReadBack({ method: 'PUT', path: '/v3/projects/p/users/u/roles/r', status: 204 }).kind).toBe('none');
+    expect(planReadBack({ method: 'PUT', path: '/v3/groups/g/users/u', status: 204 }).kind).toBe('none');
     expect(planReadBack({ method: 'POST', path: '/v3/users/u/credentials/OS-EC2', status: 201, requestBody: { tenant_id: 'p' }, responseBody: { credential: { access: 'a' } } }).kind).toBe('none');
   });
 });

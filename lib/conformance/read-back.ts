@@ -1,7 +1,7 @@
 import type { AnsweredWrite } from '../keystone/http.js';
 import type { Keystone } from '../keystone/client.js';
 import {
-  compareWritten, entityOf, judgeDeleted, judgeListed, listQuery, planReadBack, ReadBackError, type ReadBackMismatch,
+  compareWritten, entityOf, judgeDeleted, judgeExists, judgeListed, listQuery, planReadBack, ReadBackError, type ReadBackMismatch,
 } from '../keystone/read-back.js';
 
 /** What the read-backs of one test cost and found (for the attachment and the request budget). */
@@ -38,13 +38,16 @@ export class WriteReadBack {
     if (plan.kind === 'deleted') {
       const r = await get(plan.getPath);
       mismatches.push(...judgeDeleted(write, `GET ${plan.getPath} on the reader`, r.status));
+    } else if (plan.kind === 'exists') {
+      const r = await get(plan.getPath);
+      mismatches.push(...judgeExists(write, `GET ${plan.getPath} on the reader`, r.status));
     } else {
       const read = `GET ${plan.getPath} on the reader`;
       const r = await get(plan.getPath);
       const body = r.body as Record<string, unknown> | null;
       const keyed = body?.[plan.entityKey];
       const stored = r.status === 200
-        ? (keyed && typeof keyed === 'object' && !Array.isArray(keyed) ? keyed as Record<string, unknown> : entityOf(body)?.value)
+        ? plan.entityKey === '' ? (body ?? undefined) : (keyed && typeof keyed === 'object' && !Array.isArray(keyed) ? keyed as Record<string, unknown> : entityOf(body)?.value)
         : undefined;
       if (r.status !== 200) mismatches.push({ write, read, field: '(entity)', written: 'an entity', stored: `GET answered ${r.status}` });
       else mismatches.push(...compareWritten(plan.written, stored, { write, read }));

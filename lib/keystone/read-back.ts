@@ -24,6 +24,8 @@ export interface WriteRecord {
 export type ReadPlan =
   | { kind: 'entity'; getPath: string; entityKey: string; written: Record<string, unknown>; id?: string; list?: ListFilter }
   | { kind: 'deleted'; getPath: string }
+  /** A bodiless PUT (grant, association, implied role): the relation must now exist. */
+  | { kind: 'exists'; getPath: string }
   | { kind: 'none'; reason: string };
 
 /** A mismatch between what was written and what a read gave back. */
@@ -100,6 +102,13 @@ export function entityOf(body: unknown): { key: string; value: Record<string, un
   return { key, value: value as Record<string, unknown> };
 }
 
+/** `{"tags": ["a", "b"]}`: a whole list replaced by a PUT. */
+function listReplacement(body: unknown): Record<string, unknown> | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const entries = Object.entries(body as Record<string, unknown>);
+  return entries.length === 1 && Array.isArray(entries[0]![1]) ? body as Record<string, unknown> : undefined;
+}
+
 /** Which reads a successful write calls for (pure: decided from the request and its answer). */
 export function planReadBack(w: WriteRecord): ReadPlan {
   if (w.status < 200 || w.status >= 300) return { kind: 'none', reason: `not a successful write (${w.status})` };
@@ -109,8 +118,16 @@ export function planReadBack(w: WriteRecord): ReadPlan {
   if (w.method === 'DELETE') {
     return hasGet(path) ? { kind: 'deleted', getPath: path } : { kind: 'none', reason: 'the api-ref documents no GET for this path' };
   }
+  if (w.method === 'PUT' && (w.requestBody === undefined || w.requestBody === null)) {
+    return hasGet(path) ? { kind: 'exists', getPath: path } : { kind: 'none', reason: 'a bodiless PUT whose api-ref check is HEAD only' };
+  }
+  const replaced = listReplacement(w.requestBody);
+  if (w.method === 'PUT' && replaced) {
+    // `PUT /v3/projects/{id}/tags {"tags": [...]}`: the stored list is the GET's whole body.
+    return hasGet(path) ? { kind: 'entity', getPath: path, entityKey: '', written: replaced } : { kind: 'none', reason: `the api-ref documents no GET ${path}` };
+  }
   const written = entityOf(w.requestBody);
-  if (!written) return { kind: 'none', reason: 'no JSON entity body written (e.g. a grant or membership PUT, a batch create)' };
+  if (!written) return { kind: 'none', reason: 'no JSON entity body written (e.g. a batch create)' };
   let getPath = path;
   let id: string | undefined;
   if (w.method === 'POST') {
@@ -204,6 +221,11 @@ export function compareWritten(written: Record<string, unknown>, stored: Record<
 /** After a successful DELETE the resource must be gone: anything but 404 is a mismatch. */
 export function judgeDeleted(write: string, read: string, status: number): ReadBackMismatch[] {
   return status === 404 ? [] : [{ write, read, field: '(existence)', written: 'deleted', stored: `still there (GET answered ${status})` }];
+}
+
+/** After a successful bodiless PUT the relation must exist: a GET that is not 2xx is a mismatch. */
+export function judgeExists(write: string, read: string, status: number): ReadBackMismatch[] {
+  return status >= 200 && status < 300 ? [] : [{ write, read, field: '(existence)', written: 'created', stored: `not there (GET answered ${status})` }];
 }
 
 /** The filtered list must contain the entity (by id) with every written field. */
