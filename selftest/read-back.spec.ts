@@ -50,6 +50,7 @@ test.describe('read-back judgement (lib/keystone/read-back.ts)', () => {
   test('a DELETE whose resource still answers 200 is rejected; 404 is accepted', () => {
     expect(judgeDeleted('DELETE /v3/projects/p', 'GET /v3/projects/p', 200)).toMatchObject([{ field: '(existence)', stored: 'still there (GET answered 200)' }]);
     expect(judgeDeleted('DELETE /v3/projects/p', 'GET /v3/projects/p', 404)).toEqual([]);
+    expect(judgeDeleted('DELETE /v3/projects/p', 'GET /v3/projects/p', 403)).toMatchObject([{ stored: 'GET answered 403, not 404' }]);
   });
 
   test('the filtered list must hold the entity with the written fields', () => {
@@ -94,6 +95,7 @@ test.describe('read-back plan: which reads a write calls for', () => {
   test('nothing to read: failed writes, token actions, bodiless grants, creates without an id', () => {
     expect(planReadBack({ method: 'PATCH', path: '/v3/projects/p1', status: 409, requestBody: { project: { name: 'n' } } }).kind).toBe('none');
     expect(planReadBack({ method: 'DELETE', path: '/v3/auth/tokens', status: 204 }).kind).toBe('none');
+    expect(planReadBack({ method: 'DELETE', path: '/v3/users/u/access_rules/r', status: 204 })).toMatchObject({ kind: 'none', reason: expect.stringContaining('owner') });
     expect(planReadBack({ method: 'POST', path: '/v3/auth/tokens', status: 201, requestBody: { auth: { identity: {} } }, responseBody: { token: {} } }).kind).toBe('none');
     expect(planReadBack({ method: 'PUT', path: '/v3/groups/g/users/u', status: 204 }).kind).toBe('none');
     expect(planReadBack({ method: 'POST', path: '/v3/users/u/credentials/OS-EC2', status: 201, requestBody: { tenant_id: 'p' }, responseBody: { credential: { access: 'a' } } }).kind).toBe('none');
