@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
-  compareWritten, describeMismatches, judgeDeleted, judgeExists, judgeListed, listQuery, LIST_FILTERS, planReadBack, storedMatches,
+  compareWritten, describeMismatches, judgeCleared, judgeDeleted, judgeExists, judgeListed, listQuery, LIST_FILTERS, planReadBack, storedMatches,
 } from '../lib/keystone/read-back.js';
 
 const where = { write: 'PATCH /v3/endpoints/e1', read: 'GET /v3/endpoints/e1 on the reader' };
@@ -37,6 +37,10 @@ test.describe('read-back judgement (lib/keystone/read-back.ts)', () => {
     expect(storedMatches(['a', 'b'], ['a', 'b', 'c'], 'tags')).toBe(false);
     expect(storedMatches('2030-01-01T00:00:00Z', '2030-01-01T00:00:01.000000Z', 'expires_at')).toBe(false);
     expect(storedMatches(null, 'x', 'description')).toBe(false);
+    // expires_at is stored at whole seconds (trusts): the truncated value is accepted, any other is not.
+    expect(storedMatches('2030-01-01T00:00:27.644Z', '2030-01-01T00:00:27.000000Z', 'expires_at')).toBe(true);
+    expect(storedMatches('2030-01-01T00:00:27.644Z', '2030-01-01T00:00:28.000000Z', 'expires_at')).toBe(false);
+    expect(storedMatches('2030-01-01T00:00:27.644Z', '2030-01-01T00:00:27.000000Z', 'created_at')).toBe(false);
   });
 
   test('write-only fields are skipped, and a secret-named field is masked in the message', () => {
@@ -85,6 +89,13 @@ test.describe('read-back plan: which reads a write calls for', () => {
     expect(tags).toEqual({ kind: 'entity', getPath: '/v3/projects/p/tags', entityKey: '', written: { tags: ['x', 'y'] }, id: undefined, list: undefined });
     expect(compareWritten({ tags: ['x', 'y'] }, { tags: ['x'], links: {} }, where)).toMatchObject([{ field: 'tags' }]);
     expect(compareWritten({ tags: ['x', 'y'] }, { tags: ['y', 'x'], links: {} }, where)).toEqual([]);
+  });
+
+  test('clearing a list (DELETE /v3/projects/{id}/tags) must leave it empty, not gone', () => {
+    expect(planReadBack({ method: 'DELETE', path: '/v3/projects/p/tags', status: 204 })).toEqual({ kind: 'cleared', getPath: '/v3/projects/p/tags', listKey: 'tags' });
+    expect(judgeCleared('DELETE /v3/projects/p/tags', 'GET', 200, { tags: [], links: {} }, 'tags')).toEqual([]);
+    expect(judgeCleared('DELETE /v3/projects/p/tags', 'GET', 200, { tags: ['a'], links: {} }, 'tags')).toMatchObject([{ field: 'tags', stored: '["a"]' }]);
+    expect(judgeCleared('DELETE /v3/projects/p/tags', 'GET', 404, null, 'tags')).toMatchObject([{ stored: 'GET answered 404' }]);
   });
 
   test('a delete is read for a 404 where the api-ref documents a GET', () => {

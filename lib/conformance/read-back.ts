@@ -1,7 +1,7 @@
 import type { AnsweredWrite } from '../keystone/http.js';
 import type { Keystone } from '../keystone/client.js';
 import {
-  compareWritten, entityOf, judgeDeleted, judgeExists, judgeListed, listQuery, planReadBack, ReadBackError, type ReadBackMismatch,
+  compareWritten, entityOf, judgeCleared, judgeDeleted, judgeExists, judgeListed, listQuery, planReadBack, ReadBackError, type ReadBackMismatch,
 } from '../keystone/read-back.js';
 
 /** What the read-backs of one test cost and found (for the attachment and the request budget). */
@@ -38,6 +38,9 @@ export class WriteReadBack {
     if (plan.kind === 'deleted') {
       const r = await get(plan.getPath);
       mismatches.push(...judgeDeleted(write, `GET ${plan.getPath} on the reader`, r.status));
+    } else if (plan.kind === 'cleared') {
+      const r = await get(plan.getPath);
+      mismatches.push(...judgeCleared(write, `GET ${plan.getPath} on the reader`, r.status, r.body, plan.listKey));
     } else if (plan.kind === 'exists') {
       const r = await get(plan.getPath);
       mismatches.push(...judgeExists(write, `GET ${plan.getPath} on the reader`, r.status));

@@ -24,6 +24,8 @@ export interface WriteRecord {
 export type ReadPlan =
   | { kind: 'entity'; getPath: string; entityKey: string; written: Record<string, unknown>; id?: string; list?: ListFilter }
   | { kind: 'deleted'; getPath: string }
+  /** A DELETE that empties a list resource (`DELETE /v3/projects/{id}/tags`): the list stays, empty. */
+  | { kind: 'cleared'; getPath: string; listKey: string }
   /** A bodiless PUT (grant, association, implied role): the relation must now exist. */
   | { kind: 'exists'; getPath: string }
   | { kind: 'none'; reason: string };
@@ -56,6 +58,16 @@ export const SET_FIELDS: Readonly<Record<string, string>> = Object.freeze({
   access_rules: 'application-credential access rules are a set (each stored once, shared by id)',
   remote_ids: 'identity-provider remote ids are a set (their own table)',
 });
+
+/** Timestamps Keystone stores at whole seconds: the stored value must be the written one truncated. */
+export const SECOND_PRECISION_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+  expires_at: 'trusts (and application credentials) store expires_at without its fraction of a second (measured: .644Z written, .000000Z stored)',
+});
+
+/** DELETEs of a list resource: the list is emptied, not removed, so its GET answers 200 with []. */
+export const CLEARING_DELETES: ReadonlyArray<{ path: RegExp; listKey: string; reason: string }> = Object.freeze([
+  { path: /^\/v3\/projects\/[^/]+\/tags$/, listKey: 'tags', reason: 'DELETE /v3/projects/{id}/tags removes every tag; GET then lists none (api-ref: "Remove all tags from a project")' },
+]);
 
 /** Write paths that are actions, not stored resources: nothing to read back. */
 export const NOT_RESOURCES: ReadonlyArray<{ path: RegExp; reason: string }> = Object.freeze([
@@ -125,6 +137,8 @@ export function planReadBack(w: WriteRecord): ReadPlan {
   if (action) return { kind: 'none', reason: action.reason };
   const unreadable = ADMIN_CANNOT_READ.find((n) => n.path.test(path));
   if (unreadable) return { kind: 'none', reason: unreadable.reason };
+  const clearing = w.method === 'DELETE' ? CLEARING_DELETES.find((c) => c.path.test(path)) : undefined;
+  if (clearing) return { kind: 'cleared', getPath: path, listKey: clearing.listKey };
   if (w.method === 'DELETE') {
     return hasGet(path) ? { kind: 'deleted', getPath: path } : { kind: 'none', reason: 'the api-ref documents no GET for this path' };
   }
@@ -178,7 +192,8 @@ export function storedMatches(written: unknown, stored: unknown, field = ''): bo
   if (typeof written === 'string' && typeof stored === 'string' && written !== stored && ISO_INSTANT.test(written) && ISO_INSTANT.test(stored)) {
     const a = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(written) ? written : `${written}Z`);
     const b = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(stored) ? stored : `${stored}Z`);
-    return !Number.isNaN(a) && a === b;
+    if (Number.isNaN(a) || Number.isNaN(b)) return false;
+    return Object.hasOwn(SECOND_PRECISION_FIELDS, field) ? Math.floor(a / 1000) * 1000 === b : a === b;
   }
   if (Array.isArray(written)) {
     if (!Array.isArray(stored) || stored.length !== written.length) return false;
@@ -232,6 +247,13 @@ export function compareWritten(written: Record<string, unknown>, stored: Record<
 export function judgeDeleted(write: string, read: string, status: number): ReadBackMismatch[] {
   if (status === 404) return [];
   return [{ write, read, field: '(existence)', written: 'deleted', stored: status >= 200 && status < 300 ? `still there (GET answered ${status})` : `GET answered ${status}, not 404` }];
+}
+
+/** After a DELETE that empties a list resource, its GET answers 200 with an empty list. */
+export function judgeCleared(write: string, read: string, status: number, body: unknown, listKey: string): ReadBackMismatch[] {
+  const list = (body as Record<string, unknown> | null)?.[listKey];
+  if (status === 200 && Array.isArray(list) && list.length === 0) return [];
+  return [{ write, read, field: listKey, written: '[] (cleared)', stored: status !== 200 ? `GET answered ${status}` : shown(listKey, list) }];
 }
 
 /** After a successful bodiless PUT the relation must exist: a GET that is not 2xx is a mismatch. */
