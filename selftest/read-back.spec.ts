@@ -45,6 +45,8 @@ test.describe('read-back judgement (lib/keystone/read-back.ts)', () => {
 
   test('write-only fields are skipped, and a secret-named field is masked in the message', () => {
     expect(compareWritten({ name: 'u', password: 'pw-1' }, { id: 'u1', name: 'u' }, where)).toEqual([]);
+    expect(compareWritten({ allow_redelegation: false, redelegation_count: 0 }, { redelegation_count: 0 }, where)).toEqual([]);
+    expect(compareWritten({ allow_redelegation: false, redelegation_count: 0 }, { redelegation_count: 3 }, where)).toMatchObject([{ field: 'redelegation_count' }]);
     const ms = compareWritten({ blob: 'the-real-blob' }, { blob: 'another-blob' }, where);
     expect(ms).toHaveLength(1);
     expect(describeMismatches(ms)).not.toContain('the-real-blob');

@@ -49,6 +49,7 @@ export const WRITE_ONLY_FIELDS: Readonly<Record<string, string>> = Object.freeze
   password: 'write-only: Keystone stores a hash and never returns it (users, domain-config ldap.password: a sensitive option GET hides)',
   original_password: 'write-only: the old password of a self-service change, checked and discarded',
   secret: 'write-only: an application credential secret is returned once by the create, never by a GET',
+  allow_redelegation: 'write-only: keystone/trust/core.py create_trust pops it and stores redelegation_count instead (0 when false), which is compared when written; a GET of a non-redelegatable trust omits it',
 });
 
 /** Arrays Keystone treats as sets: stored order is not the written order, so they compare as multisets. */
