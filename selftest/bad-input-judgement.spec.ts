@@ -96,3 +96,11 @@ test('the schema-limits table: every entry cites Zed\'s source, probes are exact
   expect((boundaryValue(tagLen, 'g', 1) as string[])[0]!.length).toBe(256);
   expect(limitsFor('DELETE', '/v3/projects/{project_id}')).toEqual([]);
 });
+
+test('a check may narrow the statuses; one beyond the route\'s set needs the api-ref statement that allows it', () => {
+  expect(judgeBadInput('auth-body', err(400), { only: [401] }).ok).toBe(false);
+  expect(judgeBadInput('auth-body', err(401), { only: [401] }).ok).toBe(true);
+  expect(() => judgeBadInput('auth-body', err(404), { only: [404] })).toThrow(/name the api-ref statement/);
+  expect(judgeBadInput('auth-body', err(404), { only: [404], apiRef: 'OS-OAUTH1 request token: 404 Not Found' }).ok).toBe(true);
+  expect(judgeBadInput('auth-body', err(409), { only: [404], apiRef: 'x' }).ok).toBe(false);
+});

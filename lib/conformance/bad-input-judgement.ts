@@ -49,6 +49,13 @@ export interface BadInputOptions {
    * answers its own 404 page, before Keystone's code, so a 404 without Keystone's body passes.
    */
   unrouted?: boolean;
+  /**
+   * Narrows the statuses to these (a check that knows which one is due: 401 for a wrong
+   * signature). A status outside the route's own set is allowed only with `apiRef`, the api-ref
+   * statement that documents it, so no exception is made silently.
+   */
+  only?: number[];
+  apiRef?: string;
 }
 
 /** The statuses a route kind may answer a malformed request with. */
@@ -57,7 +64,12 @@ export function allowedStatuses(route: BadInputRoute, opts: BadInputOptions = {}
   if (route === 'auth-body' || route === 'auth-path-id') s.push(401);
   if (route === 'path-id' || route === 'auth-path-id') s.push(404);
   if (opts.oversize) s.push(413);
-  return s;
+  if (!opts.only) return s;
+  const beyond = opts.only.filter((x) => !s.includes(x));
+  if (beyond.length && !opts.apiRef?.trim()) {
+    throw new Error(`bad-input rule: ${beyond.join('/')} is not a right answer for ${route}; name the api-ref statement that allows it (apiRef)`);
+  }
+  return opts.only;
 }
 
 /** Keystone's error body: `{error: {code, title, message}}`, code an integer, title and message strings. */
@@ -121,23 +133,24 @@ export function judgeBadInputMatrix(control: BadInputVerdict | undefined, rows: 
   return { ok: true, reason: `positive control accepted, ${rows.length} shapes refused as required` };
 }
 
+/** What the probe at a schema limit saw: the write's answer, the GET that read it back, the value sent. */
+export interface AtLimitProbe { answer: BadInputAnswer; readBack?: { status: number; value: unknown } | undefined; sent: unknown }
+
+/** The value at the limit: accepted (2xx) and read back unchanged. */
+export function judgeAtLimit(at: AtLimitProbe): BadInputVerdict {
+  const accepted = judgePositiveControl(at.answer);
+  if (!accepted.ok) return { ...accepted, reason: accepted.reason.replace('the valid body', 'the value at the limit') };
+  const rb = at.readBack;
+  if (!rb) return { ok: false, observed: 'wrong-value', reason: 'accepted, but not read back' };
+  if (rb.status !== 200) return { ok: false, observed: 'wrong-value', reason: `accepted, but the read-back GET answered HTTP ${rb.status}` };
+  if (JSON.stringify(rb.value) !== JSON.stringify(at.sent)) return { ok: false, observed: 'wrong-value', reason: `accepted, but read back ${short(rb.value)} instead of what was sent (${short(at.sent)})` };
+  return { ok: true, observed: '2xx', reason: 'accepted and read back unchanged' };
+}
+
 /**
  * One boundary probe: the value at the schema's limit must be accepted and read back unchanged,
  * the value one past it refused as bad input (400).
  */
-export function judgeBoundary(
-  atLimit: { answer: BadInputAnswer; readBack?: { status: number; value: unknown } | undefined; sent: unknown },
-  pastLimit: BadInputAnswer,
-): { atLimit: BadInputVerdict; pastLimit: BadInputVerdict } {
-  let at = judgePositiveControl(atLimit.answer);
-  if (at.ok) {
-    const rb = atLimit.readBack;
-    if (!rb) at = { ok: false, observed: 'wrong-value', reason: 'accepted, but not read back' };
-    else if (rb.status !== 200) at = { ok: false, observed: 'wrong-value', reason: `accepted, but the read-back GET answered HTTP ${rb.status}` };
-    else if (JSON.stringify(rb.value) !== JSON.stringify(atLimit.sent)) at = { ok: false, observed: 'wrong-value', reason: `accepted, but read back ${short(rb.value)} instead of what was sent (${short(atLimit.sent)})` };
-    else at = { ok: true, observed: '2xx', reason: 'accepted and read back unchanged' };
-  } else {
-    at = { ...at, reason: at.reason.replace('the valid body', 'the value at the limit') };
-  }
-  return { atLimit: at, pastLimit: judgeBadInput('body', pastLimit) };
+export function judgeBoundary(atLimit: AtLimitProbe, pastLimit: BadInputAnswer): { atLimit: BadInputVerdict; pastLimit: BadInputVerdict } {
+  return { atLimit: judgeAtLimit(atLimit), pastLimit: judgeBadInput('body', pastLimit) };
 }
