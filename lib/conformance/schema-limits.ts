@@ -43,6 +43,7 @@ export const SCHEMA_LIMITS: readonly SchemaLimit[] = [
   { routes: ['POST /v3/endpoints', 'PATCH /v3/endpoints/{endpoint_id}'], field: 'url', unit: 'chars', max: 225, kind: 'url', source: 'keystone/common/validation/parameter_types.py url (maxLength 225)' },
   { routes: ['POST /v3/policies', 'PATCH /v3/policies/{policy_id}'], field: 'type', unit: 'chars', max: 255, source: 'keystone/policy/schema.py _policy_properties type (maxLength 255)' },
   { routes: ['POST /v3/OS-EP-FILTER/endpoint_groups', 'PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}'], field: 'name', unit: 'chars', max: 255, source: 'keystone/catalog/schema.py _endpoint_group_properties name: keystone/common/validation/parameter_types.py name (maxLength 255)' },
+  { routes: ['POST /v3/users/{user_id}/application_credentials'], field: 'name', unit: 'chars', max: 255, source: 'keystone/application_credential/schema.py name: keystone/common/validation/parameter_types.py name (maxLength 255; application_credential.name String(255))' },
 ];
 
 /** The limits of one route (`POST`, `/v3/projects`). */
