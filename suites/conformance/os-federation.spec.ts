@@ -1,8 +1,8 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
-import type { BadInputOptions, BadInputRoute } from '../../lib/conformance/bad-input-judgement.js';
-import { expectClientError, expectStatusOrKnownDefect, outcomeOf } from '../../lib/conformance/server-error.js';
+import { judgePositiveControl, type BadInputOptions, type BadInputRoute } from '../../lib/conformance/bad-input-judgement.js';
+import { answerOf, expectClientError, expectOrKnownDefect, expectStatusOrKnownDefect, outcomeOf } from '../../lib/conformance/server-error.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import { authBody, passwordAuthBody, passwordIdentity, tokenAuthBody } from '../../lib/keystone/credentials.js';
@@ -397,53 +397,60 @@ test.describe('OS-FEDERATION @os-federation', () => {
       if (kind === 'sp') factory.defer(`service provider ${id}`, () => admin.serviceProviders.delete(id));
     };
 
-    const ops: { name: string; shapes: BadInput[]; send: (b: BadInput) => Promise<KsResponse | unknown>; kind?: 'idp' | 'mapping' | 'sp'; accepted?: Record<string, number> }[] = [
+    // Each op's `control` is its valid body, sent first: it must be accepted (a route that refused
+    // everything would pass every shape), and what it creates is undone like any 2xx.
+    const ops: { name: string; control: unknown; shapes: BadInput[]; send: (b: BadInput) => Promise<KsResponse | unknown>; kind?: 'idp' | 'mapping' | 'sp'; accepted?: Record<string, number> }[] = [
       {
         // Every member is optional on register: the empty body is a valid (disabled, auto-domain)
         // provider. description is an unbounded TEXT column: 300 characters are valid.
-        name: 'PUT identity_providers/{id}', kind: 'idp', accepted: { 'missing-body': 201, 'too-long': 201 },
+        name: 'PUT identity_providers/{id}', kind: 'idp', control: { identity_provider: { domain_id: 'default', description: 'gate' } }, accepted: { 'missing-body': 201, 'too-long': 201 },
         shapes: badInputs({ memberKey: 'identity_provider', valid: { domain_id: 'default', description: 'gate' }, typedField: 'remote_ids', longField: 'description' }),
         send: (b) => { const id = factory.name('idp'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${id}`, token, b).then(async (o) => { await undo('idp', id, o); return o; }); },
       },
       {
-        name: 'PATCH identity_providers/{id}', accepted: { 'too-long': 200 },
+        name: 'PATCH identity_providers/{id}', control: { identity_provider: { description: 'gate' } }, accepted: { 'too-long': 200 },
         shapes: badInputs({ memberKey: 'identity_provider', valid: { description: 'gate' }, typedField: 'enabled', longField: 'description' }),
         send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}`, token, b),
       },
       {
-        name: 'PUT identity_providers/{idp_id}/protocols/{protocol_id}',
+        name: 'PUT identity_providers/{idp_id}/protocols/{protocol_id}', control: { protocol: { mapping_id: mapping.id } },
         shapes: badInputs({ memberKey: 'protocol', valid: { mapping_id: mapping.id }, required: 'mapping_id', longField: 'mapping_id' }),
         send: (b) => sendBad(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/oidc`, token, b),
       },
       {
-        name: 'PATCH identity_providers/{idp_id}/protocols/{protocol_id}',
+        name: 'PATCH identity_providers/{idp_id}/protocols/{protocol_id}', control: { protocol: { mapping_id: mapping.id } },
         shapes: badInputs({ memberKey: 'protocol', valid: { mapping_id: mapping.id }, required: 'mapping_id', longField: 'mapping_id' }),
         send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/saml2`, token, b),
       },
       {
         // keystone/federation/utils.py MAPPING_SCHEMA only requires rules: other members are ignored.
-        name: 'PUT mappings/{id}', kind: 'mapping', accepted: { 'unexpected-property': 201 },
+        name: 'PUT mappings/{id}', kind: 'mapping', control: { mapping: { rules: simpleRules } }, accepted: { 'unexpected-property': 201 },
         shapes: badInputs({ memberKey: 'mapping', valid: { rules: simpleRules }, required: 'rules' }),
         send: (b) => { const id = factory.name('mapping'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/mappings/${id}`, token, b).then(async (o) => { await undo('mapping', id, o); return o; }); },
       },
       {
-        name: 'PATCH mappings/{id}', accepted: { 'unexpected-property': 200 },
+        name: 'PATCH mappings/{id}', control: { mapping: { rules: simpleRules } }, accepted: { 'unexpected-property': 200 },
         shapes: badInputs({ memberKey: 'mapping', valid: { rules: simpleRules }, required: 'rules' }),
         send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/mappings/${mapping.id}`, token, b),
       },
       {
-        name: 'PUT service_providers/{id}', kind: 'sp', accepted: { 'too-long': 201 },
+        name: 'PUT service_providers/{id}', kind: 'sp', control: { service_provider: spBody }, accepted: { 'too-long': 201 },
         shapes: badInputs({ memberKey: 'service_provider', valid: spBody, required: 'auth_url', longField: 'description' }),
         send: (b) => { const id = factory.name('sp'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/service_providers/${id}`, token, b).then(async (o) => { await undo('sp', id, o); return o; }); },
       },
       {
-        name: 'PATCH service_providers/{id}', accepted: { 'too-long': 200 },
+        name: 'PATCH service_providers/{id}', control: { service_provider: { description: 'gate' } }, accepted: { 'too-long': 200 },
         shapes: badInputs({ memberKey: 'service_provider', valid: { description: 'gate' }, typedField: 'enabled', longField: 'description' }),
         send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/service_providers/${sp.id}`, token, b),
       },
     ];
     for (const op of ops.filter((o) => needs(o.name))) {
       await test.step(op.name, async () => {
+        await softStep(failures, 'positive-control', async () => {
+          const outcome = await op.send({ shape: 'positive-control', json: op.control }) as Awaited<ReturnType<typeof sendBad>>;
+          const v = judgePositiveControl(answerOf(outcome));
+          expectOrKnownDefect(v.ok, v.reason, { testInfo, what: `${op.name} positive-control`, expected: 'the valid body accepted (2xx)' }, v.observed);
+        });
         for (const b of op.shapes) {
           await softStep(failures, b.shape, async () => {
             const outcome = await op.send(b) as Awaited<ReturnType<typeof sendBad>>;
