@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { judgeBadInput, judgeBadInputMatrix, judgeBoundary, judgePositiveControl, type BadInputAnswer } from '../lib/conformance/bad-input-judgement.js';
 import { boundaryValue, SCHEMA_LIMITS, limitsFor } from '../lib/conformance/schema-limits.js';
+import { OPERATIONS } from '../lib/coverage/operations.js';
 
 const err = (status: number, code = status): BadInputAnswer => ({ status, body: { error: { code, title: 'Bad Request', message: 'Invalid input for field' } } });
 
@@ -81,7 +82,11 @@ test('the schema-limits table: every entry cites Zed\'s source, probes are exact
   for (const l of SCHEMA_LIMITS) {
     expect(l.source, `${l.routes.join(', ')} ${l.field}`).toMatch(/^keystone\/[a-z_/]+\.py/);
     expect(l.max).toBeGreaterThan(0);
-    for (const r of l.routes) expect(r).toMatch(/^(POST|PUT|PATCH) \/v3\//);
+    for (const r of l.routes) {
+      expect(r).toMatch(/^(POST|PUT|PATCH) \/v3\//);
+      // Keyed like the api-ref's operations table, so a typo cannot leave a route without its probes.
+      expect(OPERATIONS.some((o) => `${o.method} ${o.path}` === r || (o.aliases ?? []).some((a) => `${o.method} ${a}` === r)), `${r} is an api-ref write`).toBe(true);
+    }
   }
   const projectName = limitsFor('POST', '/v3/projects').find((l) => l.field === 'name')!;
   expect(projectName.max).toBe(64);
