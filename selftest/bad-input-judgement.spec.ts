@@ -72,6 +72,10 @@ test('a boundary probe needs the limit accepted and read back unchanged, and one
   expect(judgeBoundary({ answer: ok201, readBack: { status: 200, value: v64.slice(0, 60) }, sent: v64 }, err(400)).atLimit).toMatchObject({ ok: false, observed: 'wrong-value' });
   expect(judgeBoundary({ answer: ok201, readBack: { status: 404, value: undefined }, sent: v64 }, err(400)).atLimit.ok).toBe(false);
   expect(judgeBoundary({ answer: ok201, sent: v64 }, err(400)).atLimit.ok).toBe(false);
+  // A set (tags) may come back in another order, but not with a member lost.
+  expect(judgeBoundary({ answer: ok201, readBack: { status: 200, value: ['b', 'a'] }, sent: ['a', 'b'], unordered: true }, err(400)).atLimit.ok).toBe(true);
+  expect(judgeBoundary({ answer: ok201, readBack: { status: 200, value: ['b', 'a'] }, sent: ['a', 'b'] }, err(400)).atLimit.ok).toBe(false);
+  expect(judgeBoundary({ answer: ok201, readBack: { status: 200, value: ['a'] }, sent: ['a', 'b'], unordered: true }, err(400)).atLimit.ok).toBe(false);
   // One past the limit accepted (no limit enforced), or refused with a 500 from the database.
   expect(judgeBoundary({ answer: ok201, readBack: { status: 200, value: v64 }, sent: v64 }, ok201).pastLimit).toMatchObject({ ok: false, observed: '2xx' });
   expect(judgeBoundary({ answer: ok201, readBack: { status: 200, value: v64 }, sent: v64 }, { status: 'no-response' }).pastLimit.ok).toBe(false);

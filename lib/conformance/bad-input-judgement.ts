@@ -134,7 +134,13 @@ export function judgeBadInputMatrix(control: BadInputVerdict | undefined, rows: 
 }
 
 /** What the probe at a schema limit saw: the write's answer, the GET that read it back, the value sent. */
-export interface AtLimitProbe { answer: BadInputAnswer; readBack?: { status: number; value: unknown } | undefined; sent: unknown }
+export interface AtLimitProbe {
+  answer: BadInputAnswer;
+  readBack?: { status: number; value: unknown } | undefined;
+  sent: unknown;
+  /** The value is a set (project tags come back sorted): compare the lists sorted. */
+  unordered?: boolean;
+}
 
 /** The value at the limit: accepted (2xx) and read back unchanged. */
 export function judgeAtLimit(at: AtLimitProbe): BadInputVerdict {
@@ -143,7 +149,8 @@ export function judgeAtLimit(at: AtLimitProbe): BadInputVerdict {
   const rb = at.readBack;
   if (!rb) return { ok: false, observed: 'wrong-value', reason: 'accepted, but not read back' };
   if (rb.status !== 200) return { ok: false, observed: 'wrong-value', reason: `accepted, but the read-back GET answered HTTP ${rb.status}` };
-  if (JSON.stringify(rb.value) !== JSON.stringify(at.sent)) return { ok: false, observed: 'wrong-value', reason: `accepted, but read back ${short(rb.value)} instead of what was sent (${short(at.sent)})` };
+  const norm = (v: unknown) => JSON.stringify(at.unordered && Array.isArray(v) ? [...v].map(String).sort() : v);
+  if (norm(rb.value) !== norm(at.sent)) return { ok: false, observed: 'wrong-value', reason: `accepted, but read back ${short(rb.value)} instead of what was sent (${short(at.sent)})` };
   return { ok: true, observed: '2xx', reason: 'accepted and read back unchanged' };
 }
 

@@ -116,7 +116,7 @@ export async function runBadInputMatrix(ctx: BadInputMatrixCtx, op: BadInputMatr
         figures.boundaryProbes++;
         const body = entity(0);
         const outcome = await send({ json: { [key]: body } });
-        const at: AtLimitProbe = { answer: answerOf(outcome), sent: body[limit.field] };
+        const at: AtLimitProbe = { answer: answerOf(outcome), sent: body[limit.field], unordered: limit.unit !== 'chars' };
         if (!(outcome instanceof KeystoneTransportError) && outcome.status >= 200 && outcome.status < 300) {
           const id = (outcome.body?.[key] as { id?: string } | undefined)?.id;
           const readPath = op.method === 'POST' ? (id ? `${op.path}/${encodeURIComponent(id)}` : undefined) : op.path;
