@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { judgeBadInput, judgeBadInputMatrix, judgeBoundary, judgePositiveControl, type BadInputAnswer } from '../lib/conformance/bad-input-judgement.js';
-import { boundaryValue, SCHEMA_LIMITS, limitsFor } from '../lib/conformance/schema-limits.js';
+import { boundaryGroups, boundaryValue, SCHEMA_LIMITS, limitsFor } from '../lib/conformance/schema-limits.js';
 import { OPERATIONS } from '../lib/coverage/operations.js';
 
 const err = (status: number, code = status): BadInputAnswer => ({ status, body: { error: { code, title: 'Bad Request', message: 'Invalid input for field' } } });
@@ -104,6 +104,10 @@ test('the schema-limits table: every entry cites Zed\'s source, probes are exact
   const tagLen = limitsFor('PATCH', '/v3/projects/{project_id}').find((l) => l.field === 'tags' && l.unit === 'item-chars')!;
   expect((boundaryValue(tagLen, 'g', 1) as string[])[0]!.length).toBe(256);
   expect(limitsFor('DELETE', '/v3/projects/{project_id}')).toEqual([]);
+  // One write per group of distinct fields: name and tags together, the tag count apart.
+  const groups = boundaryGroups(limitsFor('PATCH', '/v3/projects/{project_id}'));
+  expect(groups.map((g) => g.map((l) => `${l.field}:${l.unit}`))).toEqual([['name:chars', 'tags:item-chars'], ['tags:items']]);
+  expect(boundaryGroups([])).toEqual([]);
 });
 
 test('a check may narrow the statuses; one beyond the route\'s set needs the api-ref statement that allows it', () => {

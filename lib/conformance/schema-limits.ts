@@ -28,8 +28,8 @@ export interface SchemaLimit {
 export const SCHEMA_LIMITS: readonly SchemaLimit[] = [
   // keystone/resource/schema.py: project and domain names are 64, not parameter_types.name's 255.
   { routes: ['POST /v3/projects', 'PATCH /v3/projects/{project_id}'], field: 'name', unit: 'chars', max: 64, source: 'keystone/resource/schema.py _name_properties (maxLength 64; project.name String(64))' },
-  { routes: ['POST /v3/projects', 'PATCH /v3/projects/{project_id}'], field: 'tags', unit: 'item-chars', max: 255, source: "keystone/resource/schema.py _project_tag_name_properties (maxLength 255, pattern '^[^,/]*$')" },
-  { routes: ['PATCH /v3/projects/{project_id}'], field: 'tags', unit: 'items', max: 80, source: 'keystone/resource/schema.py _project_tags_list_properties (maxItems 80)' },
+  { routes: ['POST /v3/projects', 'PATCH /v3/projects/{project_id}', 'PUT /v3/projects/{project_id}/tags'], field: 'tags', unit: 'item-chars', max: 255, source: "keystone/resource/schema.py _project_tag_name_properties (maxLength 255, pattern '^[^,/]*$')" },
+  { routes: ['POST /v3/projects', 'PATCH /v3/projects/{project_id}', 'PUT /v3/projects/{project_id}/tags'], field: 'tags', unit: 'items', max: 80, source: 'keystone/resource/schema.py _project_tags_list_properties (maxItems 80)' },
   { routes: ['POST /v3/domains', 'PATCH /v3/domains/{domain_id}'], field: 'name', unit: 'chars', max: 64, source: 'keystone/resource/schema.py _name_properties (maxLength 64), domain_create/domain_update' },
   { routes: ['POST /v3/users', 'PATCH /v3/users/{user_id}'], field: 'name', unit: 'chars', max: 255, source: 'keystone/identity/schema.py _identity_name (maxLength 255; local_user.name String(255))' },
   // The schema allows 255, the column 64: the column wins (StringLengthExceeded) on create and update.
@@ -50,6 +50,20 @@ export const SCHEMA_LIMITS: readonly SchemaLimit[] = [
 export function limitsFor(method: string, template: string): SchemaLimit[] {
   const route = `${method} ${template}`;
   return SCHEMA_LIMITS.filter((l) => l.routes.includes(route));
+}
+
+/**
+ * The limits of a route in groups whose fields differ, so one write can carry every value of a
+ * group at its limit (one create, one read-back, one delete per group instead of per limit).
+ * Limits on the same field (tags: 255 characters, 80 items) land in different groups.
+ */
+export function boundaryGroups(limits: readonly SchemaLimit[]): SchemaLimit[][] {
+  const groups: SchemaLimit[][] = [];
+  for (const l of limits) {
+    const g = groups.find((x) => !x.some((y) => y.field === l.field));
+    if (g) g.push(l); else groups.push([l]);
+  }
+  return groups;
 }
 
 /** A string of exactly n characters starting with `base` (cut when base is longer). */
