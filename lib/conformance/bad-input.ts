@@ -1,6 +1,7 @@
 /**
- * Malformed request bodies for every write operation. Keystone must answer each with a 4xx and
- * its error body: never a 5xx, never a dropped connection.
+ * Malformed request bodies for every write operation. How the answers are judged (400 with
+ * Keystone's error body; 401/404 only where the route kind allows) is bad-input-judgement.ts;
+ * the matrix that sends them after a positive control and boundary probes is bad-input-matrix.ts.
  */
 export interface BadInput {
   /** Stable key, part of the test id. */

@@ -4,6 +4,7 @@ import { keystoneContainerIds, type ClusterInfo } from '../cluster/cluster-info.
 import { KeystoneTransportError } from '../keystone/errors.js';
 import type { KsResponse } from '../keystone/http.js';
 import { maskBody, maskText } from '../keystone/mask.js';
+import { judgeBadInput, type BadInputAnswer, type BadInputOptions, type BadInputRoute } from './bad-input-judgement.js';
 import { activeKnownDefects, describeDefect, judgeCheck, KNOWN_DEFECT_ANNOTATION, testIdOf, type DefectOutcome } from './known-defects.js';
 
 /** Keystone log lines of one request (by the global request id we sent), for the failure report. */
@@ -19,34 +20,39 @@ export async function keystoneLogFor(cluster: ClusterInfo, requestId: string): P
   return maskText(hits.join('\n') || '(no log line carries this request id)');
 }
 
+/** The judgement's view of what came back: a status and body, or the transport failure. */
+export function answerOf(outcome: KsResponse | KeystoneTransportError): BadInputAnswer {
+  if (!(outcome instanceof KeystoneTransportError)) return { status: outcome.status, body: outcome.body };
+  return { status: outcome.kind === 'timeout' ? 'timeout' : 'no-response' };
+}
+
 /**
- * Asserts a malformed request got a 4xx with Keystone's error body. A 5xx or a dropped
- * connection is a failure of the service under test: the test is categorised `bad-input-5xx`
- * and the request, response and Keystone log lines for the request id are attached.
- * A check listed in the known-defects file is reported as a known defect instead, and fails
- * when Keystone no longer shows the defect (so the entry gets removed).
+ * Asserts a malformed request got the answer bad-input-judgement.ts requires: 400 with Keystone's
+ * error body whose code is the status, or the other 4xx the route kind allows (401 on
+ * authentication bodies, 404 on path ids). A 5xx or a dropped connection is a failure of the
+ * service under test: the test is categorised `bad-input-5xx` and the Keystone log lines for the
+ * request id are attached. A check listed in the known-defects file is reported as a known defect
+ * instead, and fails when Keystone no longer shows the defect (so the entry gets removed).
  */
 export async function expectClientError(
   outcome: KsResponse | KeystoneTransportError,
   ctx: { testInfo: TestInfo; cluster: ClusterInfo; what: string },
-  allowed: number[] = [],
+  route: BadInputRoute = 'body',
+  opts: BadInputOptions = {},
 ): Promise<void> {
-  const is4xx = !(outcome instanceof KeystoneTransportError) && outcome.status >= 400 && outcome.status < 500;
-  const hasErrorBody = is4xx && typeof (outcome as KsResponse).body?.error?.code === 'number';
-  const ok = is4xx && hasErrorBody && (!allowed.length || allowed.includes((outcome as KsResponse).status));
+  const verdict = judgeBadInput(route, answerOf(outcome), opts);
   const requestId = outcome.requestId;
   const described = outcome instanceof KeystoneTransportError
     ? `no HTTP response (${outcome.kind})`
-    : `HTTP ${outcome.status}${is4xx && !hasErrorBody ? ' without Keystone\'s error body' : ''}: ${maskBody(outcome.body).slice(0, 300)}`;
-  const observed = outcomeClass(outcome instanceof KeystoneTransportError ? outcome.kind : outcome.status, hasErrorBody);
-  const listed = judgeKnownDefect(ok, described, { ...ctx, expected: `HTTP ${(outcome as KsResponse).status} with Keystone's error body (request ${requestId})` }, observed);
+    : `HTTP ${outcome.status}: ${maskBody(outcome.body).slice(0, 300)}`;
+  const listed = judgeKnownDefect(verdict.ok, described, { ...ctx, expected: `${verdict.reason} (request ${requestId})` }, verdict.observed);
   if (listed.kind === 'stale') throw new Error(listed.message);
-  if (ok || listed.kind === 'known') return;
+  if (verdict.ok || listed.kind === 'known') return;
   if (outcome instanceof KeystoneTransportError || outcome.status >= 500) {
     ctx.testInfo.annotations.push({ type: 'gate-category', description: 'bad-input-5xx' });
     await ctx.testInfo.attach(`keystone log for ${requestId}`, { body: await keystoneLogFor(ctx.cluster, requestId), contentType: 'text/plain' });
   }
-  throw new Error(`${ctx.what}: expected a 4xx${allowed.length ? ` (${allowed.join('/')})` : ''} with Keystone's error body, got ${described} (request ${requestId})`);
+  throw new Error(`${ctx.what}: ${maskText(verdict.reason)} (request ${requestId})`);
 }
 
 /**

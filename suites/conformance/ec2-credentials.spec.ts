@@ -205,6 +205,10 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/ec2tokens', template: '/v3/ec2tokens',
       spec: { memberKey: 'credentials', valid: { ...valid }, required: 'access', longField: 'host' },
+      // An authentication route: 400, or the api-ref's 401 (the shapes carry a wrong signature).
+      route: 'auth-body',
+      control: { json: ec2SignatureV2Body({ access: cred.access, secret: cred.secret }) },
+      createsNothing: 'issues a token, which expires; nothing is stored to delete',
     });
   });
 
@@ -216,6 +220,9 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/s3tokens', template: '/v3/s3tokens',
       spec: { memberKey: 'credentials', valid: { ...valid }, required: 'access', longField: 'token' },
+      route: 'auth-body',
+      control: { json: s3SignatureV2Body({ access: cred.access, secret: cred.secret }) },
+      createsNothing: 'validates a signature and stores nothing',
     });
   });
 });

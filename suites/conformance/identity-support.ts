@@ -4,67 +4,25 @@
  * assignments). Builds on catalog-support.ts (status/header/schema assertions, the 401/403
  * callers). Not a spec: Playwright only collects *.spec.ts.
  */
-import type { TestInfo } from '@playwright/test';
 import { expect, test } from '../../fixtures/test.js';
-import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
-import { badInputs, type BadInput, type BadInputSpec } from '../../lib/conformance/bad-input.js';
-import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { runBadInputMatrix, type BadInputMatrixCtx, type BadInputMatrixOp } from '../../lib/conformance/bad-input-matrix.js';
 import type { Keystone } from '../../lib/keystone/client.js';
-import { KeystoneTransportError } from '../../lib/keystone/errors.js';
-import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
+import { expectStatus } from '../../lib/keystone/http.js';
 
 export { callers, expectError, expectJson, expectNoContent, deleteAtPath, sendBadPathIds, type Callers } from './catalog-support.js';
 
 /** An id Keystone never issued (uuid4 hex has the same shape). */
 export const UNKNOWN_ID = 'ffffffffffffffffffffffffffffffff';
 
-export interface BadBodyOperation {
-  method: Extract<HttpMethod, 'POST' | 'PUT' | 'PATCH'>;
-  /** Concrete path of the request. */
-  path: string;
-  /** Path template, for step titles and messages (`/v3/users/{user_id}`). */
-  template: string;
-  /** The shapes of badInputs(spec), plus any operation-specific ones. */
-  spec?: BadInputSpec;
-  extra?: BadInput[];
-  /**
-   * Shapes Zed accepts by design, with the reason (e.g. `additionalProperties: true` in
-   * keystone/identity/schema.py stores unknown attributes as extras): they must answer 2xx.
-   */
-  accepted?: Record<string, string>;
-  /** Registers the deletion of whatever a 2xx answer created (accepted shapes, or a bug). */
-  cleanup?: (res: KsResponse) => void;
-}
+/** A route's bad-input matrix (lib/conformance/bad-input-matrix.ts). */
+export type BadBodyOperation = BadInputMatrixOp;
 
 /**
- * Sends every malformed body to one write operation, one test.step per shape. A shape that
- * fails is a soft failure, so every shape still runs and the report names each one.
+ * The route's bad-input matrix: positive control, boundary probes of schema-limits.ts, then every
+ * malformed body (runBadInputMatrix), one test.step each.
  */
-export async function sendBadBodies(ctx: { admin: Keystone; testInfo: TestInfo; cluster: ClusterInfo }, op: BadBodyOperation): Promise<void> {
-  const token = await ctx.admin.tokenSource();
-  const inputs = [...(op.spec ? badInputs(op.spec) : []), ...(op.extra ?? [])];
-  expect(inputs.length, 'at least one bad input').toBeGreaterThan(0);
-  for (const input of inputs) {
-    await test.step(`${op.method} ${op.template}: ${input.shape}`, async () => {
-      const headers = input.contentType ? { 'content-type': input.contentType } : undefined;
-      const outcome = await outcomeOf(ctx.admin.http.request(op.method, op.path, input.raw !== undefined
-        ? { token, rawBody: input.raw, headers }
-        : { token, body: input.json, headers }));
-      const ok = !(outcome instanceof KeystoneTransportError) && outcome.status >= 200 && outcome.status < 300;
-      if (ok) op.cleanup?.(outcome as KsResponse);
-      const acceptedWhy = op.accepted?.[input.shape];
-      try {
-        if (acceptedWhy) {
-          const got = outcome instanceof KeystoneTransportError ? `no response (${outcome.kind})` : `HTTP ${outcome.status}`;
-          expect(ok, `${op.method} ${op.template} [${input.shape}] is accepted by Zed (${acceptedWhy}); got ${got}`).toBe(true);
-        } else {
-          await expectClientError(outcome, { testInfo: ctx.testInfo, cluster: ctx.cluster, what: `${op.method} ${op.template} [${input.shape}]` });
-        }
-      } catch (e) {
-        expect.soft(undefined, (e as Error).message).toBeDefined();
-      }
-    });
-  }
+export async function sendBadBodies(ctx: BadInputMatrixCtx, op: BadBodyOperation): Promise<void> {
+  await runBadInputMatrix(ctx, op);
 }
 
 /**

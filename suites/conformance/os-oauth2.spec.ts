@@ -44,7 +44,8 @@ async function expectOAuth2ClientError(outcome: KsResponse | KeystoneTransportEr
     expect(!allowed.length || allowed.includes(outcome.status), `${ctx.what}: expected ${allowed.join('/')}, got HTTP ${outcome.status}: ${bodyForMessage(outcome.body)}`).toBe(true);
     return;
   }
-  await expectClientError(outcome, ctx, allowed);
+  // An authentication route: 400 or 401 (RFC 6749 section 5.2, which the OS-OAUTH2 api-ref follows).
+  await expectClientError(outcome, ctx, 'auth-body', allowed.length ? { only: allowed, apiRef: 'RFC 6749 section 5.2 error responses (OS-OAUTH2 api-ref)' } : {});
 }
 
 /** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
