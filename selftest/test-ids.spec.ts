@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { checkTestIds, listedTests } from '../lib/coverage/test-ids.js';
 
@@ -17,8 +20,11 @@ test('the id check rejects a missing, doubled, malformed or shared id, and accep
 // Every test of every suite project, as Playwright itself lists them (generated tests included).
 test('every test under suites/ has exactly one UUID id, used by no other test', () => {
   test.setTimeout(120_000);
+  const scratch = mkdtempSync(join(tmpdir(), 'ks-ids-'));
   const out = execFileSync('npx', ['playwright', 'test', '--list', '--reporter=json', '--project=conformance', '--project=concurrency', '--project=chaos', '--project=load'], {
-    env: { ...process.env, KS_TARGET: 'none', PW_JSON: '', CI: '' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+    // The listing must not write the run's reports: its own gate file and Allure folder, thrown away.
+    env: { ...process.env, KS_TARGET: 'none', PW_JSON: join(scratch, 'results.json'), PW_JUNIT: join(scratch, 'junit.xml'), KS_GATE_FILE: join(scratch, 'gate.json'), ALLURE_RESULTS_DIR: join(scratch, 'allure'), CI: '' },
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   const tests = listedTests(JSON.parse(out));
   expect(tests.length, 'tests listed').toBeGreaterThan(200);
