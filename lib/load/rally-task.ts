@@ -15,7 +15,6 @@
  * part that is wrong.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { DEFAULT_ARGS, KEYSTONE_BASIC, keystoneBasic, type KeystoneBasicArgs, type KeystoneBasicScenario } from './keystone-scenarios.js';
@@ -162,7 +161,7 @@ function resolve(schema: object, schemaPath: string): unknown {
 export function readRallyTask(file: string): LoadWorkload[] {
   let text: string;
   try { text = readFileSync(file, 'utf8'); } catch (e) { throw new RallyTaskError(`${file}: cannot read the task file (${(e as Error).message})`); }
-  return parseRallyTask(text, basename(file));
+  return parseRallyTask(text, file);
 }
 
 export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
