@@ -260,6 +260,12 @@ function readJson<T>(file: string): T | undefined {
 export function prepareAllureResults(dir: string, root = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
   mkdirSync(dir, { recursive: true });
   const gate = readJson<GateJson>(join(root, 'reports', 'gate.json'));
+  // A merged gate takes its coverage from the last phase; it was judged if the conformance phase judged it.
+  if (gate?.phases && gate.coverage) {
+    const dirPhases = join(root, 'reports', 'out', 'gate-phases');
+    const phases = existsSync(dirPhases) ? readdirSync(dirPhases).filter((f) => f.endsWith('.gate.json')).map((f) => readJson<GateJson>(join(dirPhases, f))) : [];
+    gate.coverage = { ...gate.coverage, judged: phases.some((p) => p?.coverage?.judged === true) };
+  }
   const name = reportName(gate);
   writeFileSync(join(dir, 'categories.json'), JSON.stringify(allureCategories(), null, 2));
   writeMergedEnvironment(dir);
