@@ -17,7 +17,7 @@
  * Allure 2 matches a category on the status and on `messageRegex` against the whole message
  * (java.util.regex with DOTALL, `matches()`), not on labels: hence the prefix.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FailureCategory } from './verdict.js';
 import { htmlPage, type Table } from './charts/html.js';
@@ -249,6 +249,16 @@ export function gateSummaryHtml(gate: GateJson, extra: { retry?: RetryJsonLite; 
   return page;
 }
 
+/** Removes an earlier run entry of that name (and its attachments): `npm run report` twice must not show it twice. */
+function removeRunEntry(dir: string, name: string): void {
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('-result.json'))) {
+    const r = readJson<{ historyId?: string; attachments?: { source: string }[] }>(join(dir, f));
+    if (r?.historyId !== `gate-run-entry-${name}`) continue;
+    for (const a of r.attachments ?? []) rmSync(join(dir, a.source), { force: true });
+    rmSync(join(dir, f), { force: true });
+  }
+}
+
 function readJson<T>(file: string): T | undefined {
   try { return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as T : undefined; } catch { return undefined; }
 }
@@ -270,6 +280,7 @@ export function prepareAllureResults(dir: string, root = process.cwd(), env: Nod
   writeFileSync(join(dir, 'categories.json'), JSON.stringify(allureCategories(), null, 2));
   writeMergedEnvironment(dir);
   writeFileSync(join(dir, 'executor.json'), JSON.stringify(executorInfo(env, name), null, 2));
+  removeRunEntry(dir, 'gate summary');
   if (gate) {
     const html = gateSummaryHtml(gate, { retry: readJson(join(root, 'reports', 'retry-coverage.json')), load: readJson(join(root, 'reports', 'load.json')) });
     const status = gate.verdict === 'pass' ? 'passed' : gate.verdict === 'fail' ? 'failed' : 'skipped';

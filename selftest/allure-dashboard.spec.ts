@@ -180,6 +180,10 @@ test.describe('what was gated, who ran it, the summary', () => {
       const entry = readdirSync(dir).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))[0];
       expect(entry).toMatchObject({ name: 'gate summary', status: 'failed', statusDetails: { message: '[verdict] FAIL: leaked-conflict 1' } });
       for (const text of ['Verdict: FAIL', 'concurrency', 'PATCH /v3/projects/{project_id}', 'update_project', 'KeystoneBasic.create_user', 'API coverage']) expect(entry.descriptionHtml).toContain(text);
+      // Preparing twice (npm run report run again) leaves one summary entry, not two.
+      prepareAllureResults(dir, root, {});
+      expect(readdirSync(dir).filter((f) => f.endsWith('-result.json'))).toHaveLength(1);
+      expect(readdirSync(dir).filter((f) => f.includes('-attachment.'))).toHaveLength(2);
       // The conformance phase judged coverage: the merged summary does not call it informational.
       expect(entry.descriptionHtml).not.toContain('informational');
       expect(gateSummaryHtml({ ...gate, phases: undefined })).toContain('informational');
