@@ -77,7 +77,8 @@ export function stampResult(r: AllureResult, stamp: ResultStamp): boolean {
   if (/^\[[a-z0-9-]+\] /.test(message)) return false;
   const text = category === 'known-defect' && r.status === 'passed' ? stamp.knownDefects!.join('\n') : message || (r.status ?? '');
   r.statusDetails = { ...r.statusDetails, message: `${prefixOf(category)}${text}`, ...(category === 'known-defect' ? { known: true } : {}) };
-  r.labels = [...r.labels.filter((l) => l.name !== 'severity'), { name: 'severity', value: GATE_CATEGORIES[category].severity }];
+  // The category also as a tag, so the report's filters can select it.
+  r.labels = [...r.labels.filter((l) => l.name !== 'severity'), { name: 'severity', value: GATE_CATEGORIES[category].severity }, { name: 'tag', value: `gate:${category}` }];
   return true;
 }
 

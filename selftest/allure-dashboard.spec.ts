@@ -46,6 +46,7 @@ test.describe('Allure categories follow the gate categories (reports/allure-dash
     expect(stampResult(leaked, { category: 'leaked-conflict' })).toBe(true);
     expect(leaked.statusDetails!.message).toBe('[leaked-conflict] Error: 5 leaked');
     expect(leaked.labels).toContainEqual({ name: 'severity', value: 'critical' });
+    expect(leaked.labels).toContainEqual({ name: 'tag', value: 'gate:leaked-conflict' });
     expect(stampResult(leaked, { category: 'contract' })).toBe(false); // idempotent: first stamp stays
     expect(leaked.statusDetails!.message).toBe('[leaked-conflict] Error: 5 leaked');
 
