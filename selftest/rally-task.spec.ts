@@ -59,6 +59,30 @@ subtasks:
     expect(ws[2]!.users).toEqual({ tenants: 2, usersPerTenant: 1 });
   });
 
+  test('reads a task as Rally itself does (Rally\'s TaskConfig on the example and on a v2 task)', () => {
+    const rally = spawnSync('which', ['rally'], { encoding: 'utf8' });
+    test.skip(rally.status !== 0, 'rally is not installed (Debian: apt-get install rally python3-rally-openstack)');
+    // The interpreter rally runs under (its script's #!), which has the rally package.
+    const python = readFileSync(rally.stdout.trim(), 'utf8').split('\n')[0]!.replace(/^#!\s*/, '').trim();
+    const v2 = 'version: 2\ntitle: t\nsubtasks:\n  - title: users\n    workloads:\n      - scenario: {KeystoneBasic.create_user: {}}\n        runner: {rps: {times: 4, rps: 2.5}}\n'
+      + '  - title: roles\n    scenario: {KeystoneBasic.add_and_remove_user_role: {}}\n    runner: {constant_for_duration: {duration: 1.5, timeout: 30}}\n    contexts: {users: {tenants: 2, users_per_tenant: 1}}\n';
+    const script = [
+      'import json, sys, yaml',
+      'from rally.task.task_cfg import TaskConfig',
+      'out = []',
+      'for text in json.load(sys.stdin):',
+      '    cfg = TaskConfig(yaml.safe_load(text))',
+      '    out.append([dict(name=w["name"], runner_type=w["runner_type"], runner=w["runner"], sla=w["sla"], contexts=w["contexts"], args=w["args"]) for s in cfg.subtasks for w in s["workloads"]])',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const texts = [readFileSync('bench/tasks/keystone-basic.yaml', 'utf8'), v2];
+    const got = spawnSync(python, ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' });
+    expect(got.status, got.stderr).toBe(0);
+    const theirs = JSON.parse(got.stdout) as unknown[][];
+    const ours = texts.map((t) => parseRallyTask(t).map((w) => ({ name: w.scenario.name, runner_type: w.rally.runnerType, runner: w.rally.runner, sla: w.rally.sla, contexts: w.rally.contexts, args: w.rally.args })));
+    expect(ours).toEqual(theirs);
+  });
+
   // Each input the harness cannot honour, and the one line it must be refused with.
   const refused: [string, string, string][] = [
     ['a scenario that is not KeystoneBasic', 'NovaServers.boot_server:\n  - {}\n', 'task: "NovaServers.boot_server" is not supported here (one of: KeystoneBasic.create_user,'],
@@ -75,8 +99,10 @@ subtasks:
     ['an argument the scenario here does not take', one('args: {domain_name: Default}'), 'KeystoneBasic.create_user[0].args: unknown key "domain_name" (this takes no keys here)'],
     ['a scenario needing users without the users context', 'KeystoneBasic.add_and_remove_user_role:\n  - {}\n', 'KeystoneBasic.add_and_remove_user_role[0]: KeystoneBasic.add_and_remove_user_role needs Rally\'s users context'],
     ['a Jinja template', '{% set n = 2 %}\nKeystoneBasic.create_user:\n  - runner: {type: constant, times: {{n}}}\n', 'Jinja template syntax ({% %} / {{ }}) is not supported: render the task first'],
-    ['v2 with an unknown top-level key', 'version: 2\nenv: x\nsubtasks: [{scenario: {KeystoneBasic.create_user: {}}}]\n', 'task: unknown key "env" (known here: version, title, description, tags, subtasks)'],
-    ['v2 runner with two types', 'version: 2\nsubtasks: [{scenario: {KeystoneBasic.create_user: {}}, runner: {constant: {}, rps: {rps: 1}}}]\n', 'task.subtasks[0].runner: must NOT have more than 1 properties'],
+    ['v2 with an unknown top-level key', 'version: 2\ntitle: t\nenv: x\nsubtasks: [{title: s, scenario: {KeystoneBasic.create_user: {}}}]\n', 'task: unknown key "env" (known here: version, title, description, tags, subtasks)'],
+    ['v2 without a title (Rally requires one)', 'version: 2\nsubtasks: [{title: s, scenario: {KeystoneBasic.create_user: {}}}]\n', 'task: must have required property \'title\''],
+    ['a v2 subtask without a title', 'version: 2\ntitle: t\nsubtasks: [{scenario: {KeystoneBasic.create_user: {}}}]\n', 'task.subtasks[0]: must have required property \'title\''],
+    ['v2 runner with two types', 'version: 2\ntitle: t\nsubtasks: [{title: s, scenario: {KeystoneBasic.create_user: {}}, runner: {constant: {}, rps: {rps: 1}}}]\n', 'task.subtasks[0].runner: must NOT have more than 1 properties'],
     ['not YAML', 'KeystoneBasic.create_user: [\n', 'bad.yaml: not YAML/JSON:'],
   ];
   for (const [what, text, message] of refused) {

@@ -110,13 +110,14 @@ const WORKLOAD_V2_PROPS = {
 } as const;
 
 const TASK_V2 = {
-  type: 'object', additionalProperties: false, required: ['version', 'subtasks'],
+  // Rally requires a title on the task and on each subtask (rally/task/task_cfg.py, format v2).
+  type: 'object', additionalProperties: false, required: ['version', 'title', 'subtasks'],
   properties: {
     version: { const: 2 }, title: { type: 'string' }, description: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } },
     subtasks: {
       type: 'array', minItems: 1,
       items: {
-        type: 'object', additionalProperties: false,
+        type: 'object', additionalProperties: false, required: ['title'],
         properties: {
           ...WORKLOAD_V2_PROPS,
           title: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } },
@@ -182,7 +183,7 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
         if (!w.scenario) throw new RallyTaskError(`${file}: ${where}: missing "scenario"`);
         const [scenario, args] = Object.entries(w.scenario as Record<string, unknown>)[0]!;
         const [runnerType, runner] = Object.entries((w.runner as Record<string, unknown> | undefined) ?? { constant: {} })[0]!;
-        raw.push({ where, subtask: st.title ?? scenario, scenario, args, runnerType, runner: { type: runnerType, ...(runner as object) }, contexts: w.contexts ?? {}, sla: w.sla, description: (w.description as string | undefined) ?? (st.description as string | undefined) });
+        raw.push({ where, subtask: st.title!, scenario, args, runnerType, runner: { type: runnerType, ...(runner as object) }, contexts: w.contexts ?? {}, sla: w.sla, description: (w.description as string | undefined) ?? (st.description as string | undefined) });
       });
     });
   } else {
@@ -205,6 +206,8 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
     if (s.needsUsers && !ctx.users) throw new RallyTaskError(`${file}: ${r.where}: ${s.name} needs Rally's users context (context: {users: {tenants: 1, users_per_tenant: 2}})`);
     const n = (seen.get(s.name) ?? 0) + 1;
     seen.set(s.name, n);
+    // A workload that names no SLA gets Rally's default (failure_rate max 0), as Rally's TaskConfig fills it in.
+    const sla = (r.sla && Object.keys(r.sla).length ? r.sla : { failure_rate: { max: 0 } }) as Record<string, unknown>;
     const rallyRunner = { ...(r.runner as Record<string, unknown>) };
     delete rallyRunner.type;
     return {
@@ -216,9 +219,8 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
       args: scenarioArgs(s, r.args as Record<string, unknown>),
       runner: withRunnerDefaults(r.runner as RallyRunner),
       ...(ctx.users ? { users: { tenants: ctx.users.tenants ?? 1, usersPerTenant: ctx.users.users_per_tenant ?? 1 } } : {}),
-      // A workload that names no SLA gets Rally's default (failure_rate max 0), as in Rally.
-      sla: (r.sla && Object.keys(r.sla).length ? r.sla : { failure_rate: { max: 0 } }) as SlaConfig,
-      rally: { args: r.args as Record<string, unknown>, runnerType: r.runnerType as RallyRunner['type'], runner: rallyRunner, contexts: r.contexts as Record<string, unknown>, sla: (r.sla ?? {}) as Record<string, unknown> },
+      sla: sla as SlaConfig,
+      rally: { args: r.args as Record<string, unknown>, runnerType: r.runnerType as RallyRunner['type'], runner: rallyRunner, contexts: r.contexts as Record<string, unknown>, sla },
     };
   });
 }
