@@ -28,7 +28,8 @@ test.describe('Rally task files in (lib/load/rally-task.ts)', () => {
     const [w] = parseRallyTask(JSON.stringify({ 'KeystoneBasic.create_tenant': [{}] }), 'task.json');
     expect(w!.runner).toEqual({ type: 'constant', times: 1, concurrency: 1 });
     expect(w!.sla).toEqual({ failure_rate: { max: 0 } });
-    expect(w!.rally).toMatchObject({ runnerType: 'constant', args: {}, contexts: {} });
+    // Rally's own spelling of "no runner" is serial (times 1): the export says so.
+    expect(w!.rally).toMatchObject({ runnerType: 'serial', runner: {}, args: {}, contexts: {} });
   });
 
   test('v2: subtasks with workloads and inline workloads; a repeated scenario gets its own key', () => {
@@ -65,6 +66,7 @@ subtasks:
     // The interpreter rally runs under (its script's #!), which has the rally package.
     const python = readFileSync(rally.stdout.trim(), 'utf8').split('\n')[0]!.replace(/^#!\s*/, '').trim();
     const v2 = 'version: 2\ntitle: t\nsubtasks:\n  - title: users\n    workloads:\n      - scenario: {KeystoneBasic.create_user: {}}\n        runner: {rps: {times: 4, rps: 2.5}}\n'
+      + '      - scenario: {KeystoneBasic.create_tenant: {}}\n        sla: {}\n      - scenario: {KeystoneBasic.create_tenant: {}}\n        sla: {outliers: {max: 1}}\n'
       + '  - title: roles\n    scenario: {KeystoneBasic.add_and_remove_user_role: {}}\n    runner: {constant_for_duration: {duration: 1.5, timeout: 30}}\n    contexts: {users: {tenants: 2, users_per_tenant: 1}}\n';
     const script = [
       'import json, sys, yaml',

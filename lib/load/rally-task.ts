@@ -41,7 +41,7 @@ export interface LoadWorkload {
   users?: { tenants: number; usersPerTenant: number };
   sla: SlaConfig;
   /** As Rally spells it: scenario args, runner (without `type`), contexts, sla. */
-  rally: { args: Record<string, unknown>; runnerType: RallyRunner['type']; runner: Record<string, unknown>; contexts: Record<string, unknown>; sla: Record<string, unknown> };
+  rally: { args: Record<string, unknown>; runnerType: RallyRunner['type'] | 'serial'; runner: Record<string, unknown>; contexts: Record<string, unknown>; sla: Record<string, unknown> };
 }
 
 export class RallyTaskError extends Error {
@@ -169,7 +169,8 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
   if (/\{%|\{\{/.test(text)) throw new RallyTaskError(`${file}: Jinja template syntax ({% %} / {{ }}) is not supported: render the task first (rally task start --task-args ... does this in Rally)`);
   let doc: unknown;
   try { doc = parse(text); } catch (e) { throw new RallyTaskError(`${file}: not YAML/JSON: ${(e as Error).message.split('\n')[0]}`); }
-  const raw: { where: string; subtask: string; scenario: string; args: unknown; runnerType: string; runner: unknown; contexts: unknown; sla: unknown; description?: string }[] = [];
+  // runnerGiven: without a runner Rally runs `serial` (times 1); here that is constant, 1 x 1, spelled serial in the export.
+  const raw: { where: string; subtask: string; scenario: string; args: unknown; runnerType: string; runnerGiven: boolean; runner: unknown; contexts: unknown; sla: unknown; description?: string }[] = [];
   if (doc && typeof doc === 'object' && 'version' in doc) {
     check(TASK_V2, doc, 'task', file);
     const task = doc as unknown as { subtasks: Array<Record<string, unknown> & { title?: string; workloads?: Record<string, unknown>[] }> };
@@ -183,7 +184,7 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
         if (!w.scenario) throw new RallyTaskError(`${file}: ${where}: missing "scenario"`);
         const [scenario, args] = Object.entries(w.scenario as Record<string, unknown>)[0]!;
         const [runnerType, runner] = Object.entries((w.runner as Record<string, unknown> | undefined) ?? { constant: {} })[0]!;
-        raw.push({ where, subtask: st.title!, scenario, args, runnerType, runner: { type: runnerType, ...(runner as object) }, contexts: w.contexts ?? {}, sla: w.sla, description: (w.description as string | undefined) ?? (st.description as string | undefined) });
+        raw.push({ where, subtask: st.title!, scenario, args, runnerType, runnerGiven: !!w.runner, runner: { type: runnerType, ...(runner as object) }, contexts: w.contexts ?? {}, sla: w.sla, description: (w.description as string | undefined) ?? (st.description as string | undefined) });
       });
     });
   } else {
@@ -191,7 +192,7 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
     for (const [scenario, workloads] of Object.entries(doc as Record<string, Record<string, unknown>[]>)) {
       workloads.forEach((w, j) => {
         const runner = (w.runner as { type?: string } | undefined) ?? { type: 'constant' };
-        raw.push({ where: `${scenario}[${j}]`, subtask: scenario, scenario, args: w.args ?? {}, runnerType: runner.type ?? 'constant', runner, contexts: w.context ?? {}, sla: w.sla, description: w.description as string | undefined });
+        raw.push({ where: `${scenario}[${j}]`, subtask: scenario, scenario, args: w.args ?? {}, runnerType: runner.type ?? 'constant', runnerGiven: !!w.runner, runner, contexts: w.context ?? {}, sla: w.sla, description: w.description as string | undefined });
       });
     }
   }
@@ -206,8 +207,9 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
     if (s.needsUsers && !ctx.users) throw new RallyTaskError(`${file}: ${r.where}: ${s.name} needs Rally's users context (context: {users: {tenants: 1, users_per_tenant: 2}})`);
     const n = (seen.get(s.name) ?? 0) + 1;
     seen.set(s.name, n);
-    // A workload that names no SLA gets Rally's default (failure_rate max 0), as Rally's TaskConfig fills it in.
-    const sla = (r.sla && Object.keys(r.sla).length ? r.sla : { failure_rate: { max: 0 } }) as Record<string, unknown>;
+    // A workload without an `sla` key gets Rally's default (failure_rate max 0), as Rally's TaskConfig
+    // sets it (setdefault: an explicit `sla: {}` stays empty there and here).
+    const sla = (r.sla !== undefined ? r.sla : { failure_rate: { max: 0 } }) as Record<string, unknown>;
     const rallyRunner = { ...(r.runner as Record<string, unknown>) };
     delete rallyRunner.type;
     return {
@@ -220,7 +222,7 @@ export function parseRallyTask(text: string, file = 'task'): LoadWorkload[] {
       runner: withRunnerDefaults(r.runner as RallyRunner),
       ...(ctx.users ? { users: { tenants: ctx.users.tenants ?? 1, usersPerTenant: ctx.users.users_per_tenant ?? 1 } } : {}),
       sla: sla as SlaConfig,
-      rally: { args: r.args as Record<string, unknown>, runnerType: r.runnerType as RallyRunner['type'], runner: rallyRunner, contexts: r.contexts as Record<string, unknown>, sla },
+      rally: { args: r.args as Record<string, unknown>, runnerType: r.runnerGiven ? r.runnerType as RallyRunner['type'] : 'serial', runner: rallyRunner, contexts: r.contexts as Record<string, unknown>, sla },
     };
   });
 }
