@@ -9,7 +9,11 @@ export interface SummaryAttachment { name: string; body: string; type: 'text/htm
  * (api coverage, retry-coverage matrix) rather than to one test. Written in Allure's own result
  * format, so `allure generate` shows it under epic "gate".
  */
-export function writeAllureRunEntry(resultsDir: string, name: string, status: 'passed' | 'failed' | 'skipped', attachments: SummaryAttachment[], description: string): void {
+export function writeAllureRunEntry(
+  resultsDir: string, name: string, status: 'passed' | 'failed' | 'skipped', attachments: SummaryAttachment[], description: string,
+  /** `message`: the status message Allure's categories match (reports/allure-dashboard.ts prefixes); shown on the result too. */
+  more: { message?: string; descriptionHtml?: string; severity?: string } = {},
+): void {
   mkdirSync(resultsDir, { recursive: true });
   const now = Date.now();
   const files = attachments.map((a) => {
@@ -21,7 +25,9 @@ export function writeAllureRunEntry(resultsDir: string, name: string, status: 'p
   const uuid = randomUUID();
   writeFileSync(join(resultsDir, `${uuid}-result.json`), JSON.stringify({
     uuid, historyId: `gate-run-entry-${name}`, testCaseId: `gate-run-entry-${name}`, fullName: `gate: ${name}`, name,
-    status, stage: 'finished', description, start: now, stop: now, attachments: files, steps: [], parameters: [],
-    labels: [{ name: 'epic', value: 'gate' }, { name: 'feature', value: name }, { name: 'suite', value: 'gate run' }],
+    status, stage: 'finished', description, ...(more.descriptionHtml ? { descriptionHtml: more.descriptionHtml } : {}),
+    ...(more.message ? { statusDetails: { message: more.message } } : {}),
+    start: now, stop: now, attachments: files, steps: [], parameters: [],
+    labels: [{ name: 'epic', value: 'gate' }, { name: 'feature', value: name }, { name: 'suite', value: 'gate run' }, ...(more.severity ? [{ name: 'severity', value: more.severity }] : [])],
   }));
 }

@@ -3,7 +3,8 @@ import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
 import { describeInjectedLeak, type InjectionMatrixRow } from '../lib/workload/injected-retry-matrix.js';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
-import { selectedProjects } from '../lib/config/cli-projects.js';
+import { fullProjectRun, selectedProjects } from '../lib/config/cli-projects.js';
+import { stampResults, writeRunEnvironment, type GatedEnvironment, type ResultStamp } from './allure-dashboard.js';
 import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
 import { secretCanary } from './secret-canary.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
@@ -30,6 +31,8 @@ export default class GateReporter implements Reporter {
   private configuredProjects: string[] = [];
   private runProjects: string[] = [];
   private counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
+  /** Gate test name (project|title path) -> allure-playwright's key for the same test, to stamp its category in Allure. */
+  private readonly allureKeys = new Map<string, string>();
   private startedAt = new Date();
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
@@ -48,6 +51,7 @@ export default class GateReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const project = test.parent.project()?.name ?? 'unknown';
+    this.allureKeys.set(`${project}|${test.titlePath().slice(1).join(' › ')}`, test.titlePath().join(' > '));
     const expected = test.expectedStatus === result.status;
     // Known defects reproduced: reported beside the verdict, never hidden (expectations/*.yaml).
     const annotations = [...test.annotations, ...((result as { annotations?: typeof test.annotations }).annotations ?? [])];
@@ -94,12 +98,44 @@ export default class GateReporter implements Reporter {
     return secrets.length;
   }
 
+  /**
+   * Allure as the dashboard (reports/allure-dashboard.ts): each failed result of this run gets the
+   * category gate.json gives it, a passed one that showed a known defect is marked so, and the run
+   * leaves what it gated for the environment widget.
+   */
+  private writeAllure(failures: readonly GateFailure[]): void {
+    const dir = process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
+    const stamps = new Map<string, ResultStamp>();
+    const keyOf = (project: string, test: string) => this.allureKeys.get(`${project}|${test}`);
+    for (const f of failures) { const k = keyOf(f.project, f.test); if (k && !stamps.has(k)) stamps.set(k, { category: f.category }); }
+    for (const d of this.knownDefects) {
+      const k = keyOf(d.project, d.test);
+      if (k) stamps.set(k, { ...stamps.get(k), knownDefects: [...(stamps.get(k)?.knownDefects ?? []), d.defect] });
+    }
+    try {
+      stampResults(dir, stamps, this.startedAt.getTime());
+      if (!this.selftestOnly && process.env.KS_CLUSTER_SUMMARY) {
+        const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY) as GatedEnvironment;
+        const phase = /([^/]+)\.gate\.json$/.exec(this.options.outputFile ?? '')?.[1];
+        const run = phase && phase !== 'gate' ? phase : this.runProjects.join('+') || 'all projects';
+        writeRunEnvironment(dir, run, { ...info, enforceScope: /^(1|true|yes|on)$/i.test(process.env.KS_ENFORCE_SCOPE ?? '') });
+      }
+    } catch (e) {
+      // The verdict is already decided; the dashboard's own trouble is said, not made a gate failure.
+      process.stderr.write(`[gate] allure dashboard: ${(e as Error).message}\n`);
+    }
+  }
+
   async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
+    let coverageJudged: boolean | undefined;
     if (!this.selftestOnly) {
       const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string };
-      await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation })
-        .catch((e) => this.globalErrors.push(`run reports: ${(e as Error).message}`));
+      const judged = await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation, fullConformanceRun: fullProjectRun(process.argv, 'conformance') })
+        .catch((e) => { this.globalErrors.push(`run reports: ${(e as Error).message}`); return undefined; });
+      // Only a full conformance run judges api coverage (reports/coverage-verdict.ts).
+      coverageJudged = judged?.judged;
+      if (judged?.failure) this.failures.push({ category: 'contract', test: 'api coverage', project: 'conformance', file: 'reports/coverage.json', message: judged.failure });
     }
     // Retry phase (KS_INJECT_CONFLICTS): every operation that leaked an injected conflict, and a
     // run that injected nothing, fails the verdict (reports/retry-injection.json).
@@ -118,6 +154,7 @@ export default class GateReporter implements Reporter {
       skipped: this.skipped, globalErrors: this.globalErrors, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]),
     });
     const { verdict, failures, globalErrors } = judged;
+    this.writeAllure(failures);
     const byCategory: Record<string, GateFailure[]> = {};
     for (const f of failures) (byCategory[f.category] ??= []).push(f);
     const retry = readJson('reports/retry-coverage.json') as { operations?: { op: string; leaks: number; conflictsProvoked: number; retriedThenOk: number; leakingFunctions: string[] }[] } | undefined;
@@ -134,7 +171,7 @@ export default class GateReporter implements Reporter {
       leakedOperations,
       knownDefects: this.knownDefects,
       retryInjection: injected ? { injections: injected.injections, attributed: injected.attributed, ambiguous: injected.ambiguous, writeOperationsInjected: injected.writes?.injected, writeOperationsTotal: injected.writes?.total } : undefined,
-      coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
+      coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered, judged: coverageJudged ?? false } : undefined,
       skipped: this.skipped,
       failures, globalErrors,
     };

@@ -8,12 +8,17 @@ import { dirname, join } from 'node:path';
 import type { IterationRecord } from '../lib/load/atomic.js';
 import type { RunResult, RunnerName, StopReason } from '../lib/load/runners.js';
 import type { SlaResult } from '../lib/load/sla.js';
+import type { RallySpelling } from './rally-export.js';
 import { summarize, type DurationStats, type LoadStats } from '../lib/load/stats.js';
 import { comparisonTable, durationChart, histogram, htmlPage, slaTable, statsTable, type ComparisonMatrix, type Table } from './charts/index.js';
 
 export interface ScenarioRunSummary {
   /** Rally's name, e.g. KeystoneBasic.create_user. */
   scenario: string;
+  /** The workload's key when a task runs one scenario more than once (`KeystoneBasic.create_user #2`). */
+  workload?: string;
+  /** The workload as the Rally task spelled it, for the Rally results export (reports/rally-export.ts). */
+  rally?: RallySpelling;
   runner: { type: RunnerName; times?: number; concurrency?: number; rps?: number; durationMs?: number };
   context: { tenants: number; usersPerTenant: number };
   args: Record<string, unknown>;
@@ -34,6 +39,8 @@ export interface ScenarioRunSummary {
 
 export function summarizeScenarioRun(input: {
   scenario: string;
+  workload?: string;
+  rally?: RallySpelling;
   runner: ScenarioRunSummary['runner'];
   context: ScenarioRunSummary['context'];
   args?: Record<string, unknown>;
@@ -52,6 +59,8 @@ export function summarizeScenarioRun(input: {
   const failures = result.iterations.filter((r) => r.error).length;
   return {
     scenario: input.scenario,
+    ...(input.workload && input.workload !== input.scenario ? { workload: input.workload } : {}),
+    ...(input.rally ? { rally: input.rally } : {}),
     runner: input.runner,
     context: input.context,
     args: input.args ?? {},
@@ -138,7 +147,7 @@ const seconds = (ms: number | null): number | null => (ms === null ? null : Math
 
 /** Writes one scenario's summary (with its raw iterations, for re-rendering) into the run's directory. */
 export function writeScenarioSummary(runDir: string, summary: ScenarioRunSummary, iterations: readonly IterationRecord[]): string {
-  const file = join(runDir, `${summary.scenario.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  const file = join(runDir, `${(summary.workload ?? summary.scenario).replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
   writeAtomic(file, JSON.stringify({ ...summary, iterationRecords: iterations }, null, 2));
   return file;
 }
@@ -157,7 +166,7 @@ export function writeLoadJson(runDir: string, outFile: string, meta: LoadRunMeta
   const load: LoadJson = {
     meta: { ...meta, label, generatedAt: new Date().toISOString() },
     scenarios: summaries.map((s) => ({
-      scenario: s.scenario,
+      scenario: s.workload ?? s.scenario,
       passed: s.passed,
       runner: s.runner,
       iterations: s.iterations,

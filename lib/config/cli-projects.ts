@@ -7,3 +7,32 @@ export function selectedProjects(argv: readonly string[]): string[] {
   });
   return out;
 }
+
+/** Playwright options that take a value as the next argument (so that value is not a file filter). */
+const VALUE_OPTIONS = new Set([
+  '-c', '--config', '--project', '-g', '--grep', '--grep-invert', '-j', '--workers', '--reporter', '--shard', '--timeout',
+  '--global-timeout', '--max-failures', '--output', '--repeat-each', '--retries', '--trace', '--tsconfig', '--browser',
+  '--test-list', '--test-list-invert', '--update-source-method',
+]);
+/** Options that select part of the tests. */
+const FILTER_OPTIONS = new Set(['-g', '--grep', '--grep-invert', '--shard', '--last-failed', '--only-changed', '--test-list', '--test-list-invert']);
+
+/**
+ * Whether the command line runs every test of `project`: the project is selected (or no project is
+ * named) and nothing narrows the run (no file filter, --grep, --grep-invert, --shard, --last-failed,
+ * --only-changed, --test-list). A slice judges nothing that needs the whole project (api coverage).
+ */
+export function fullProjectRun(argv: readonly string[], project: string): boolean {
+  const projects = selectedProjects(argv);
+  if (projects.length && !projects.includes(project)) return false;
+  const start = argv.indexOf('test');
+  const args = start >= 0 ? argv.slice(start + 1) : [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const name = a.split('=')[0]!;
+    if (FILTER_OPTIONS.has(name)) return false;
+    if (a.startsWith('-')) { if (VALUE_OPTIONS.has(a)) i++; continue; }
+    return false; // a positional argument is a file filter
+  }
+  return true;
+}

@@ -9,17 +9,25 @@
  *   KS_LATENCY_MS        WAN latency the run is under; labels the backend x latency comparison
  *   KS_LOAD_SLA_SECONDS_PER_REQUEST  max_avg_duration budget per request of an iteration (default 40)
  *
+ *   KS_RALLY_TASK        a Rally task file (YAML or JSON, Rally's v1 or v2 format) whose workloads
+ *                        run instead: its runners, users context and SLAs (lib/load/rally-task.ts)
+ *
+ * Every run is also written as Rally task results (reports/rally-task.json), which `rally task
+ * report` renders (reports/rally-export.ts).
+ *
  * The tests of this file run one after another in one worker (no fullyParallel), like Rally's
  * workloads: two scenarios at once would measure each other.
  */
 import { join } from 'node:path';
 import * as allure from 'allure-js-commons';
 import { expect, test as base } from '../../fixtures/test.js';
-import { constant, evaluateSlas, runCompleted, type AtomicRatioCriterion, type SlaConfig } from '../../lib/load/index.js';
+import { constant, constantForDuration, evaluateSlas, rps, runCompleted, type AtomicRatioCriterion, type RunnerBounds, type SlaConfig } from '../../lib/load/index.js';
 import { intSetting } from '../../lib/config/settings.js';
 import { ATOMIC, DEFAULT_ARGS, KEYSTONE_BASIC, type KeystoneBasicScenario } from '../../lib/load/keystone-scenarios.js';
+import { defaultWorkload, readRallyTask, type LoadWorkload } from '../../lib/load/rally-task.js';
 import { ScenarioContext, type ScenarioContextOptions } from '../../lib/load/scenario-context.js';
 import { scenarioReportHtml, summarizeScenarioRun, writeLoadJson, writeScenarioSummary } from '../../reports/load-report.js';
+import { writeRallyResults } from '../../reports/rally-export.js';
 
 const envInt = (name: string, fallback: number, min = 1, max = 100_000): number => intSetting(name, fallback, min, max);
 
@@ -101,28 +109,53 @@ const test = base.extend<{ scenarioContext: (opts: Omit<ScenarioContextOptions, 
   }, { timeout: 5 * 60_000 }],
 });
 
+/**
+ * The workloads to run: the Rally task file's, or one constant-runner workload per scenario. A task
+ * file this harness cannot honour fails here, at collection, with one line (before any cluster starts).
+ */
+function workloads(): LoadWorkload[] {
+  const task = process.env.KS_RALLY_TASK;
+  if (task) return readRallyTask(task);
+  return KEYSTONE_BASIC.map((s, i) => defaultWorkload(s, i, {
+    times: envInt('KS_LOAD_TIMES', s.short === SLICE ? 4 : 8), concurrency: envInt('KS_LOAD_CONCURRENCY', 2),
+    ...(s.needsUsers ? { users: USERS_CONTEXT } : {}), sla: slaFor(s),
+  }));
+}
+
+/** Runs the workload's runner as Rally would: constant, rps or constant_for_duration. */
+function runWorkload(w: LoadWorkload, scenario: Parameters<typeof constant>[0], bounds: RunnerBounds) {
+  const r = w.runner;
+  const b = { ...bounds, ...(r.timeout ? { iterationTimeoutMs: r.timeout * 1000 } : {}) };
+  if (r.type === 'rps') return rps(scenario, { ...b, times: r.times, rps: r.rps, ...(r.max_concurrency ? { maxConcurrency: r.max_concurrency } : {}) });
+  if (r.type === 'constant_for_duration') return constantForDuration(scenario, { ...b, durationMs: r.duration * 1000, concurrency: r.concurrency });
+  return constant(scenario, { ...b, times: r.times, concurrency: r.concurrency });
+}
+
 test.describe('Rally KeystoneBasic load @load', () => {
-  for (const s of KEYSTONE_BASIC) {
+  for (const w of workloads()) {
+    const s = w.scenario;
     const slice = s.short === SLICE;
-    const title = `${s.name} ${s.concerns.map((c) => `@${c}`).join(' ')}${slice ? ' @slice' : ''}`;
+    const title = `${w.key} ${s.concerns.map((c) => `@${c}`).join(' ')}${slice ? ' @slice' : ''}`;
     test(title, { annotation: { type: 'id', description: TEST_IDS[s.short]! } }, async ({ admin, cluster, scenarioContext }, testInfo) => {
       await allure.feature(s.concerns[0]!); await allure.story(s.name);
       const testStart = Date.now();
-      const times = envInt('KS_LOAD_TIMES', slice ? 4 : 8);
-      const concurrency = envInt('KS_LOAD_CONCURRENCY', 2);
-      const contextShape = s.needsUsers ? USERS_CONTEXT : { tenants: 0, usersPerTenant: 0 };
+      const contextShape = w.users ?? { tenants: 0, usersPerTenant: 0 };
       const context = await scenarioContext(contextShape);
 
-      const sla = slaFor(s);
       const startedAt = new Date();
       // Stop the run before the test times out, so the report still says what happened.
       const deadlineMs = Math.max(10_000, testInfo.timeout - (Date.now() - testStart) - REPORT_RESERVE_MS);
-      const result = await constant(s.make({ admin, adminCredentials: cluster.admin, context }), { times, concurrency, deadlineMs });
-      const slas = [...evaluateSlas(result.iterations, sla), runCompleted(result)];
+      const result = await runWorkload(w, s.make({ admin, adminCredentials: cluster.admin, context }, w.args), { deadlineMs });
+      const slas = [...evaluateSlas(result.iterations, w.sla), runCompleted(result)];
 
+      const r = w.runner;
       const summary = summarizeScenarioRun({
-        scenario: s.name, runner: { type: 'constant', times, concurrency }, context: contextShape,
-        args: DEFAULT_ARGS as unknown as Record<string, unknown>, startedAt, result, slas,
+        scenario: s.name, workload: w.key,
+        rally: { position: w.position, subtask: w.subtask, description: w.description, ...w.rally },
+        runner: r.type === 'constant_for_duration' ? { type: r.type, concurrency: r.concurrency, durationMs: r.duration * 1000 }
+          : r.type === 'rps' ? { type: r.type, times: r.times, rps: r.rps } : { type: r.type, times: r.times, concurrency: r.concurrency },
+        context: contextShape,
+        args: w.args as unknown as Record<string, unknown>, startedAt, result, slas,
       });
       const runDir = join('reports', 'out', 'load', cluster.runId);
       writeScenarioSummary(runDir, summary, result.iterations);
@@ -130,12 +163,17 @@ test.describe('Rally KeystoneBasic load @load', () => {
         runId: cluster.runId, target: cluster.target, backend: cluster.backend, isolation: cluster.databaseIsolation ?? null,
         keystone: cluster.keystoneVariant, latencyMs: envInt('KS_LATENCY_MS', 0, 0),
       });
+      writeRallyResults(runDir, join('reports', 'rally-task.json'), {
+        runId: cluster.runId, title: process.env.KS_RALLY_TASK ? `Rally task ${process.env.KS_RALLY_TASK}` : 'KeystoneBasic (keystone-release-gate load project)',
+        description: `Keystone ${cluster.keystone?.packageVersion ?? cluster.keystoneVariant} on ${cluster.backend}${cluster.databaseIsolation ? ` (${cluster.databaseIsolation})` : ''}, run ${cluster.runId}`,
+        tags: [cluster.backend, cluster.keystoneVariant],
+      });
       await testInfo.attach(`${s.short}.html`, { body: scenarioReportHtml(summary, result.iterations), contentType: 'text/html' });
       await testInfo.attach(`${s.short}.json`, { body: JSON.stringify(summary, null, 2), contentType: 'application/json' });
 
       const t = summary.stats.total;
       const ms = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)} ms`);
-      process.stdout.write(`[load] ${s.name}: ${summary.iterations - summary.failures}/${summary.iterations} ok in ${(summary.wallMs / 1000).toFixed(1)} s, `
+      process.stdout.write(`[load] ${w.key}: ${summary.iterations - summary.failures}/${summary.iterations} ok in ${(summary.wallMs / 1000).toFixed(1)} s, `
         + `${summary.iterationsPerSecond.toFixed(2)} it/s, median ${ms(t.median)}, p95 ${ms(t.p95)}${summary.passed ? '' : ' — SLA FAILED'}\n`);
 
       const failed = slas.filter((x) => !x.success).map((x) => `${x.name}: ${x.detail}`);
@@ -143,7 +181,7 @@ test.describe('Rally KeystoneBasic load @load', () => {
         testInfo.annotations.push({ type: 'gate-category', description: 'sla' });
         failed.push(...summary.errors.map((e) => `${e.kind} x${e.count}: ${e.example}`));
       }
-      expect(failed, `${s.name}: SLA`).toEqual([]);
+      expect(failed, `${w.key}: SLA`).toEqual([]);
     });
   }
 });
