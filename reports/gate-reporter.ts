@@ -6,6 +6,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { selectedProjects } from '../lib/config/cli-projects.js';
 import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
 import { secretCanary } from './secret-canary.js';
+import { packShard, shardDir, type Shard } from './merge-shards.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
 
 const PROJECT_CATEGORY: Record<string, FailureCategory> = {
@@ -31,6 +32,8 @@ export default class GateReporter implements Reporter {
   private runProjects: string[] = [];
   private counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
   private startedAt = new Date();
+  /** Set under --shard=i/n: the verdict and raw rows also go to reports/shards/shard-i-of-n/ for `npm run merge`. */
+  private shard: Shard | undefined;
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
 
@@ -42,6 +45,7 @@ export default class GateReporter implements Reporter {
     const projects = suite.suites.map((s) => s.project()?.name);
     this.selftestOnly = projects.length > 0 && projects.every((p) => p === 'selftest');
     this.configuredProjects = config.projects.map((p) => p.name);
+    this.shard = config.shard ? { current: config.shard.current, total: config.shard.total } : undefined;
     // A selected project with no test has no suite here: the command line says it was asked for.
     this.runProjects = selectedProjects(process.argv);
   }
@@ -113,10 +117,9 @@ export default class GateReporter implements Reporter {
       for (const reason of injected.verdict.reasons.filter((x) => !x.startsWith('leak:'))) this.globalErrors.push(`retry phase: ${reason}`);
     }
     const canaried = this.checkCanary();
-    const judged = judgePhase({
-      status: result.status, selectedProjects: this.runProjects, projects: [...this.perProject.values()], failures: this.failures,
-      skipped: this.skipped, globalErrors: this.globalErrors, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]),
-    });
+    // What the verdict is judged on, kept in gate.json so `npm run merge` can judge shards' union alike.
+    const facts = { status: result.status, selectedProjects: this.runProjects, projects: [...this.perProject.values()], failures: [...this.failures], skipped: this.skipped, globalErrors: [...this.globalErrors] };
+    const judged = judgePhase({ ...facts, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]) });
     const { verdict, failures, globalErrors } = judged;
     const byCategory: Record<string, GateFailure[]> = {};
     for (const f of failures) (byCategory[f.category] ??= []).push(f);
@@ -137,10 +140,17 @@ export default class GateReporter implements Reporter {
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
       skipped: this.skipped,
       failures, globalErrors,
+      ...(this.shard ? { shard: this.shard, runId: process.env.KS_RUN_ID, cluster: JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}'), facts } : {}),
     };
     const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(gate, null, 2));
+    if (this.shard && !this.selftestOnly) {
+      const dir = shardDir(this.shard);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}/gate.json`, JSON.stringify(gate, null, 2));
+      packShard(dir);
+    }
     const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
     for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${'conflictsInjected' in l ? `${l.conflictsInjected} conflicts injected` : `${l.conflictsProvoked} conflicts provoked`}, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
