@@ -140,7 +140,7 @@ export default class GateReporter implements Reporter {
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered } : undefined,
       skipped: this.skipped,
       failures, globalErrors,
-      ...(this.shard ? { shard: this.shard, runId: process.env.KS_RUN_ID, cluster: JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}'), facts } : {}),
+      ...(this.shard ? { shard: this.shard, phase: process.env.KS_GATE_PHASE || undefined, runId: process.env.KS_RUN_ID, cluster: JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}'), facts } : {}),
     };
     const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });

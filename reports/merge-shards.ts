@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { judgePhase, type GateFailure, type PhaseFacts, type PhaseVerdict, type ProjectCount, type SkippedTest } from './verdict.js';
+import { judgePhase, mergePhases, type GateFailure, type PhaseFacts, type PhaseGate, type PhaseVerdict, type ProjectCount, type SkippedTest } from './verdict.js';
 
 /*
  * The gate across CI machines: `npx playwright test --shard=i/n` on each, then `npm run merge`.
@@ -48,6 +48,9 @@ export function shardRunId(runId: string, s: Shard | undefined): string {
 /** The shard's gate.json: the phase verdict plus what it was judged on. */
 export interface ShardGate {
   verdict: PhaseVerdict;
+  /** The gate phase the shard belongs to (KS_GATE_PHASE; else its --project names): shards are merged per phase, then phases as the gate does. */
+  phase?: string;
+  configuredProjects?: string[];
   status: string;
   durationSeconds: number;
   shard?: Shard;
@@ -62,6 +65,8 @@ export interface ShardInput { dir: string; gate: ShardGate | undefined }
 
 export interface MergedGate {
   verdict: PhaseVerdict;
+  configuredProjects: string[];
+  selectedProjects: string[];
   accepted: boolean;
   shards: { dir: string; shard?: Shard; runId?: string; verdict?: PhaseVerdict; counts?: Record<string, number>; durationSeconds?: number }[];
   counts: Record<string, number>;
@@ -118,6 +123,8 @@ export function mergeShards(inputs: readonly ShardInput[], allowNotRun: readonly
   for (const f of judged.failures) failuresByCategory[f.category] = (failuresByCategory[f.category] ?? 0) + 1;
   return {
     verdict: judged.verdict, accepted: judged.accepted,
+    configuredProjects: [...new Set(present.flatMap((x) => x.gate.configuredProjects ?? []))],
+    selectedProjects: [...new Set(facts.flatMap((f) => f.selectedProjects))],
     shards: inputs.map((x) => ({ dir: x.dir, shard: x.gate?.shard, runId: x.gate?.runId, verdict: x.gate?.verdict, counts: x.gate?.counts, durationSeconds: x.gate?.durationSeconds }))
       .sort((a, b) => (a.shard?.current ?? 0) - (b.shard?.current ?? 0)),
     counts, failuresByCategory, failures: judged.failures,
@@ -125,6 +132,44 @@ export function mergeShards(inputs: readonly ShardInput[], allowNotRun: readonly
     leakedOperations: [...new Map(present.flatMap((x) => x.gate.leakedOperations ?? []).map((l) => [JSON.stringify(l), l])).values()],
     knownDefects: present.flatMap((x) => x.gate.knownDefects ?? []),
   };
+}
+
+/** The phase a shard's verdict belongs to. */
+export const phaseOf = (g: ShardGate | undefined, dir: string): string => g?.phase ?? (g?.facts?.selectedProjects.length ? g.facts.selectedProjects.join('+') : g ? 'all' : `unknown (${dir})`);
+
+/**
+ * Shards of several gate phases (CI: a matrix of phase x shard): each phase's shards merged as one
+ * run (mergeShards), then the phases as `npm run gate` merges them (reports/verdict.ts mergePhases:
+ * every phase accepted, and on a full gate every configured project run by some phase).
+ */
+export function mergeShardedPhases(inputs: readonly ShardInput[], allowNotRun: readonly string[], opts: { expectedTotal?: number; subset: boolean }) {
+  const groups = new Map<string, ShardInput[]>();
+  for (const x of inputs) {
+    const phase = phaseOf(x.gate, x.dir);
+    groups.set(phase, [...(groups.get(phase) ?? []), x]);
+  }
+  const phases = [...groups].map(([phase, xs]) => ({ phase, merged: mergeShards(xs, allowNotRun, opts.expectedTotal) }));
+  const asGate = (m: MergedGate): PhaseGate => ({
+    verdict: m.verdict, status: m.verdict === 'fail' ? 'failed' : 'passed', durationSeconds: Math.max(0, ...m.shards.map((s) => s.durationSeconds ?? 0)),
+    counts: m.counts, failuresByCategory: m.failuresByCategory, configuredProjects: m.configuredProjects, selectedProjects: m.selectedProjects,
+    leakedOperations: m.leakedOperations, knownDefects: m.knownDefects, skipped: m.skipped, failures: m.failures, globalErrors: m.globalErrors,
+  });
+  const gate = mergePhases({ phases: phases.map((p) => ({ phase: p.phase, gate: asGate(p.merged) })), subset: opts.subset, allowNotRun });
+  if (!phases.length) gate.globalErrors.push('no shard to merge');
+  return { ...gate, verdict: phases.length ? gate.verdict : 'fail' as const, shards: phases.flatMap((p) => p.merged.shards.map((s) => ({ phase: p.phase, ...s }))) };
+}
+
+/** Folders under `root` that hold a shard's gate.json (CI downloads each shard's artifact into its own folder). */
+export function findShardDirs(root: string): string[] {
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    if (/^shard-\d+-of-\d+$/.test(dir.split(/[\\/]/).at(-1)!)) { out.push(dir); return; }
+    for (const e of entries) if (e.isDirectory()) walk(join(dir, e.name));
+  };
+  walk(root);
+  return out.sort();
 }
 
 /** Raw run data a shard keeps (relative to the repository root) and where it goes in the shard folder. */
@@ -152,7 +197,8 @@ export function unpackShards(dirs: readonly string[], root = process.cwd()): num
       const from = join(dir, 'raw', d.split('/').at(-1)!);
       if (!existsSync(from)) return;
       for (const f of readdirSync(from)) {
-        writeFileSync(join(to, `${dir.split(/[\\/]/).filter(Boolean).at(-1)}-${f}`), readFileSync(join(from, f)));
+        // Two folder levels: CI puts each phase's shard-1-of-2 in a folder named after its artifact.
+        writeFileSync(join(to, `${dir.split(/[\\/]/).filter(Boolean).slice(-2).join('_')}-${f}`), readFileSync(join(from, f)));
         files++;
       }
     });

@@ -1,11 +1,14 @@
-// `npm run merge [-- --shards=N] [shard folders...]`: one verdict, one coverage report, one retry
+// `npm run merge [-- --shards=N] [folder...]`: one verdict, one coverage report, one retry
 // coverage table, one Allure results folder and one JUnit file from the shards of a run
 // (`npx playwright test --shard=i/n` on each machine wrote reports/shards/shard-i-of-n/; CI
-// downloads them into reports/shards/). Exit status is the merged verdict.
+// downloads them into reports/shards/<artifact>/). Every shard-i-of-n folder under the folders
+// named (default reports/shards) is merged; shards of several phases (KS_GATE_PHASE) are merged
+// per phase, then as `npm run gate` merges phases (KS_GATE_PHASES: some phases only).
+// Exit status is the merged verdict.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mergeAllureResults, mergeShards, SHARD_RAW_DIRS, SHARDS_DIR, type ShardGate, unpackShards } from '../reports/merge-shards.js';
+import { findShardDirs, mergeAllureResults, mergeShardedPhases, SHARD_RAW_DIRS, SHARDS_DIR, type ShardGate, unpackShards } from '../reports/merge-shards.js';
 import { writeRunReports } from '../reports/run-reports.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun } from '../reports/verdict.js';
 
@@ -14,12 +17,18 @@ const expected = args.find((a) => a.startsWith('--shards='));
 const expectedTotal = expected ? Number(expected.slice('--shards='.length)) : undefined;
 if (expectedTotal !== undefined && !(Number.isInteger(expectedTotal) && expectedTotal >= 1)) throw new Error(`${expected}: expected a positive integer`);
 const named = args.filter((a) => !a.startsWith('--'));
-const dirs = named.length ? named : existsSync(SHARDS_DIR) ? readdirSync(SHARDS_DIR).filter((d) => /^shard-\d+-of-\d+$/.test(d)).sort().map((d) => join(SHARDS_DIR, d)) : [];
+const dirs = (named.length ? named : [SHARDS_DIR]).flatMap(findShardDirs);
 const out = process.env.KS_GATE_FILE ?? 'reports/gate.json';
 const allureDir = process.env.ALLURE_RESULTS_DIR ?? 'allure-results';
 
 const inputs = dirs.map((dir) => ({ dir, gate: existsSync(join(dir, 'gate.json')) ? JSON.parse(readFileSync(join(dir, 'gate.json'), 'utf8')) as ShardGate : undefined }));
-const merged = mergeShards(inputs, allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]), expectedTotal);
+const merged = mergeShardedPhases(inputs, allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]), {
+  expectedTotal,
+  // Shards of gate phases (KS_GATE_PHASE, as the CI templates run them) are a full gate unless
+  // KS_GATE_PHASES picks some: every configured project must then be run by a phase. Shards of a
+  // plain `npx playwright test --shard` are judged as that one run would be.
+  subset: !!process.env.KS_GATE_PHASES?.trim() || inputs.every((x) => !x.gate?.phase),
+});
 
 // Coverage and retry coverage from every shard's raw rows, by the same writers as one run.
 for (const d of [...SHARD_RAW_DIRS, 'reports/coverage.json', 'reports/retry-coverage.json', 'reports/retry-coverage.html', 'reports/retry-injection.json', 'reports/retry-injection.html']) rmSync(d, { recursive: true, force: true });
@@ -61,8 +70,9 @@ mkdirSync('reports', { recursive: true });
 writeFileSync(out, JSON.stringify(gate, null, 2));
 const c = gate.counts;
 const lines = [`merged gate verdict: ${gate.verdict.toUpperCase()} (${c.passed ?? 0} passed, ${c.failed ?? 0} failed, ${c.skipped ?? 0} skipped; ${dirs.length} shard folder(s)) -> ${out}`];
+for (const p of gate.phases) lines.push(`  phase ${p.phase}: ${p.verdict} (${gate.shards.filter((x) => x.phase === p.phase).length} shard(s))`);
 if (coverage) lines.push(`  coverage: ${coverage.covered} covered, ${coverage.justified} justified, ${coverage.uncovered} uncovered of ${coverage.total}`);
 for (const [cat, n] of Object.entries(gate.failuresByCategory)) lines.push(`  ${cat}: ${n}`);
 for (const e of gate.globalErrors) lines.push(`  global error: ${e.split('\n')[0]}`);
 process.stdout.write(lines.join('\n') + '\n');
-process.exitCode = gate.verdict === 'pass' || (gate.verdict === 'not run' && gate.accepted) ? 0 : 1;
+process.exitCode = gate.verdict === 'pass' ? 0 : 1;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { mergeAllureResults, mergeShards, packShard, shardDir, shardOf, shardResourcePrefix, shardRunId, type ShardGate, unpackShards } from '../reports/merge-shards.js';
+import { findShardDirs, mergeAllureResults, mergeShardedPhases, mergeShards, packShard, shardDir, shardOf, shardResourcePrefix, shardRunId, type ShardGate, unpackShards } from '../reports/merge-shards.js';
 import { judgePhase, type GateFailure, type PhaseFacts } from '../reports/verdict.js';
 
 // Hand-made shard outputs: the merge must judge the union as one run would, and fail on a shard
@@ -104,7 +104,7 @@ test('raw rows of every shard land in one run folder without overwriting; shards
     });
     expect(unpackShards(dirs, join(root, 'merged'))).toBe(2);
     const files = readdirSync(join(root, 'merged/reports/out/requests')).sort();
-    expect(files).toEqual(['shard-1-of-2-worker-0.jsonl', 'shard-2-of-2-worker-0.jsonl']);
+    expect(files).toEqual(['shards_shard-1-of-2-worker-0.jsonl', 'shards_shard-2-of-2-worker-0.jsonl']);
     expect(files.map((f) => readFileSync(join(root, 'merged/reports/out/requests', f), 'utf8')).join('')).toMatch(/"shard":1[\s\S]*"shard":2/);
     expect(mergeAllureResults(dirs, join(root, 'allure'))).toBe(2);
     expect(readdirSync(join(root, 'allure')).sort()).toEqual(['t1-result.json', 't2-result.json']);
@@ -119,13 +119,50 @@ test('npm run merge exits 1 on a missing shard and writes the failing verdict', 
     const s = shard(1, 2);
     mkdirSync(join(root, s.dir), { recursive: true });
     writeFileSync(join(root, s.dir, 'gate.json'), JSON.stringify(s.gate));
-    const r = spawnSync(resolve('node_modules/.bin/tsx'), [resolve('scripts/merge-shards.ts'), '--shards=2'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(resolve('node_modules/.bin/tsx'), [resolve('scripts/merge-shards.ts'), '--shards=2'], {
+      cwd: root, encoding: 'utf8', timeout: 60_000,
+      env: { ...process.env, ALLURE_RESULTS_DIR: join(root, 'allure-results'), KS_GATE_FILE: join(root, 'reports/gate.json'), PW_JUNIT: join(root, 'junit.xml'), KS_GATE_PHASES: '' },
+    });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/merged gate verdict: FAIL/);
     const gate = JSON.parse(readFileSync(join(root, 'reports/gate.json'), 'utf8')) as { verdict: string; globalErrors: string[] };
     expect(gate.verdict).toBe('fail');
     expect(gate.globalErrors.join('\n')).toMatch(/shard 2\/2 is missing/);
     expect(existsSync(join(root, 'allure-results'))).toBe(true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('shards of several gate phases: merged per phase, then as the gate merges phases', () => {
+  const phase = (p: string, project: string, current: number, total: number, f: Facts = facts({ selectedProjects: [project], projects: [{ project, ran: 2, skipped: 0 }] })) => {
+    const x = shard(current, total, f, { phase: p, configuredProjects: ['selftest', 'conformance', 'concurrency'] });
+    return { ...x, dir: `reports/shards/shard-${p}-${current}/shard-${current}-of-${total}` };
+  };
+  const all = [phase('conformance', 'conformance', 1, 2), phase('conformance', 'conformance', 2, 2), phase('retry', 'conformance', 1, 2), phase('retry', 'conformance', 2, 2), phase('concurrency', 'concurrency', 1, 2), phase('concurrency', 'concurrency', 2, 2)];
+  const ok = mergeShardedPhases(all, [], { subset: false });
+  expect(ok.verdict).toBe('pass');
+  expect(ok.phases.map((p) => `${p.phase} ${p.verdict}`)).toEqual(['conformance pass', 'retry pass', 'concurrency pass']);
+  expect(ok.counts.passed).toBe(12);
+  // One phase misses a shard: that phase fails, so the gate does.
+  const missing = mergeShardedPhases(all.filter((x) => !(x.gate.phase === 'retry' && x.gate.shard?.current === 2)), [], { subset: false });
+  expect(missing.verdict).toBe('fail');
+  expect(missing.phases.find((p) => p.phase === 'retry')?.verdict).toBe('fail');
+  expect(missing.globalErrors.join('\n')).toMatch(/shard 2\/2 is missing/);
+  // A full gate whose phases never ran a configured project fails, naming it; a chosen subset does not.
+  const noConcurrency = all.filter((x) => x.gate.phase !== 'concurrency');
+  expect(mergeShardedPhases(noConcurrency, [], { subset: false }).globalErrors.join('\n')).toMatch(/project "concurrency" is configured .* no gate phase runs it/);
+  expect(mergeShardedPhases(noConcurrency, [], { subset: true }).verdict).toBe('pass');
+  expect(mergeShardedPhases([], [], { subset: true }).verdict).toBe('fail');
+});
+
+test('shard folders are found at any depth (CI downloads each artifact into its own folder)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ks-find-'));
+  try {
+    for (const d of ['shard-1-of-2', 'shard-conformance-2/shard-2-of-2', 'other/deeper/shard-3-of-3']) mkdirSync(join(root, d), { recursive: true });
+    mkdirSync(join(root, 'not-a-shard'));
+    expect(findShardDirs(root).map((d) => d.slice(root.length + 1))).toEqual(['other/deeper/shard-3-of-3', 'shard-1-of-2', 'shard-conformance-2/shard-2-of-2']);
+    expect(findShardDirs(join(root, 'absent'))).toEqual([]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
