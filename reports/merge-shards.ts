@@ -30,7 +30,8 @@ export function shardOf(argv: readonly string[]): Shard | undefined {
 
 export const SHARDS_DIR = join('reports', 'shards');
 export const shardDirName = (s: Shard): string => `shard-${s.current}-of-${s.total}`;
-export const shardDir = (s: Shard, root = SHARDS_DIR): string => join(root, shardDirName(s));
+/** A gate phase's shards (KS_GATE_PHASE, set by scripts/gate-shard.sh) get a folder of their own: retry and conformance both run --project=conformance. */
+export const shardDir = (s: Shard, phase = process.env.KS_GATE_PHASE, root = SHARDS_DIR): string => join(root, ...(phase ? [phase] : []), shardDirName(s));
 
 /**
  * What makes a shard's resources its own: the prefix every Keystone resource carries (the leak

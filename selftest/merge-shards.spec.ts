@@ -39,7 +39,8 @@ test('each shard gets its own resource prefix, run id and folder; unsharded runs
   expect(shardResourcePrefix('kscr', undefined)).toBe('kscr');
   expect(shardRunId('abcd1234', a)).not.toBe(shardRunId('abcd1234', b));
   expect(shardRunId('abcd1234', undefined)).toBe('abcd1234');
-  expect(shardDir(b)).toBe(join('reports', 'shards', 'shard-2-of-2'));
+  expect(shardDir(b, '')).toBe(join('reports', 'shards', 'shard-2-of-2'));
+  expect(shardDir(b, 'retry')).toBe(join('reports', 'shards', 'retry', 'shard-2-of-2'));
 });
 
 test('two passing shards merge into a pass with summed counts, judged like the unsharded run', () => {
