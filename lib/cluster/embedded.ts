@@ -11,7 +11,6 @@ import { startPostgres } from './postgres-node.js';
 import { startGaleraTopology } from './topology-galera.js';
 import { installInjection } from './conflict-injection/conflict-injector.js';
 import { waitForKeystone } from './readiness.js';
-
 import { startCockroachTopology } from './topology-cockroachdb.js';
 import type { EmbeddedCluster } from './topology.js';
 
