@@ -8,7 +8,7 @@ import { shardDir, shardOf } from './reports/merge-shards.js';
 const RESULTS_JSON = process.env.PW_JSON ?? 'reports/out/results.json';
 // --shard=i/n: Allure results and a blob report per shard in reports/shards/shard-i-of-n/, for `npm run merge`
 // (set in the main process, before workers start; workers inherit it and see no --shard themselves).
-const SHARD = shardOf(process.argv);
+const SHARD = process.argv.includes('--list') ? undefined : shardOf(process.argv); // --list runs no test: no shard output
 if (SHARD) process.env.ALLURE_RESULTS_DIR ??= `${shardDir(SHARD)}/allure-results`;
 
 export default defineConfig({

@@ -145,7 +145,8 @@ export default class GateReporter implements Reporter {
     const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(gate, null, 2));
-    if (this.shard && !this.selftestOnly) {
+    // Not for `--list`: it runs no test, and its empty verdict would stand in for the shard.
+    if (this.shard && !this.selftestOnly && !process.argv.includes('--list')) {
       const dir = shardDir(this.shard);
       mkdirSync(dir, { recursive: true });
       writeFileSync(`${dir}/gate.json`, JSON.stringify(gate, null, 2));
