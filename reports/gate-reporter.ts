@@ -7,6 +7,7 @@ import { fullProjectRun, selectedProjects } from '../lib/config/cli-projects.js'
 import { stampResults, writeRunEnvironment, type GatedEnvironment, type ResultStamp } from './allure-dashboard.js';
 import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
 import { secretCanary } from './secret-canary.js';
+import { packShard, shardDir, type Shard } from './merge-shards.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
 
 const PROJECT_CATEGORY: Record<string, FailureCategory> = {
@@ -34,6 +35,8 @@ export default class GateReporter implements Reporter {
   /** Gate test name (project|title path) -> allure-playwright's key for the same test, to stamp its category in Allure. */
   private readonly allureKeys = new Map<string, string>();
   private startedAt = new Date();
+  /** Set under --shard=i/n: the verdict and raw rows also go to reports/shards/shard-i-of-n/ for `npm run merge`. */
+  private shard: Shard | undefined;
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
 
@@ -45,6 +48,7 @@ export default class GateReporter implements Reporter {
     const projects = suite.suites.map((s) => s.project()?.name);
     this.selftestOnly = projects.length > 0 && projects.every((p) => p === 'selftest');
     this.configuredProjects = config.projects.map((p) => p.name);
+    this.shard = config.shard ? { current: config.shard.current, total: config.shard.total } : undefined;
     // A selected project with no test has no suite here: the command line says it was asked for.
     this.runProjects = selectedProjects(process.argv);
   }
@@ -149,10 +153,9 @@ export default class GateReporter implements Reporter {
       for (const reason of injected.verdict.reasons.filter((x) => !x.startsWith('leak:'))) this.globalErrors.push(`retry phase: ${reason}`);
     }
     const canaried = this.checkCanary();
-    const judged = judgePhase({
-      status: result.status, selectedProjects: this.runProjects, projects: [...this.perProject.values()], failures: this.failures,
-      skipped: this.skipped, globalErrors: this.globalErrors, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]),
-    });
+    // What the verdict is judged on, kept in gate.json so `npm run merge` can judge shards' union alike.
+    const facts = { status: result.status, selectedProjects: this.runProjects, projects: [...this.perProject.values()], failures: [...this.failures], skipped: this.skipped, globalErrors: [...this.globalErrors] };
+    const judged = judgePhase({ ...facts, allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]) });
     const { verdict, failures, globalErrors } = judged;
     this.writeAllure(failures);
     const byCategory: Record<string, GateFailure[]> = {};
@@ -174,10 +177,18 @@ export default class GateReporter implements Reporter {
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered, judged: coverageJudged ?? false } : undefined,
       skipped: this.skipped,
       failures, globalErrors,
+      ...(this.shard ? { shard: this.shard, phase: process.env.KS_GATE_PHASE || undefined, runId: process.env.KS_RUN_ID, cluster: JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}'), facts, wholeConformanceShard: fullProjectRun(process.argv, 'conformance', { shardsMakeWhole: true }) } : {}),
     };
     const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(gate, null, 2));
+    // Not for `--list`: it runs no test, and its empty verdict would stand in for the shard.
+    if (this.shard && !this.selftestOnly && !process.argv.includes('--list')) {
+      const dir = shardDir(this.shard);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}/gate.json`, JSON.stringify(gate, null, 2));
+      packShard(dir);
+    }
     const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
     for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${'conflictsInjected' in l ? `${l.conflictsInjected} conflicts injected` : `${l.conflictsProvoked} conflicts provoked`}, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);

@@ -152,6 +152,10 @@ test.describe('what was gated, who ran it, the summary', () => {
     expect(fullProjectRun(cli('--project=conformance', '-g=@slice'), 'conformance')).toBe(false);
     expect(fullProjectRun(cli('--project=conformance', 'suites/conformance/projects.spec.ts'), 'conformance')).toBe(false);
     expect(fullProjectRun(cli('--project=conformance', '--shard=1/2'), 'conformance')).toBe(false);
+    // A shard of the whole project counts as whole for npm run merge, which also requires every sibling shard.
+    expect(fullProjectRun(cli('--project=conformance', '--shard=1/2'), 'conformance', { shardsMakeWhole: true })).toBe(true);
+    expect(fullProjectRun(cli('--project=conformance', '--shard', '2/2'), 'conformance', { shardsMakeWhole: true })).toBe(true);
+    expect(fullProjectRun(cli('--project=conformance', '--shard=1/2', '--grep', '@slice'), 'conformance', { shardsMakeWhole: true })).toBe(false);
     expect(fullProjectRun(cli('--project=load'), 'conformance')).toBe(false);
   });
 

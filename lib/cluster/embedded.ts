@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import type { Settings } from '../config/settings.js';
-import { ConfigError } from '../config/settings.js';
 import type { ClusterInfo } from './cluster-info.js';
 import { startFaultProxy } from './fault-proxy-node.js';
 import { faultProxyImage, keystoneImage } from './images.js';
@@ -12,14 +11,11 @@ import { startPostgres } from './postgres-node.js';
 import { startGaleraTopology } from './topology-galera.js';
 import { installInjection } from './conflict-injection/conflict-injector.js';
 import { waitForKeystone } from './readiness.js';
+import { startCockroachTopology } from './topology-cockroachdb.js';
+import type { EmbeddedCluster } from './topology.js';
 
-/** A running embedded cluster and how to take it down. */
-export interface EmbeddedCluster {
-  info: ClusterInfo;
-  containers: StartedTestContainer[];
-  network: StartedNetwork;
-  stop(): Promise<void>;
-}
+/** A running embedded cluster and how to take it down (the interface every topology returns). */
+export type { EmbeddedCluster } from './topology.js';
 
 const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
 
@@ -29,7 +25,8 @@ export function newRunId(): string {
 
 /** Brings up database then Keystone; on any failure removes what it started before rethrowing. */
 export async function startEmbedded(settings: Settings, runId = newRunId()): Promise<EmbeddedCluster> {
-  const cluster = settings.backend === 'galera' ? await startGaleraTopology(settings, runId) : await startPostgresTopology(settings, runId);
+  const cluster = settings.backend === 'galera' ? await startGaleraTopology(settings, runId)
+    : settings.backend === 'cockroachdb' ? await startCockroachTopology(settings, runId) : await startPostgresTopology(settings, runId);
   if (!settings.injectConflicts) return cluster;
   try {
     // After db_sync and bootstrap: conflicts are for the Keystone under test, not its set-up.
@@ -44,7 +41,6 @@ export async function startEmbedded(settings: Settings, runId = newRunId()): Pro
 }
 
 async function startPostgresTopology(settings: Settings, runId: string): Promise<EmbeddedCluster> {
-  if (settings.backend === 'cockroachdb') throw new ConfigError('KS_BACKEND=cockroachdb with an embedded target is not supported yet; use KS_TARGET=external');
   const started = Date.now();
   const containers: StartedTestContainer[] = [];
   let network: StartedNetwork | undefined;

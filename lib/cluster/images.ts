@@ -8,11 +8,11 @@ import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcont
 import type { Settings } from '../config/settings.js';
 import { ConfigError } from '../config/settings.js';
 
-const IMAGES_DIR = fileURLToPath(new URL('./images/', import.meta.url));
+export const IMAGES_DIR = fileURLToPath(new URL('./images/', import.meta.url));
 const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
 
 /** Content hash of an image's build inputs: the tag, so a warm run never rebuilds. */
-function hashInputs(dir: string, extra: (string | Buffer)[] = []): string {
+export function hashInputs(dir: string, extra: (string | Buffer)[] = []): string {
   const h = createHash('sha256');
   for (const f of readdirSync(dir).sort()) {
     const p = join(dir, f);
@@ -22,12 +22,12 @@ function hashInputs(dir: string, extra: (string | Buffer)[] = []): string {
   return h.digest('hex').slice(0, 12);
 }
 
-async function imageExists(name: string): Promise<boolean> {
+export async function imageExists(name: string): Promise<boolean> {
   const client = await getContainerRuntimeClient();
   return client.image.exists(ImageName.fromString(name));
 }
 
-async function buildOnce(name: string, context: string, dockerfile = 'Dockerfile', buildArgs: Record<string, string> = {}): Promise<string> {
+export async function buildOnce(name: string, context: string, dockerfile = 'Dockerfile', buildArgs: Record<string, string> = {}): Promise<string> {
   if (await imageExists(name)) return name;
   const started = Date.now();
   log(`building ${name} (a cold Keystone build takes about 2 min)`);

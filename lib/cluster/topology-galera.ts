@@ -1,7 +1,7 @@
 import { getContainerRuntimeClient, StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import type { Settings } from '../config/settings.js';
 import type { ClusterInfo, RegionEndpoint } from './cluster-info.js';
-import type { EmbeddedCluster } from './embedded.js';
+import type { EmbeddedCluster } from './topology.js';
 import { type ProxyRoute, startFaultProxy } from './fault-proxy-node.js';
 import { startGaleraCluster } from './galera-cluster.js';
 import { type GaleraNode, type GaleraNodeSpec, galeraNetworkName, galeraNodeName, REPLICATION_ALIAS, replicationPorts } from './galera-node.js';

@@ -22,7 +22,7 @@ const FILTER_OPTIONS = new Set(['-g', '--grep', '--grep-invert', '--shard', '--l
  * named) and nothing narrows the run (no file filter, --grep, --grep-invert, --shard, --last-failed,
  * --only-changed, --test-list). A slice judges nothing that needs the whole project (api coverage).
  */
-export function fullProjectRun(argv: readonly string[], project: string): boolean {
+export function fullProjectRun(argv: readonly string[], project: string, opts: { shardsMakeWhole?: boolean } = {}): boolean {
   const projects = selectedProjects(argv);
   if (projects.length && !projects.includes(project)) return false;
   const start = argv.indexOf('test');
@@ -30,6 +30,8 @@ export function fullProjectRun(argv: readonly string[], project: string): boolea
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const name = a.split('=')[0]!;
+    // A shard of the whole project is whole once merged with its siblings (npm run merge checks all are there).
+    if (opts.shardsMakeWhole && name === '--shard') { if (a === name) i++; continue; }
     if (FILTER_OPTIONS.has(name)) return false;
     if (a.startsWith('-')) { if (VALUE_OPTIONS.has(a)) i++; continue; }
     return false; // a positional argument is a file filter

@@ -1,4 +1,5 @@
 import { containerLog } from '../cluster/logs.js';
+import { conflictDelta, type ConflictCounters, readConflictCounters } from '../cluster/cockroach-node.js';
 import { keystoneContainerIds, type ClusterInfo } from '../cluster/cluster-info.js';
 import { parsePostgresConflicts } from './database-conflicts.js';
 import { runConcurrent, type DriverStats, type Op } from './driver.js';
@@ -8,6 +9,12 @@ import { correlateRetries, type RetryCoverageRow } from './retry-coverage.js';
 import { readSettings } from '../config/settings.js';
 import { withStormLatency } from './storm-latency.js';
 import { conflictSemanticsOf, type ConflictSemantics } from './write-judgement.js';
+
+/** txn.restarts.* and txn.aborts summed over the suite's CockroachDB nodes; undefined on other backends. */
+async function cockroachCounters(cluster: ClusterInfo): Promise<ConflictCounters | undefined> {
+  const ids = [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
+  return cluster.backend === 'cockroachdb' && ids.length ? readConflictCounters(ids) : undefined;
+}
 
 export interface ConflictProbeResult {
   stats: DriverStats;
@@ -27,9 +34,11 @@ export interface ConflictProbeResult {
  */
 export async function probeConflicts<R>(cluster: ClusterInfo, history: History, ops: Iterable<Op<R>> | AsyncIterable<Op<R>>, opts: { concurrency?: number; deadline?: number } = {}): Promise<ConflictProbeResult> {
   const since = new Date(Date.now() - 2_000);
+  // CockroachDB logs no conflicts: its counters are read before and after the storm instead.
+  const before = await cockroachCounters(cluster);
   const stats = await withStormLatency(cluster.regions.map((r) => r.sqlProxyControlUrl), readSettings().stormDatabaseLatencyMs,
     () => runConcurrent({ ops, history, concurrency: opts.concurrency ?? stormConcurrency(cluster), deadline: opts.deadline }));
-  return { stats, ...(await correlateWindow(cluster, history, since)) };
+  return { stats, ...(await correlateWindow(cluster, history, since, before)) };
 }
 
 /**
@@ -45,7 +54,7 @@ export function stormConcurrency(cluster: ClusterInfo): number | undefined {
 }
 
 /** Correlates a recorded history with the logs written since `since`. */
-export async function correlateWindow(cluster: ClusterInfo, history: History, since: Date): Promise<Omit<ConflictProbeResult, 'stats'>> {
+export async function correlateWindow(cluster: ClusterInfo, history: History, since: Date, cockroachBefore?: ConflictCounters): Promise<Omit<ConflictProbeResult, 'stats'>> {
   const keystoneIds = keystoneContainerIds(cluster);
   const dbIds = [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
   const keystoneText = (await Promise.all(keystoneIds.map((id) => containerLog(id, since)))).join('\n');
@@ -53,6 +62,10 @@ export async function correlateWindow(cluster: ClusterInfo, history: History, si
   if (cluster.backend === 'postgres' && dbIds.length) {
     const dbText = (await Promise.all(dbIds.map((id) => containerLog(id, since)))).join('\n');
     databaseConflicts = parsePostgresConflicts(dbText).length;
+  }
+  if (cockroachBefore) {
+    const d = conflictDelta(cockroachBefore, (await cockroachCounters(cluster))!);
+    databaseConflicts = d.restarts + d.aborts;
   }
   return {
     rows: correlateRetries(history.events, parseKeystoneLog(keystoneText)), databaseConflicts, logsAvailable: keystoneIds.length > 0,
