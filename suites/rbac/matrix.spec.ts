@@ -25,7 +25,7 @@ for (const cell of cells(MATRIX, POLICY)) {
       { type: 'gate-category', description: 'rbac' },
       { type: 'rbac-cell', description: JSON.stringify({ id: cell.id, op: cell.op, persona: cell.persona.id, scope: cell.scope, rule: cell.rule, expected: cell.status, allowed: cell.allowed, policy: POLICY }) },
     ],
-  }, async ({ rbacWorld, admin, factory }, testInfo) => {
+  }, async ({ rbacWorld, systemAdmin: admin, rbacFactory: factory }, testInfo) => {
     await allure.feature(cell.op.split('.')[0]!);
     await allure.story(cell.op);
     await allure.parameter('persona', cell.persona.id);
@@ -35,16 +35,21 @@ for (const cell of cells(MATRIX, POLICY)) {
     // The actual status, for reports/rbac-reporter.ts (a mismatch names it).
     testInfo.annotations.push({ type: 'rbac-actual', description: String(res.status) });
     expect(res.status, describeMismatch(cell, res.status)).toBe(cell.status);
-    if (cell.allowed) {
-      await prepared.effect?.(res);
-      return;
-    }
-    if (prepared.method !== 'HEAD') {
-      expect(res.body?.error?.code, 'Keystone error body: error.code').toBe(cell.status);
-      if (cell.status === 403 && (row.deniedBy ?? 'policy') === 'policy') {
-        expect(res.body?.error?.message, 'ForbiddenAction names the rule').toContain(cell.rule);
+    try {
+      if (cell.allowed) {
+        await prepared.effect?.(res);
+        return;
       }
+      if (prepared.method !== 'HEAD') {
+        expect(res.body?.error?.code, 'Keystone error body: error.code').toBe(cell.status);
+        if (cell.status === 403 && (row.deniedBy ?? 'policy') === 'policy') {
+          expect(res.body?.error?.message, 'ForbiddenAction names the rule').toContain(cell.rule);
+        }
+      }
+      await prepared.unchanged?.();
+    } catch (e) {
+      // The status matched but the judgement did not (no effect, a change, a wrong error body): still a mismatch of this cell.
+      throw new Error(`${describeMismatch(cell, `${res.status} but ${cell.allowed ? 'no effect' : 'not a clean refusal'}`)}: ${(e as Error).message}`);
     }
-    await prepared.unchanged?.();
   });
 }
