@@ -73,3 +73,13 @@ test('manager personas: skipped with a reason on Zed, run where the role exists'
   expect(managerPersonasSkipReason(22, false)).toMatch(/Keystone 22 \(Zed\) has no 'manager' role/);
   expect(managerPersonasSkipReason(24, true)).toBeUndefined();
 });
+
+test('the declared override file sets exactly its one rule, and flips exactly the non-admin cells of identity:list_regions', async () => {
+  const { POLICY_OVERRIDES, parsePolicyYaml } = await import('../lib/rbac/overrides.js');
+  const { readFileSync } = await import('node:fs');
+  const o = POLICY_OVERRIDES[0]!;
+  expect(parsePolicyYaml(readFileSync(o.file, 'utf8'))).toEqual({ [o.rule]: o.check });
+  const flips = flippedCells(cells(MATRIX, 'secure'), o.rule, o.allowedAfter).map((c) => c.id).sort();
+  expect(flips).toEqual(['regions.list domain-member in', 'regions.list domain-reader in', 'regions.list no-role in', 'regions.list project-member in', 'regions.list project-reader in', 'regions.list system-member in', 'regions.list system-reader in']);
+  expect(() => parsePolicyYaml('identity:x: role:admin')).toThrow(/not understood/);
+});

@@ -4,6 +4,7 @@ import { bootstrapRoleId } from '../keystone/bootstrap-roles.js';
 import type { PasswordCredentials } from '../keystone/credentials.js';
 import type { ResourceFactory } from '../keystone/factory.js';
 import { expectStatus, type KeystoneHttp } from '../keystone/http.js';
+import { registerSecret } from '../keystone/mask.js';
 import { PasswordSession } from '../keystone/session.js';
 import { COUNTERPART_PERSONAS, MATRIX_PERSONAS, type PersonaSpec, type Role } from './personas.js';
 
@@ -39,13 +40,18 @@ export function personaOf(w: RbacWorld, id: string): Persona {
 /** Creates the world with `f` (worker-scoped: its cleanup runs when the worker ends). */
 export async function buildWorld(admin: Keystone, f: ResourceFactory, http: KeystoneHttp): Promise<RbacWorld> {
   const [domainA, domainB] = [(await f.domain()).id, (await f.domain()).id];
-  const projectP = (await f.project({ domain_id: domainA })).id;
-  const projectQ = (await f.project({ domain_id: domainB })).id;
+  // Projects, users and groups live in domains A and B: deleting the domains (the factory's cleanup)
+  // deletes them with their assignments, so they are made without a cleanup of their own. A worker
+  // restarted after a failed cell rebuilds the world: its teardown must stay a few requests.
+  const inDomain = async (kind: 'projects' | 'users' | 'groups', body: Record<string, unknown>) =>
+    expectStatus(await admin.http.request('POST', `/v3/${kind}`, { token: await admin.tokenSource(), body: { [kind.slice(0, -1)]: { name: f.name(kind.slice(0, -1)), ...body } } }), 201).body[kind.slice(0, -1)] as { id: string; name: string };
+  const projectP = (await inDomain('projects', { domain_id: domainA })).id;
+  const projectQ = (await inDomain('projects', { domain_id: domainB })).id;
   const roles = { admin: await bootstrapRoleId(admin, 'admin'), member: await bootstrapRoleId(admin, 'member'), reader: await bootstrapRoleId(admin, 'reader') };
-  const userA = (await f.user({ domain_id: domainA })).id;
-  const userB = (await f.user({ domain_id: domainB })).id;
-  const groupA = (await f.group({ domain_id: domainA })).id;
-  const groupB = (await f.group({ domain_id: domainB })).id;
+  const userA = (await inDomain('users', { domain_id: domainA })).id;
+  const userB = (await inDomain('users', { domain_id: domainB })).id;
+  const groupA = (await inDomain('groups', { domain_id: domainA })).id;
+  const groupB = (await inDomain('groups', { domain_id: domainB })).id;
   const grantRole = (await f.role()).id;
   const region = (await f.region()).id;
   const service = (await f.service()).id;
@@ -53,6 +59,7 @@ export async function buildWorld(admin: Keystone, f: ResourceFactory, http: Keys
   const policy = (await f.policy()).id;
   const resourceName = `${f.prefix}-res-${randomBytes(3).toString('hex')}`;
   const registeredLimit = (await f.registeredLimit({ service_id: service, resource_name: resourceName, default_limit: 10 } as never)).id;
+  // The limits go with their projects (and with the registered limit's service).
   const limitP = (await f.limit({ service_id: service, resource_name: resourceName, project_id: projectP, resource_limit: 5 } as never)).id;
   const limitQ = (await f.limit({ service_id: service, resource_name: resourceName, project_id: projectQ, resource_limit: 5 } as never)).id;
 
@@ -60,7 +67,8 @@ export async function buildWorld(admin: Keystone, f: ResourceFactory, http: Keys
   for (const spec of [...MATRIX_PERSONAS, ...COUNTERPART_PERSONAS]) {
     const domainId = spec.side === 'A' ? domainA : domainB;
     const password = randomBytes(18).toString('base64url');
-    const user = await f.user({ domain_id: domainId, password } as never);
+    registerSecret(password);
+    const user = await inDomain('users', { domain_id: domainId, password });
     const creds: PasswordCredentials = { username: user.name, userId: user.id, password };
     if (spec.scope === 'system') {
       expectStatus(await admin.http.request('PUT', `/v3/system/users/${user.id}/roles/${roles[spec.role!]}`, { token: await admin.tokenSource() }), 204);

@@ -1,6 +1,8 @@
 import * as allure from 'allure-js-commons';
 import { test, expect } from '../../fixtures/rbac.js';
-import { cells, describeMismatch, isRow, type MatrixRow } from '../../lib/rbac/expectations.js';
+import { readFileSync } from 'node:fs';
+import { cells, describeMismatch, flippedCells, isRow, type MatrixRow } from '../../lib/rbac/expectations.js';
+import { overrideNamed, parsePolicyYaml } from '../../lib/rbac/overrides.js';
 import { rbacPolicySet } from '../../lib/rbac/policy-set.js';
 import { personaOf } from '../../lib/rbac/world.js';
 import { DRIVERS } from './drivers.js';
@@ -17,7 +19,19 @@ const ROWS = new Map(MATRIX.filter(isRow).map((r) => [r.op, r] as [string, Matri
 
 test.describe.configure({ mode: 'parallel' });
 
-for (const cell of cells(MATRIX, POLICY)) {
+const ALL = cells(MATRIX, POLICY);
+/**
+ * KS_RBAC_OVERRIDE names a declared one-rule override (lib/rbac/overrides.ts) that the cluster runs
+ * with (KS_POLICY_FILE): the cells it must flip, computed from the table, are expected to fail.
+ */
+const OVERRIDE = overrideNamed(process.env.KS_RBAC_OVERRIDE);
+if (OVERRIDE) {
+  const rules = parsePolicyYaml(readFileSync(process.env.KS_POLICY_FILE ?? '', 'utf8'));
+  if (JSON.stringify(rules) !== JSON.stringify({ [OVERRIDE.rule]: OVERRIDE.check })) throw new Error(`KS_POLICY_FILE must set exactly ${OVERRIDE.rule}: ${OVERRIDE.check} for KS_RBAC_OVERRIDE=${OVERRIDE.name}`);
+}
+const FLIPPED = new Set(OVERRIDE ? flippedCells(ALL, OVERRIDE.rule, OVERRIDE.allowedAfter).map((c) => c.id) : []);
+
+for (const cell of ALL) {
   const row = ROWS.get(cell.op)!;
   const title = `${cell.op} › ${cell.persona.id} › ${cell.scope}${cell.slice ? ' @slice' : ''}`;
   test(title, {
@@ -26,6 +40,7 @@ for (const cell of cells(MATRIX, POLICY)) {
       { type: 'rbac-cell', description: JSON.stringify({ id: cell.id, op: cell.op, persona: cell.persona.id, scope: cell.scope, rule: cell.rule, expected: cell.status, allowed: cell.allowed, policy: POLICY }) },
     ],
   }, async ({ rbacWorld, systemAdmin: admin, rbacFactory: factory }, testInfo) => {
+    if (FLIPPED.has(cell.id)) test.fail(true, `policy override ${OVERRIDE!.name} (${OVERRIDE!.rule}: ${OVERRIDE!.check}) flips this cell`);
     await allure.feature(cell.op.split('.')[0]!);
     await allure.story(cell.op);
     await allure.parameter('persona', cell.persona.id);
