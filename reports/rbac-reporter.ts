@@ -35,11 +35,12 @@ export default class RbacReporter implements Reporter {
     const wallSeconds = Math.round((Date.now() - this.started) / 100) / 10;
     const { perPersona, table, mismatches } = tally(this.results);
     const passed = this.results.filter((r) => r.passed).length;
+    const errored = this.results.filter((r) => !r.passed && !(r.message ?? '').includes('RBAC mismatch')).map((r) => ({ cell: r.id, message: r.message }));
     const notDriven = MATRIX.filter((e) => 'pending' in e).map((e) => ({ op: e.op, rule: (e as { rule?: string }).rule, why: (e as { pending: string }).pending }));
     const notApplicable = MATRIX.filter((e) => 'notApplicable' in e).map((e) => ({ op: e.op, why: (e as { notApplicable: string }).notApplicable }));
     const report = {
       policy: this.policy, cellsRun: this.results.length, passed, failed: this.results.length - passed, wallSeconds,
-      perPersona, personaByConcern: table, mismatches, notDriven, notApplicable,
+      perPersona, personaByConcern: table, mismatches, errored, notDriven, notApplicable,
     };
     const file = this.options.outputFile ?? 'reports/rbac.json';
     mkdirSync(dirname(file), { recursive: true });
@@ -48,6 +49,7 @@ export default class RbacReporter implements Reporter {
       [{ name: 'persona x concern', body: tallyHtml(table), type: 'text/html' }, { name: 'rbac.json', body: JSON.stringify(report, null, 2), type: 'application/json' }],
       `${report.cellsRun} cells (${this.policy} policies), ${passed} passed, ${report.failed} mismatched; ${notDriven.length} operations not driven yet, ${notApplicable.length} not applicable`);
     const lines = [`rbac: ${report.cellsRun} cells run (${this.policy}), ${passed} passed, ${report.failed} failed, wall ${wallSeconds} s -> ${file}`];
+    for (const e of errored.slice(0, 5)) lines.push(`  errored (not a policy mismatch): ${e.cell}: ${e.message}`);
     for (const m of mismatches.slice(0, 20)) lines.push(`  mismatch: ${m.operation} as ${m.persona} (${m.scope}): expected ${m.expected}, got ${m.actual} [${m.rule}]`);
     if (mismatches.length > 20) lines.push(`  ... ${mismatches.length - 20} more in ${file}`);
     process.stdout.write(lines.join('\n') + '\n');

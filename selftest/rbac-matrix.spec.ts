@@ -54,10 +54,11 @@ test('flippedCells: a one-rule override flips exactly the cells of that rule who
 
 test('tally counts allowed/denied/mismatched and a mismatch names operation, persona, expected, actual and rule', () => {
   const base = { id: 'x', op: 'projects.create', persona: 'project-member', scope: 'in' as const, rule: 'identity:create_project', expected: 403, allowed: false };
-  const t = tally([{ ...base, passed: true }, { ...base, passed: false, actual: 201, message: 'm' }, { ...base, allowed: true, expected: 201, passed: true, persona: 'system-admin' }]);
-  expect(t.perPersona['project-member']).toEqual({ allowed: 0, denied: 1, mismatched: 1 });
-  expect(t.table['system-admin']!.projects).toEqual({ allowed: 1, denied: 0, mismatched: 0 });
-  expect(t.mismatches).toEqual([{ operation: 'projects.create', persona: 'project-member', scope: 'in', expected: 403, actual: 201, rule: 'identity:create_project', message: 'm' }]);
+  const m = 'Error: RBAC mismatch: projects.create as project-member (in scope): expected 403, got 201 [policy identity:create_project]';
+  const t = tally([{ ...base, passed: true }, { ...base, passed: false, actual: 201, message: m }, { ...base, passed: false, message: 'rbac world cleanup failed' }, { ...base, allowed: true, expected: 201, passed: true, persona: 'system-admin' }]);
+  expect(t.perPersona['project-member']).toEqual({ allowed: 0, denied: 1, mismatched: 1, errored: 1 });
+  expect(t.table['system-admin']!.projects).toEqual({ allowed: 1, denied: 0, mismatched: 0, errored: 0 });
+  expect(t.mismatches).toEqual([{ operation: 'projects.create', persona: 'project-member', scope: 'in', expected: 403, actual: 201, rule: 'identity:create_project', message: m }]);
   expect(describeMismatch({ op: 'projects.create', persona: MATRIX_PERSONAS[7]!, scope: 'in', rule: 'identity:create_project', status: 403 }, 201))
     .toBe('RBAC mismatch: projects.create as project-member (in scope): expected 403, got 201 [policy identity:create_project]');
 });
