@@ -42,7 +42,7 @@ export default class RbacReporter implements Reporter {
       policy: this.policy, cellsRun: this.results.length, passed, failed: this.results.length - passed, wallSeconds,
       perPersona, personaByConcern: table, mismatches, errored, notDriven, notApplicable,
     };
-    const file = this.options.outputFile ?? 'reports/rbac.json';
+    const file = this.options.outputFile ?? process.env.KS_RBAC_FILE ?? 'reports/rbac.json';
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(report, null, 2));
     writeAllureRunEntry(process.env.ALLURE_RESULTS_DIR ?? 'allure-results', 'rbac matrix', mismatches.length ? 'failed' : 'passed',
