@@ -78,10 +78,10 @@ function create(collection: string, key: string, body: (c: CellContext, name: st
 }
 
 /** An update of a throwaway: allowed means admin reads the new description, denied the old one. */
-function update(make: (c: CellContext) => Promise<string>, memberPath: (id: string) => string, key: string, field = 'description'): Driver {
+function update(make: (c: CellContext) => Promise<string>, memberPath: (id: string) => string, key: string, field = 'description', valueOf: (name: string) => string = (n) => n): Driver {
   return async (c) => {
     const id = await make(c);
-    const value = c.f.name('changed');
+    const value = valueOf(c.f.name('changed'));
     const readField = async () => (await adminGet(c, memberPath(id))).body?.[key]?.[field];
     const before = await readField();
     return {
@@ -260,7 +260,8 @@ export const DRIVERS: Record<string, Driver> = {
       unchanged: async () => expect(await find(), 'no endpoint created').toHaveLength(0),
     };
   },
-  'endpoints.update': update(tEndpoint, (id) => `/v3/endpoints/${id}`, 'endpoint', 'url'),
+  // An endpoint's url must be a URL (Keystone answers 400 otherwise).
+  'endpoints.update': update(tEndpoint, (id) => `/v3/endpoints/${id}`, 'endpoint', 'url', (n) => `http://${n}.gate.invalid/v1`),
   'endpoints.delete': remove(tEndpoint, (id) => `/v3/endpoints/${id}`),
   // policies
   'policies.list': read(() => '/v3/policies', 'policies'),
