@@ -84,3 +84,11 @@ test('the declared override file sets exactly its one rule, and flips exactly th
   expect(flips).toEqual(['regions.list domain-member in', 'regions.list domain-reader in', 'regions.list no-role in', 'regions.list project-member in', 'regions.list project-reader in', 'regions.list system-member in', 'regions.list system-reader in']);
   expect(() => parsePolicyYaml('identity:x: role:admin')).toThrow(/not understood/);
 });
+
+test('every rule the table names is one of Keystone Zed\'s policy defaults (a misspelt rule would never match a 403 body)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const zed = JSON.parse(readFileSync('selftest/data/keystone-zed-policy-rules.json', 'utf8')) as { rules: Record<string, unknown> };
+  const named = MATRIX.flatMap((e) => ('rule' in e && e.rule ? [e.rule] : []));
+  expect(named.filter((r) => !(r in zed.rules))).toEqual([]);
+  expect('identity:list_policys' in zed.rules).toBe(false);
+});

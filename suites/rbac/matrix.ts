@@ -55,9 +55,9 @@ function grantRows(prefix: string): MatrixRow[] {
     row(`${prefix}.revoke`, 'revoke_grant', GRANT_WRITE, 204, adminAny(true), adminAny(true)),
   ];
 }
-function crud(concern: string, singular: string, creates = 201, slicedOp?: string): MatrixRow[] {
+function crud(concern: string, singular: string, creates = 201, slicedOp?: string, plural = `${singular}s`): MatrixRow[] {
   const rows = [
-    row(`${concern}.list`, `list_${singular}s`, SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+    row(`${concern}.list`, `list_${plural}`, SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
     row(`${concern}.get`, `get_${singular}`, SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
     row(`${concern}.create`, `create_${singular}`, ADMIN, creates, adminSP(), adminAny()),
     row(`${concern}.update`, `update_${singular}`, ADMIN, 200, adminSP(), adminAny()),
@@ -201,7 +201,7 @@ export const MATRIX: readonly TableEntry[] = [
   ...crud('services', 'service', 201, 'services.create'),
   ...crud('endpoints', 'endpoint', 201, 'endpoints.create'),
   // --- policies (policy.py)
-  ...crud('policies', 'policy', 201, 'policies.create'),
+  ...crud('policies', 'policy', 201, 'policies.create', 'policies'),
   // --- unified limits (registered_limit.py, limit.py): no deprecated rules, so legacy = the new check without scope
   row('registered-limits.list', 'list_registered_limits', "''", 200, everyone(), everyone()),
   row('registered-limits.get', 'get_registered_limit', "''", 200, everyone(), everyone()),
