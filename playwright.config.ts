@@ -25,17 +25,21 @@ export default defineConfig({
     ['json', { outputFile: RESULTS_JSON }],
     ['junit', { outputFile: process.env.PW_JUNIT ?? 'reports/out/junit.xml' }],
     ['allure-playwright', { resultsDir: process.env.ALLURE_RESULTS_DIR ?? 'allure-results', detail: false, environmentInfo: { node: process.version, target: process.env.KS_TARGET ?? 'embedded', backend: process.env.KS_BACKEND ?? 'postgres', keystone: process.env.KS_KEYSTONE_PATCH ? `patched: ${process.env.KS_KEYSTONE_PATCH}` : process.env.KS_KEYSTONE_IMAGE ?? 'stock' } }],
+    ['./reports/rbac-reporter.ts', { outputFile: process.env.KS_RBAC_FILE ?? 'reports/rbac.json' }],
     ['./reports/gate-reporter.ts', { outputFile: process.env.KS_GATE_FILE ?? 'reports/gate.json' }],
     ['./reports/summary-line-reporter.ts', { jsonFile: RESULTS_JSON }],
     ...(SHARD ? [['blob', { outputDir: `${shardDir(SHARD)}/blob`, fileName: `report-${SHARD.current}-of-${SHARD.total}.zip` }] as const] : []),
   ],
   // Every project here must have tests: the gate fails a selected project with none, and a full
-  // gate fails a project no phase runs (reports/verdict.ts). `rbac` comes back with suites/rbac.
+  // gate fails a project no phase runs (reports/verdict.ts).
   projects: [
     { name: 'selftest', testDir: 'selftest' },
     // One test at a time: parallel tests make stock Keystone's conflict leaks (measured by the
     // concurrency project) show up at random as dropped requests in contract checks.
     { name: 'conformance', testDir: 'suites/conformance', workers: Number(process.env.KS_CONFORMANCE_WORKERS ?? 1) },
+    // The persona x operation table (suites/rbac/matrix.ts); run it on a cluster started with
+    // KS_ENFORCE_SCOPE=true (both oslo_policy flags) for the secure set.
+    { name: 'rbac', testDir: 'suites/rbac' },
     { name: 'concurrency', testDir: 'suites/concurrency' },
     { name: 'chaos', testDir: 'suites/chaos' },
     { name: 'load', testDir: 'suites/load' },

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
 import { describeInjectedLeak, type InjectionMatrixRow } from '../lib/workload/injected-retry-matrix.js';
@@ -165,6 +165,10 @@ export default class GateReporter implements Reporter {
       ...(retry?.operations ?? []).filter((o) => o.leaks > 0).map((o) => ({ operation: o.op, conflictsProvoked: o.conflictsProvoked, retriedToSuccess: o.retriedThenOk, leaked: o.leaks, driverFunctions: o.leakingFunctions })),
       ...(injected?.rows ?? []).filter((r) => r.leaks || r.leaksAs4xx).map((r) => ({ operation: r.operation, conflictsInjected: r.conflictsInjected, retriedToSuccess: r.retriedThenOk, leaked: r.leaks + r.leaksAs4xx, driverFunctions: r.leakingFunctions })),
     ];
+    // The rbac phase's matrix (reports/rbac-reporter.ts wrote it just before, in this run): counts and mismatches.
+    const rbacFile = process.env.KS_RBAC_FILE ?? 'reports/rbac.json';
+    const rbacReport = existsSync(rbacFile) && statSync(rbacFile).mtimeMs >= this.startedAt.getTime()
+      ? readJson(rbacFile) as { policy: string; cellsRun: number; passed: number; failed: number; wallSeconds: number; mismatches: unknown[]; notDriven: unknown[] } | undefined : undefined;
     const coverage = readJson('reports/coverage.json') as { total: number; covered: number; justified: number; uncovered: number } | undefined;
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
@@ -174,6 +178,7 @@ export default class GateReporter implements Reporter {
       leakedOperations,
       knownDefects: this.knownDefects,
       retryInjection: injected ? { injections: injected.injections, attributed: injected.attributed, ambiguous: injected.ambiguous, writeOperationsInjected: injected.writes?.injected, writeOperationsTotal: injected.writes?.total } : undefined,
+      rbac: rbacReport ? { policy: rbacReport.policy, cellsRun: rbacReport.cellsRun, passed: rbacReport.passed, mismatched: rbacReport.failed, wallSeconds: rbacReport.wallSeconds, operationsNotDriven: rbacReport.notDriven.length, mismatches: rbacReport.mismatches } : undefined,
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered, judged: coverageJudged ?? false } : undefined,
       skipped: this.skipped,
       failures, globalErrors,

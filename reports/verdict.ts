@@ -100,6 +100,8 @@ export interface PhaseGate {
   counts: Record<string, number>; failuresByCategory: Record<string, number>;
   configuredProjects?: string[]; selectedProjects?: string[];
   leakedOperations?: unknown[]; knownDefects?: unknown[]; coverage?: unknown; skipped?: SkippedTest[]; retryInjection?: unknown;
+  /** The rbac phase's matrix figures and mismatches (reports/rbac.json). */
+  rbac?: unknown;
   failures?: GateFailure[]; globalErrors?: string[];
 }
 
@@ -157,6 +159,7 @@ export function mergePhases(m: MergeInput) {
     // do not judge another run's injections); concurrency rows repeat in later phases, hence the dedupe.
     leakedOperations: [...new Map(gates.flatMap((g) => g.leakedOperations ?? []).map((l) => [JSON.stringify(l), l])).values()],
     retryInjection: gates.find((g) => g.retryInjection)?.retryInjection,
+    rbac: gates.find((g) => g.rbac)?.rbac,
     knownDefects: gates.flatMap((g) => g.knownDefects ?? []),
     coverage: last?.coverage,
     skipped: gates.flatMap((g) => g.skipped ?? []),

@@ -23,8 +23,11 @@ t1=$(date +%s)
 # retry: the conformance project again, with the database injecting a serialization failure into
 # the first attempt of every write transaction (KS_INJECT_CONFLICTS), so every write path's retry
 # is exercised on every run. It needs a database the suite started: not on external targets.
-DEFAULT_PHASES="conformance concurrency retry chaos load"
-[ "${KS_TARGET:-embedded}" = external ] && DEFAULT_PHASES="conformance concurrency chaos load" && echo "[gate] retry phase not run: conflict injection needs the embedded cluster (KS_TARGET=external)"
+# rbac: the persona x operation table (suites/rbac/matrix.ts) on a cluster started with
+# [oslo_policy] enforce_scope and enforce_new_defaults on (the conformance phase keeps the
+# release's defaults); KS_RBAC_POLICY=legacy judges the legacy set on a default cluster instead.
+DEFAULT_PHASES="conformance rbac concurrency retry chaos load"
+[ "${KS_TARGET:-embedded}" = external ] && DEFAULT_PHASES="conformance rbac concurrency chaos load" && echo "[gate] retry phase not run: conflict injection needs the embedded cluster (KS_TARGET=external)"
 PHASES=${KS_GATE_PHASES:-$DEFAULT_PHASES}
 OUT=reports/out/gate-phases
 mkdir -p "$OUT"
@@ -38,6 +41,7 @@ for phase in $PHASES; do
   # Faults are injected into the multi-region Galera topology (a region per node).
   [ "$phase" = chaos ] && [ "${KS_TARGET:-embedded}" = embedded ] && envs+=(KS_BACKEND="${KS_CHAOS_BACKEND:-galera}")
   projects=(--project="$phase")
+  [ "$phase" = rbac ] && [ "${KS_RBAC_POLICY:-secure}" = secure ] && envs+=(KS_ENFORCE_SCOPE=true KS_RBAC_POLICY=secure KS_RBAC_FILE=reports/rbac.json)
   # Two workers: the matrix ties overlapping requests to injections by Keystone's own retry log.
   [ "$phase" = retry ] && projects=(--project=conformance) && envs+=(KS_INJECT_CONFLICTS="${KS_INJECT_CONFLICTS:-on}" KS_CONFORMANCE_WORKERS="${KS_RETRY_WORKERS:-2}")
   env "${envs[@]}" npx playwright test "${projects[@]}" "$@" || rc=1

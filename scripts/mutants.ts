@@ -70,6 +70,8 @@ async function runMutant(m: Mutant, all: boolean): Promise<MutantRow> {
     PW_JUNIT: join(dir, 'junit.xml'),
     ALLURE_RESULTS_DIR: join(dir, 'allure-results'),
     ...phaseEnvironment(m.phase),
+    // The rbac project judges the secure policy set: a cluster with both oslo_policy flags on (as gate.sh's rbac phase).
+    ...(m.projects.includes('rbac') ? { KS_ENFORCE_SCOPE: 'true', KS_RBAC_POLICY: 'secure', KS_RBAC_FILE: join(dir, 'rbac.json') } : {}),
   };
   const started = Date.now();
   process.stdout.write(`=== mutant ${m.id} (must fail as ${m.mustFailAs}): ${Object.entries(phaseEnvironment(m.phase)).map(([k, v]) => `${k}=${v} `).join('')}npx playwright test ${args.join(' ')}\n`);

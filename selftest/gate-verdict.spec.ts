@@ -128,3 +128,15 @@ test('the merged gate names the retry phase\'s injected leaks though a later pha
   expect(g.retryInjection).toEqual({ injections: 3 });
   expect(g.verdict).toBe('fail');
 });
+
+test('the merged verdict carries the rbac phase\'s matrix, and an rbac mismatch fails it as category rbac', () => {
+  const mismatch = { category: 'rbac' as const, test: 'matrix.spec.ts › projects.create › project-member › in', project: 'rbac', file: 'suites/rbac/matrix.spec.ts', message: 'RBAC mismatch: projects.create as project-member (in scope): expected 403, got 201 [policy identity:create_project]' };
+  const rbac = { policy: 'secure', cellsRun: 16, passed: 15, mismatched: 1 };
+  const failed = phase('fail', ['rbac'], { failures: [mismatch], failuresByCategory: { rbac: 1 }, rbac });
+  const g = mergePhases({ phases: [{ phase: 'rbac', gate: failed }], subset: true, allowNotRun: [] });
+  expect(g.verdict).toBe('fail');
+  expect(g.rbac).toEqual(rbac);
+  expect(g.failuresByCategory).toEqual({ rbac: 1 });
+  expect(g.failures[0]!.message).toMatch(/projects\.create as project-member.*identity:create_project/);
+  expect(mergePhases({ phases: [{ phase: 'rbac', gate: phase('pass', ['rbac'], { rbac: { ...rbac, passed: 16, mismatched: 0 } }) }], subset: true, allowNotRun: [] }).verdict).toBe('pass');
+});

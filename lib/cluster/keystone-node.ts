@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
 import type { Settings } from '../config/settings.js';
 import { ownershipLabels } from './ownership.js';
@@ -51,6 +52,8 @@ export async function startKeystone(settings: Settings, network: StartedNetwork,
       KS_PASSWORD_HASH_ROUNDS: String(settings.passwordHashRounds),
       KS_ENFORCE_SCOPE: String(settings.enforceScope),
       KS_ENFORCE_NEW_DEFAULTS: String(settings.enforceScope),
+      // The override's content, not its path: the container cannot see the host's files.
+      ...(settings.policyFile ? { KS_POLICY_YAML: readFileSync(settings.policyFile, 'utf8') } : {}),
       OS_BOOTSTRAP_PASSWORD: spec.adminPassword,
       OS_BOOTSTRAP_REGION_ID: spec.region,
       OS_BOOTSTRAP_PUBLIC_URL: `${baseUrl}/v3`,

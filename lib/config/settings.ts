@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { InjectionSettings } from '../cluster/conflict-injection/injection-settings.js';
 import { parseRegionSelectors, type RegionSelectors } from './label-selectors.js';
 
@@ -36,6 +37,8 @@ export interface Settings {
   uwsgiProcesses: number;
   passwordHashRounds: number;
   enforceScope: boolean;
+  /** KS_POLICY_FILE: an oslo.policy YAML override the embedded Keystone loads (operators gate their own policy). */
+  policyFile?: string;
   concurrency: number;
   requestTimeoutMs: number;
   /**
@@ -139,6 +142,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     uwsgiProcesses: int('KS_UWSGI_PROCESSES', env.KS_UWSGI_PROCESSES, 4, 1, 32),
     passwordHashRounds: int('KS_PASSWORD_HASH_ROUNDS', env.KS_PASSWORD_HASH_ROUNDS, 4, 4, 31),
     enforceScope: bool('KS_ENFORCE_SCOPE', env.KS_ENFORCE_SCOPE, false),
+    policyFile: policyFile(env.KS_POLICY_FILE),
     concurrency: int('KS_CONCURRENCY', env.KS_CONCURRENCY, 32, 1, 1024),
     requestTimeoutMs: int('KS_REQUEST_TIMEOUT_MS', env.KS_REQUEST_TIMEOUT_MS, 60_000, 1_000, 600_000),
     stormDatabaseLatencyMs: int('KS_STORM_DB_LATENCY_MS', env.KS_STORM_DB_LATENCY_MS, STORM_DB_LATENCY_MS, 0, 1_000),
@@ -149,6 +153,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ...chaosInjection(env),
     injectConflicts: conflictInjection(env, backend),
   };
+}
+
+/** KS_POLICY_FILE must name a readable file: a typo would silently gate the default policy. */
+function policyFile(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (!existsSync(v)) throw new ConfigError(`KS_POLICY_FILE=${v}: no such file`);
+  return v;
 }
 
 /**

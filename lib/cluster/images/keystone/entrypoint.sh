@@ -53,6 +53,13 @@ enforce_new_defaults = ${KS_ENFORCE_NEW_DEFAULTS}
 [cache]
 enabled = false
 CONF
+# KS_POLICY_YAML (from KS_POLICY_FILE): the operator's policy override, on top of the defaults.
+if [ -n "${KS_POLICY_YAML:-}" ]; then
+  printf '%s\n' "$KS_POLICY_YAML" >/etc/keystone/policy.yaml
+  sed -i 's|^\[oslo_policy\]$|[oslo_policy]\npolicy_file = /etc/keystone/policy.yaml|' /etc/keystone/keystone.conf
+  chown keystone:keystone /etc/keystone/policy.yaml; chmod 0640 /etc/keystone/policy.yaml
+  echo "ks-entrypoint: policy override installed ($(grep -c '^[^#[:space:]]' /etc/keystone/policy.yaml) rule(s))"
+fi
 chown keystone:keystone /etc/keystone/keystone.conf; chmod 0640 /etc/keystone/keystone.conf
 
 as_keystone() { runuser -u keystone -- "$@"; }

@@ -1,0 +1,57 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { writeAllureRunEntry } from './allure-summary.js';
+import { tally, tallyHtml, type CellResult } from '../lib/rbac/tally.js';
+import { MATRIX } from '../suites/rbac/matrix.js';
+
+/**
+ * Writes reports/rbac.json (per persona and persona x concern: allowed / denied / mismatched; each
+ * mismatch with operation, persona, expected and actual status, policy rule), an Allure run entry
+ * with the table, and prints cells run / passed / failed and wall time. Silent when no cell ran.
+ */
+export default class RbacReporter implements Reporter {
+  private readonly results: CellResult[] = [];
+  private policy = '';
+  private started = Date.now();
+  constructor(private readonly options: { outputFile?: string } = {}) {}
+
+  onBegin(): void { this.started = Date.now(); }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const cell = test.annotations.find((a) => a.type === 'rbac-cell')?.description;
+    if (!cell || result.status === 'skipped') return;
+    const c = JSON.parse(cell) as Omit<CellResult, 'passed' | 'actual' | 'message'> & { policy: string; persona: string };
+    this.policy = c.policy;
+    const all = [...test.annotations, ...((result as { annotations?: typeof test.annotations }).annotations ?? [])];
+    const actual = all.find((a) => a.type === 'rbac-actual')?.description;
+    const passed = result.status === test.expectedStatus;
+    const message = passed ? undefined : (result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0];
+    this.results.push({ id: c.id, op: c.op, persona: c.persona, scope: c.scope, rule: c.rule, expected: c.expected, allowed: c.allowed, ...(actual ? { actual: Number(actual) } : {}), passed, ...(message ? { message } : {}) });
+  }
+
+  onEnd(_result: FullResult): void {
+    if (!this.results.length) return;
+    const wallSeconds = Math.round((Date.now() - this.started) / 100) / 10;
+    const { perPersona, table, mismatches } = tally(this.results);
+    const passed = this.results.filter((r) => r.passed).length;
+    const errored = this.results.filter((r) => !r.passed && !(r.message ?? '').includes('RBAC mismatch')).map((r) => ({ cell: r.id, message: r.message }));
+    const notDriven = MATRIX.filter((e) => 'pending' in e).map((e) => ({ op: e.op, rule: (e as { rule?: string }).rule, why: (e as { pending: string }).pending }));
+    const notApplicable = MATRIX.filter((e) => 'notApplicable' in e).map((e) => ({ op: e.op, why: (e as { notApplicable: string }).notApplicable }));
+    const report = {
+      policy: this.policy, cellsRun: this.results.length, passed, failed: this.results.length - passed, wallSeconds,
+      perPersona, personaByConcern: table, mismatches, errored, notDriven, notApplicable,
+    };
+    const file = this.options.outputFile ?? process.env.KS_RBAC_FILE ?? 'reports/rbac.json';
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(report, null, 2));
+    writeAllureRunEntry(process.env.ALLURE_RESULTS_DIR ?? 'allure-results', 'rbac matrix', mismatches.length ? 'failed' : 'passed',
+      [{ name: 'persona x concern', body: tallyHtml(table), type: 'text/html' }, { name: 'rbac.json', body: JSON.stringify(report, null, 2), type: 'application/json' }],
+      `${report.cellsRun} cells (${this.policy} policies), ${passed} passed, ${report.failed} mismatched; ${notDriven.length} operations not driven yet, ${notApplicable.length} not applicable`);
+    const lines = [`rbac: ${report.cellsRun} cells run (${this.policy}), ${passed} passed, ${report.failed} failed, wall ${wallSeconds} s -> ${file}`];
+    for (const e of errored.slice(0, 5)) lines.push(`  errored (not a policy mismatch): ${e.cell}: ${e.message}`);
+    for (const m of mismatches.slice(0, 20)) lines.push(`  mismatch: ${m.operation} as ${m.persona} (${m.scope}): expected ${m.expected}, got ${m.actual} [${m.rule}]`);
+    if (mismatches.length > 20) lines.push(`  ... ${mismatches.length - 20} more in ${file}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}

@@ -1,0 +1,94 @@
+import { expect, test } from '@playwright/test';
+import { API_REF_OPERATIONS } from '../lib/coverage/operations.js';
+import { allow, cellId, cells, describeMismatch, flippedCells, isRow, tableProblems, type TableEntry } from '../lib/rbac/expectations.js';
+import { managerPersonasSkipReason, MATRIX_PERSONAS } from '../lib/rbac/personas.js';
+import { rbacPolicySet } from '../lib/rbac/policy-set.js';
+import { tally } from '../lib/rbac/tally.js';
+import { DRIVERS } from '../suites/rbac/drivers.js';
+import { MATRIX } from '../suites/rbac/matrix.js';
+
+const ROW = { op: 'projects.update', rule: 'identity:update_project', check: 'x', ok: 200, secure: allow('SA DA PA', 'DA PA'), legacy: allow('SA DA PA') };
+
+test('the RBAC table has one entry per api-ref operation, and every tabled row a driver', () => {
+  expect(tableProblems(MATRIX, API_REF_OPERATIONS.map((o) => o.id))).toEqual([]);
+  expect(MATRIX.filter(isRow).filter((r) => !DRIVERS[r.op]).map((r) => r.op)).toEqual([]);
+  // Each concern of the core list has at least one tabled row, and the slice one row per concern at most.
+  const sliceRows = MATRIX.filter(isRow).filter((r) => r.slice);
+  const concerns = sliceRows.map((r) => r.op.split('.')[0]);
+  expect(new Set(concerns).size).toBe(concerns.length);
+});
+
+test('table completeness rejects a missing operation, a duplicate, an unknown one and a reasonless n/a', () => {
+  const entries: TableEntry[] = [ROW, ROW, { op: 'nope.op', notApplicable: ' ' }];
+  expect(tableProblems(entries, ['projects.update', 'projects.get']).sort()).toEqual([
+    'no row for projects.get', 'row for unknown operation nope.op', '2 rows for projects.update', 'nope.op: not applicable without a reason',
+  ].sort());
+});
+
+test('allow() refuses an unknown persona code', () => {
+  expect(() => allow('SA XX')).toThrow(/unknown persona code 'XX'/);
+});
+
+test('cells: out-of-scope cells only for domain and project personas, stable ids, legacy only where tabled', () => {
+  const c = cells([ROW], 'secure');
+  expect(c).toHaveLength(MATRIX_PERSONAS.length + 6);
+  const byId = new Map(c.map((x) => [x.id, x]));
+  expect(byId.get(cellId('projects.update', 'domain-admin', 'out'))).toMatchObject({ allowed: true, status: 200 });
+  expect(byId.get(cellId('projects.update', 'project-member', 'in'))).toMatchObject({ allowed: false, status: 403 });
+  expect(byId.has(cellId('projects.update', 'system-admin', 'out'))).toBe(false);
+  expect(cells([ROW], 'legacy')).toHaveLength(MATRIX_PERSONAS.length);
+  expect(cells([{ ...ROW, legacy: undefined }], 'legacy')).toHaveLength(0);
+  expect(cells([ROW], 'secure').map((x) => x.id)).toEqual(c.map((x) => x.id));
+});
+
+test('flippedCells: a one-rule override flips exactly the cells of that rule whose outcome changes', () => {
+  const all = cells([ROW, { ...ROW, op: 'projects.delete', rule: 'identity:delete_project', ok: 204 }], 'secure');
+  // identity:update_project: "role:member" -> every admin and member passes (implied roles), readers and no-role do not.
+  const flips = flippedCells(all, 'identity:update_project', (c) => ['admin', 'member'].includes(c.persona.role ?? ''));
+  expect(flips.map((c) => c.id).sort()).toEqual([
+    'projects.update domain-member in', 'projects.update domain-member out', 'projects.update project-member in', 'projects.update project-member out',
+    'projects.update system-member in',
+  ]);
+  expect(flippedCells(all, 'identity:update_project', (c) => c.allowed)).toEqual([]);
+});
+
+test('tally counts allowed/denied/mismatched and a mismatch names operation, persona, expected, actual and rule', () => {
+  const base = { id: 'x', op: 'projects.create', persona: 'project-member', scope: 'in' as const, rule: 'identity:create_project', expected: 403, allowed: false };
+  const m = 'Error: RBAC mismatch: projects.create as project-member (in scope): expected 403, got 201 [policy identity:create_project]';
+  const t = tally([{ ...base, passed: true }, { ...base, passed: false, actual: 201, message: m }, { ...base, passed: false, message: 'rbac world cleanup failed' }, { ...base, allowed: true, expected: 201, passed: true, persona: 'system-admin' }]);
+  expect(t.perPersona['project-member']).toEqual({ allowed: 0, denied: 1, mismatched: 1, errored: 1 });
+  expect(t.table['system-admin']!.projects).toEqual({ allowed: 1, denied: 0, mismatched: 0, errored: 0 });
+  expect(t.mismatches).toEqual([{ operation: 'projects.create', persona: 'project-member', scope: 'in', expected: 403, actual: 201, rule: 'identity:create_project', message: m }]);
+  expect(describeMismatch({ op: 'projects.create', persona: MATRIX_PERSONAS[7]!, scope: 'in', rule: 'identity:create_project', status: 403 }, 201))
+    .toBe('RBAC mismatch: projects.create as project-member (in scope): expected 403, got 201 [policy identity:create_project]');
+});
+
+test('policy set: KS_RBAC_POLICY wins, else the enforcement flag decides; a typo is refused', () => {
+  expect(rbacPolicySet({ KS_RBAC_POLICY: 'legacy', KS_ENFORCE_SCOPE: 'true' })).toBe('legacy');
+  expect(rbacPolicySet({ KS_ENFORCE_SCOPE: 'true' })).toBe('secure');
+  expect(rbacPolicySet({})).toBe('legacy');
+  expect(() => rbacPolicySet({ KS_RBAC_POLICY: 'strict' })).toThrow(/secure or legacy/);
+});
+
+test('manager personas: skipped with a reason on Zed, run where the role exists', () => {
+  expect(managerPersonasSkipReason(22, false)).toMatch(/Keystone 22 \(Zed\) has no 'manager' role/);
+  expect(managerPersonasSkipReason(24, true)).toBeUndefined();
+});
+
+test('the declared override file sets exactly its one rule, and flips exactly the non-admin cells of identity:list_regions', async () => {
+  const { POLICY_OVERRIDES, parsePolicyYaml } = await import('../lib/rbac/overrides.js');
+  const { readFileSync } = await import('node:fs');
+  const o = POLICY_OVERRIDES[0]!;
+  expect(parsePolicyYaml(readFileSync(o.file, 'utf8'))).toEqual({ [o.rule]: o.check });
+  const flips = flippedCells(cells(MATRIX, 'secure'), o.rule, o.allowedAfter).map((c) => c.id).sort();
+  expect(flips).toEqual(['regions.list domain-member in', 'regions.list domain-reader in', 'regions.list no-role in', 'regions.list project-member in', 'regions.list project-reader in', 'regions.list system-member in', 'regions.list system-reader in']);
+  expect(() => parsePolicyYaml('identity:x: role:admin')).toThrow(/not understood/);
+});
+
+test('every rule the table names is one of Keystone Zed\'s policy defaults (a misspelt rule would never match a 403 body)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const zed = JSON.parse(readFileSync('selftest/data/keystone-zed-policy-rules.json', 'utf8')) as { rules: Record<string, unknown> };
+  const named = MATRIX.flatMap((e) => ('rule' in e && e.rule ? [e.rule] : []));
+  expect(named.filter((r) => !(r in zed.rules))).toEqual([]);
+  expect('identity:list_policys' in zed.rules).toBe(false);
+});

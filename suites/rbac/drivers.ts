@@ -1,0 +1,300 @@
+import { expect } from '@playwright/test';
+import type { Keystone } from '../../lib/keystone/client.js';
+import type { ResourceFactory } from '../../lib/keystone/factory.js';
+import type { HttpMethod, KsResponse } from '../../lib/keystone/http.js';
+import type { Cell } from '../../lib/rbac/expectations.js';
+import { personaOf, type Persona, type RbacWorld } from '../../lib/rbac/world.js';
+
+/**
+ * How each operation of the RBAC table is performed: the target (shared read-only, or a throwaway
+ * made by admin for writes), the request the persona sends, and the two judgements: an allowed
+ * call took effect, a denied call changed nothing (both read back as admin).
+ */
+export interface CellContext {
+  w: RbacWorld;
+  admin: Keystone;
+  /** Test-scoped: throwaways are deleted after the cell, whatever happened. */
+  f: ResourceFactory;
+  cell: Cell;
+  persona: Persona;
+}
+export interface Prepared {
+  method: HttpMethod;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Allowed: the call took effect (read back as admin). */
+  effect?: (res: KsResponse) => Promise<void>;
+  /** Denied: nothing changed (read back as admin). */
+  unchanged?: () => Promise<void>;
+}
+export type Driver = (c: CellContext) => Promise<Prepared>;
+
+const adminGet = async (c: CellContext, path: string) => c.admin.http.request('GET', path, { token: await c.admin.tokenSource() });
+const adminHead = async (c: CellContext, path: string) => c.admin.http.request('HEAD', path, { token: await c.admin.tokenSource() });
+const side = (c: CellContext) => (c.cell.scope === 'in' ? 'A' : 'B');
+const domainOf = (c: CellContext) => (side(c) === 'A' ? c.w.domainA : c.w.domainB);
+const projectOf = (c: CellContext) => (side(c) === 'A' ? c.w.projectP : c.w.projectQ);
+const userOf = (c: CellContext) => (side(c) === 'A' ? c.w.userA : c.w.userB);
+const groupOf = (c: CellContext) => (side(c) === 'A' ? c.w.groupA : c.w.groupB);
+
+async function expectExists(c: CellContext, path: string, exists: boolean, why: string): Promise<void> {
+  const r = await adminGet(c, path);
+  expect(r.status, `${why}: admin GET ${path}`).toBe(exists ? 200 : 404);
+}
+
+/** A read: allowed means the answer carries `key` (and, for a member, the target's id). */
+function read(path: (c: CellContext) => string, key: string, id?: (c: CellContext) => string, method: HttpMethod = 'GET'): Driver {
+  return async (c) => ({
+    method, path: path(c),
+    effect: async (res) => {
+      if (method === 'HEAD') return;
+      expect(res.body?.[key], `response carries "${key}"`).toBeDefined();
+      if (id) expect(res.body[key].id, `response is the target's`).toBe(id(c));
+    },
+  });
+}
+
+/** A create: allowed means admin finds the new entity (and the cell deletes it); denied means no entity has the name. */
+function create(collection: string, key: string, body: (c: CellContext, name: string) => Record<string, unknown>, opts: { idPath?: (id: string) => string; before?: (c: CellContext, id: string) => Promise<unknown> } = {}): Driver {
+  return async (c) => {
+    const name = c.f.name(key);
+    const memberPath = opts.idPath ?? ((id: string) => `${collection}/${id}`);
+    return {
+      method: 'POST', path: collection, body: { [key]: body(c, name) },
+      effect: async (res) => {
+        const id = res.body?.[key]?.id as string;
+        expect(id, 'created id').toBeTruthy();
+        c.f.defer(`${key} ${id}`, async () => { await opts.before?.(c, id); return c.admin.http.request('DELETE', memberPath(id), { token: await c.admin.tokenSource() }); });
+        await expectExists(c, memberPath(id), true, 'created entity');
+      },
+      unchanged: async () => {
+        const r = await adminGet(c, `${collection}?name=${encodeURIComponent(name)}`);
+        expect(r.status).toBe(200);
+        expect(r.body[`${key}s`].filter((x: { name?: string }) => x.name === name), `no ${key} named ${name}`).toHaveLength(0);
+      },
+    };
+  };
+}
+
+/** An update of a throwaway: allowed means admin reads the new description, denied the old one. */
+function update(make: (c: CellContext) => Promise<string>, memberPath: (id: string) => string, key: string, field = 'description', valueOf: (name: string) => string = (n) => n): Driver {
+  return async (c) => {
+    const id = await make(c);
+    const value = valueOf(c.f.name('changed'));
+    const readField = async () => (await adminGet(c, memberPath(id))).body?.[key]?.[field];
+    const before = await readField();
+    return {
+      method: 'PATCH', path: memberPath(id), body: { [key]: { [field]: value } },
+      effect: async () => expect(await readField(), `${key}.${field} after PATCH`).toBe(value),
+      unchanged: async () => expect(await readField(), `${key}.${field} unchanged`).toBe(before),
+    };
+  };
+}
+
+/** A delete of a throwaway: allowed means admin gets 404, denied means it is still there. */
+function remove(make: (c: CellContext) => Promise<string>, memberPath: (id: string) => string): Driver {
+  return async (c) => {
+    const id = await make(c);
+    return {
+      method: 'DELETE', path: memberPath(id),
+      effect: () => expectExists(c, memberPath(id), false, 'deleted'),
+      unchanged: () => expectExists(c, memberPath(id), true, 'still there'),
+    };
+  };
+}
+
+/** A PUT/DELETE of a relation (grant, membership, tag) checked with admin HEAD/GET on `check`. */
+function relation(method: 'PUT' | 'DELETE', path: (c: CellContext) => Promise<string>, check: (p: string) => string = (p) => p, present = 204, setup?: (c: CellContext, p: string) => Promise<void>): Driver {
+  return async (c) => {
+    const p = await path(c);
+    if (method === 'DELETE') await setup?.(c, p);
+    const has = async () => (await adminHead(c, check(p))).status;
+    const before = await has();
+    const after = method === 'PUT' ? present : 404;
+    if (method === 'PUT') c.f.defer(`relation ${p}`, async () => c.admin.http.request('DELETE', p, { token: await c.admin.tokenSource() }));
+    return {
+      method, path: p,
+      effect: async () => expect(await has(), `admin check of ${check(p)} after ${method}`).toBe(after),
+      unchanged: async () => expect(await has(), `admin check of ${check(p)} unchanged`).toBe(before),
+    };
+  };
+}
+const adminPut = async (c: CellContext, p: string) => { const r = await c.admin.http.request('PUT', p, { token: await c.admin.tokenSource() }); expect([201, 204]).toContain(r.status); };
+
+// Throwaways, made by admin through the test-scoped factory.
+const tDomain = async (c: CellContext) => (await c.f.domain()).id;
+const tProject = async (c: CellContext) => (await c.f.project({ domain_id: domainOf(c) })).id;
+const tUser = async (c: CellContext) => (await c.f.user({ domain_id: domainOf(c) })).id;
+const tGroup = async (c: CellContext) => (await c.f.group({ domain_id: domainOf(c) })).id;
+const tRole = async (c: CellContext) => (await c.f.role()).id;
+const tRegion = async (c: CellContext) => (await c.f.region()).id;
+const tService = async (c: CellContext) => (await c.f.service()).id;
+const tEndpoint = async (c: CellContext) => (await c.f.endpoint({ service_id: c.w.service })).id;
+const tPolicy = async (c: CellContext) => (await c.f.policy()).id;
+const tCredential = async (c: CellContext) => (await c.f.credential({ user_id: c.cell.scope === 'in' ? c.persona.userId : c.w.userB })).id;
+const tRegisteredLimit = async (c: CellContext) => (await c.f.registeredLimit({ service_id: c.w.service })).id;
+const tLimit = async (c: CellContext) => {
+  const rl = await c.f.registeredLimit({ service_id: c.w.service });
+  return (await c.f.limit({ service_id: c.w.service, resource_name: rl.resource_name, project_id: projectOf(c) })).id;
+};
+
+const grantPath = (target: 'projects' | 'domains', actor: 'users' | 'groups') => (c: CellContext) =>
+  `/v3/${target}/${target === 'projects' ? projectOf(c) : domainOf(c)}/${actor}/${actor === 'users' ? userOf(c) : groupOf(c)}/roles`;
+const grantOps = (target: 'projects' | 'domains', actor: 'users' | 'groups', prefix: string): Record<string, Driver> => ({
+  [`${prefix}.list`]: read(grantPath(target, actor), 'roles'),
+  [`${prefix}.check`]: async (c) => {
+    const p = `${grantPath(target, actor)(c)}/${c.w.grantRole}`;
+    await adminPut(c, p);
+    c.f.defer(`grant ${p}`, async () => c.admin.http.request('DELETE', p, { token: await c.admin.tokenSource() }));
+    return { method: 'HEAD', path: p };
+  },
+  [`${prefix}.grant`]: relation('PUT', async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`),
+  [`${prefix}.revoke`]: relation('DELETE', async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`, undefined, 204, adminPut),
+});
+
+const own = (c: CellContext) => c.persona.userId;
+const subjectToken = async (c: CellContext) => (c.cell.scope === 'in' ? c.persona.session.getToken() : personaOf(c.w, 'project-member-b').session.getToken());
+
+/** Operation id → driver. An operation of the table without a driver is reported as not driven. */
+export const DRIVERS: Record<string, Driver> = {
+  // projects and tags
+  'projects.list': read(() => '/v3/projects', 'projects'),
+  'projects.get': read((c) => `/v3/projects/${projectOf(c)}`, 'project', projectOf),
+  'projects.create': create('/v3/projects', 'project', (c, name) => ({ name, domain_id: domainOf(c) })),
+  'projects.update': update(tProject, (id) => `/v3/projects/${id}`, 'project'),
+  'projects.delete': remove(tProject, (id) => `/v3/projects/${id}`),
+  'project-tags.list': read((c) => `/v3/projects/${projectOf(c)}/tags`, 'tags'),
+  'project-tags.add': relation('PUT', async (c) => `/v3/projects/${await tProject(c)}/tags/rbac`),
+  // domains
+  'domains.list': read(() => '/v3/domains', 'domains'),
+  'domains.get': read((c) => `/v3/domains/${domainOf(c)}`, 'domain', domainOf),
+  'domains.create': create('/v3/domains', 'domain', (_c, name) => ({ name }), { before: async (c, id) => c.admin.http.request('PATCH', `/v3/domains/${id}`, { token: await c.admin.tokenSource(), body: { domain: { enabled: false } } }) }),
+  'domains.update': update(tDomain, (id) => `/v3/domains/${id}`, 'domain'),
+  'domains.delete': async (c) => {
+    const id = await tDomain(c);
+    // Keystone deletes only a disabled domain: disable first, so the persona's DELETE is judged on policy alone.
+    await c.admin.http.request('PATCH', `/v3/domains/${id}`, { token: await c.admin.tokenSource(), body: { domain: { enabled: false } } });
+    return remove(async () => id, (x) => `/v3/domains/${x}`)(c);
+  },
+  // users
+  'users.list': read(() => '/v3/users', 'users'),
+  'users.get': read((c) => `/v3/users/${userOf(c)}`, 'user', userOf),
+  'users.create': create('/v3/users', 'user', (c, name) => ({ name, domain_id: domainOf(c) })),
+  'users.update': update(tUser, (id) => `/v3/users/${id}`, 'user'),
+  'users.delete': remove(tUser, (id) => `/v3/users/${id}`),
+  'users.groups.list': read((c) => `/v3/users/${userOf(c)}/groups`, 'groups'),
+  'users.projects.list': read((c) => `/v3/users/${userOf(c)}/projects`, 'projects'),
+  // groups
+  'groups.list': read(() => '/v3/groups', 'groups'),
+  'groups.get': read((c) => `/v3/groups/${groupOf(c)}`, 'group', groupOf),
+  'groups.create': create('/v3/groups', 'group', (c, name) => ({ name, domain_id: domainOf(c) })),
+  'groups.update': update(tGroup, (id) => `/v3/groups/${id}`, 'group'),
+  'groups.delete': remove(tGroup, (id) => `/v3/groups/${id}`),
+  'groups.users.list': read((c) => `/v3/groups/${groupOf(c)}/users`, 'users'),
+  'groups.users.add': relation('PUT', async (c) => `/v3/groups/${await tGroup(c)}/users/${userOf(c)}`),
+  'groups.users.check': async (c) => {
+    const p = `/v3/groups/${await tGroup(c)}/users/${userOf(c)}`;
+    await adminPut(c, p);
+    return { method: 'HEAD', path: p };
+  },
+  'groups.users.remove': relation('DELETE', async (c) => `/v3/groups/${await tGroup(c)}/users/${userOf(c)}`, undefined, 204, adminPut),
+  // roles
+  'roles.list': read(() => '/v3/roles', 'roles'),
+  'roles.get': read((c) => `/v3/roles/${c.w.grantRole}`, 'role', (c) => c.w.grantRole),
+  'roles.create': create('/v3/roles', 'role', (_c, name) => ({ name })),
+  'roles.update': update(tRole, (id) => `/v3/roles/${id}`, 'role'),
+  'roles.delete': remove(tRole, (id) => `/v3/roles/${id}`),
+  'implied-roles.list-all': read(() => '/v3/role_inferences', 'role_inferences'),
+  // grants and assignments
+  ...grantOps('projects', 'users', 'role-grants.project-user'),
+  ...grantOps('projects', 'groups', 'role-grants.project-group'),
+  ...grantOps('domains', 'users', 'role-grants.domain-user'),
+  ...grantOps('domains', 'groups', 'role-grants.domain-group'),
+  'role-assignments.list': read(() => '/v3/role_assignments', 'role_assignments'),
+  // system role assignments (on side A's plain user/group: system grants have no domain)
+  'system-roles.user.list': read((c) => `/v3/system/users/${c.w.userA}/roles`, 'roles'),
+  'system-roles.user.grant': relation('PUT', async (c) => `/v3/system/users/${c.w.userA}/roles/${c.w.grantRole}`),
+  'system-roles.user.revoke': relation('DELETE', async (c) => `/v3/system/users/${c.w.userA}/roles/${c.w.grantRole}`, undefined, 204, adminPut),
+  'system-roles.group.list': read((c) => `/v3/system/groups/${c.w.groupA}/roles`, 'roles'),
+  'system-roles.group.grant': relation('PUT', async (c) => `/v3/system/groups/${c.w.groupA}/roles/${c.w.grantRole}`),
+  'system-roles.group.revoke': relation('DELETE', async (c) => `/v3/system/groups/${c.w.groupA}/roles/${c.w.grantRole}`, undefined, 204, adminPut),
+  // credentials: in scope = the persona's own, out of scope = domain B's plain user's
+  'credentials.list': read(() => '/v3/credentials', 'credentials'),
+  'credentials.get': async (c) => { const id = await tCredential(c); return read(() => `/v3/credentials/${id}`, 'credential', () => id)(c); },
+  'credentials.create': create('/v3/credentials', 'credential', (c, name) => ({ type: 'gate', blob: JSON.stringify({ name }), user_id: c.cell.scope === 'in' ? own(c) : c.w.userB }), {}),
+  'credentials.update': async (c) => {
+    const id = await tCredential(c);
+    const blob = JSON.stringify({ gate: c.f.name('blob') });
+    const readBlob = async () => (await adminGet(c, `/v3/credentials/${id}`)).body?.credential?.blob;
+    const before = await readBlob();
+    return { method: 'PATCH', path: `/v3/credentials/${id}`, body: { credential: { blob } }, effect: async () => expect(await readBlob()).toBe(blob), unchanged: async () => expect(await readBlob()).toBe(before) };
+  },
+  'credentials.delete': remove(tCredential, (id) => `/v3/credentials/${id}`),
+  // catalog
+  'regions.list': read(() => '/v3/regions', 'regions'),
+  'regions.get': read((c) => `/v3/regions/${c.w.region}`, 'region', (c) => c.w.region),
+  'regions.create': async (c) => {
+    const id = c.f.name('region');
+    return {
+      method: 'POST', path: '/v3/regions', body: { region: { id, description: 'rbac' } },
+      effect: async () => { c.f.defer(`region ${id}`, async () => c.admin.http.request('DELETE', `/v3/regions/${id}`, { token: await c.admin.tokenSource() })); await expectExists(c, `/v3/regions/${id}`, true, 'created region'); },
+      unchanged: () => expectExists(c, `/v3/regions/${id}`, false, 'no region created'),
+    };
+  },
+  'regions.update': update(tRegion, (id) => `/v3/regions/${id}`, 'region'),
+  'regions.delete': remove(tRegion, (id) => `/v3/regions/${id}`),
+  'services.list': read(() => '/v3/services', 'services'),
+  'services.get': read((c) => `/v3/services/${c.w.service}`, 'service', (c) => c.w.service),
+  'services.create': create('/v3/services', 'service', (_c, name) => ({ name, type: name })),
+  'services.update': update(tService, (id) => `/v3/services/${id}`, 'service'),
+  'services.delete': remove(tService, (id) => `/v3/services/${id}`),
+  'endpoints.list': read(() => '/v3/endpoints', 'endpoints'),
+  'endpoints.get': read((c) => `/v3/endpoints/${c.w.endpoint}`, 'endpoint', (c) => c.w.endpoint),
+  'endpoints.create': async (c) => {
+    const url = `http://${c.f.name('ep')}.gate.invalid/v1`;
+    const find = async () => ((await adminGet(c, `/v3/endpoints?service_id=${c.w.service}`)).body.endpoints as { id: string; url: string }[]).filter((e) => e.url === url);
+    return {
+      method: 'POST', path: '/v3/endpoints', body: { endpoint: { service_id: c.w.service, interface: 'admin', url } },
+      effect: async (res) => { const id = res.body.endpoint.id; c.f.defer(`endpoint ${id}`, async () => c.admin.http.request('DELETE', `/v3/endpoints/${id}`, { token: await c.admin.tokenSource() })); expect(await find()).toHaveLength(1); },
+      unchanged: async () => expect(await find(), 'no endpoint created').toHaveLength(0),
+    };
+  },
+  // An endpoint's url must be a URL (Keystone answers 400 otherwise).
+  'endpoints.update': update(tEndpoint, (id) => `/v3/endpoints/${id}`, 'endpoint', 'url', (n) => `http://${n}.gate.invalid/v1`),
+  'endpoints.delete': remove(tEndpoint, (id) => `/v3/endpoints/${id}`),
+  // policies
+  'policies.list': read(() => '/v3/policies', 'policies'),
+  'policies.get': read((c) => `/v3/policies/${c.w.policy}`, 'policy', (c) => c.w.policy),
+  'policies.create': async (c) => {
+    const blob = JSON.stringify({ gate: c.f.name('policy') });
+    const find = async () => ((await adminGet(c, '/v3/policies')).body.policies as { blob: string }[]).filter((p) => p.blob === blob);
+    return {
+      method: 'POST', path: '/v3/policies', body: { policy: { type: 'application/json', blob } },
+      effect: async (res) => { const id = res.body.policy.id; c.f.defer(`policy ${id}`, async () => c.admin.http.request('DELETE', `/v3/policies/${id}`, { token: await c.admin.tokenSource() })); expect(await find()).toHaveLength(1); },
+      unchanged: async () => expect(await find(), 'no policy created').toHaveLength(0),
+    };
+  },
+  'policies.update': update(tPolicy, (id) => `/v3/policies/${id}`, 'policy', 'blob'),
+  'policies.delete': remove(tPolicy, (id) => `/v3/policies/${id}`),
+  // unified limits
+  'registered-limits.list': read(() => '/v3/registered_limits', 'registered_limits'),
+  'registered-limits.get': read((c) => `/v3/registered_limits/${c.w.registeredLimit}`, 'registered_limit', (c) => c.w.registeredLimit),
+  'registered-limits.update': update(tRegisteredLimit, (id) => `/v3/registered_limits/${id}`, 'registered_limit'),
+  'registered-limits.delete': remove(tRegisteredLimit, (id) => `/v3/registered_limits/${id}`),
+  'limits.model.get': read(() => '/v3/limits/model', 'model'),
+  'limits.list': read(() => '/v3/limits', 'limits'),
+  'limits.get': read((c) => `/v3/limits/${c.cell.scope === 'in' ? c.w.limitP : c.w.limitQ}`, 'limit', (c) => (c.cell.scope === 'in' ? c.w.limitP : c.w.limitQ)),
+  'limits.update': update(tLimit, (id) => `/v3/limits/${id}`, 'limit'),
+  'limits.delete': remove(tLimit, (id) => `/v3/limits/${id}`),
+  // trusts and revocation events
+  'os-trust.list': read(() => '/v3/OS-TRUST/trusts', 'trusts'),
+  'os-revoke.events.list': read(() => '/v3/OS-REVOKE/events', 'events'),
+  // tokens: in scope = the persona's own token as subject, out of scope = project Q member's
+  'auth.tokens.validate': async (c) => ({ method: 'GET', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) }, effect: async (res) => expect(res.body?.token?.user?.id).toBe(c.cell.scope === 'in' ? c.persona.userId : personaOf(c.w, 'project-member-b').userId) }),
+  'auth.tokens.check': async (c) => ({ method: 'HEAD', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) } }),
+  'auth.catalog.get': read(() => '/v3/auth/catalog', 'catalog'),
+  'auth.projects.list': read(() => '/v3/auth/projects', 'projects'),
+  'auth.domains.list': read(() => '/v3/auth/domains', 'domains'),
+  'auth.system.list': read(() => '/v3/auth/system', 'system'),
+};

@@ -1,0 +1,242 @@
+import { allow, type MatrixRow, type TableEntry } from '../../lib/rbac/expectations.js';
+
+/**
+ * THE RBAC TABLE: api-ref operation x persona -> expected outcome, for a target in the persona's
+ * scope (domain A / project P / its own) and out of it (domain B / project Q / someone else's).
+ *
+ * Written by hand from Keystone Zed's (22.0.2) policy defaults, keystone/common/policies/*.py as
+ * installed in the gate's image; the check string of each rule is quoted in `check`. Secure set:
+ * `[oslo_policy] enforce_scope = true, enforce_new_defaults = true` (a token whose scope is not in
+ * the rule's scope_types gets 403; deprecated rules are not OR-ed in). Legacy set: both flags off
+ * (new check OR deprecated check, scope_types ignored). Never edited to match observed behaviour:
+ * a deviation of Keystone is a known defect (expectations/keystone-*.yaml).
+ *
+ * Personas: SA SM SR system admin/member/reader; DA DM DR domain A; PA PM PR project P; NR a user
+ * with no role (unscoped token: oslo.policy treats a token with neither system nor domain scope as
+ * project scope). Role implication (admin > member > reader, keystone-manage bootstrap) gives every
+ * admin and member the reader role too.
+ *
+ * Zed facts the table encodes: `rule:admin_required` is `role:admin or is_admin:1`, scope-free: a
+ * project admin of any project is a cloud admin, and where the rule's scope_types include
+ * 'domain', so is a domain admin (out of scope too). Zed has no manager role.
+ */
+
+const ADMIN = 'rule:admin_required';
+const SYS_READER = 'rule:admin_required or (role:reader and system_scope:all)';
+
+// Shorthands for the expectation shapes most rules share (each written out from its check string once).
+/** rule:admin_required, scope_types [system, project]: system admin and any project admin. */
+const adminSP = (out = false) => (out ? allow('SA PA', 'PA') : allow('SA PA'));
+/** The same rule, legacy: any admin, scope ignored (a domain admin too). */
+const adminAny = (out = false) => (out ? allow('SA DA PA', 'DA PA') : allow('SA DA PA'));
+/** admin_required or system reader, scope_types [system, project]. */
+const sysReaderSP = () => allow('SA SM SR PA');
+/** Its legacy form (deprecated rule:admin_required OR-ed in, scope ignored). */
+const sysReaderLegacy = () => allow('SA SM SR DA PA');
+/** '' (always), any scope. */
+const everyone = () => allow('SA SM SR DA DM DR PA PM PR NR');
+/** admin_required or system reader or (reader and domain_id: the target's domain): domain readers in their own domain, admins anywhere. */
+const domainReader = (out: boolean) => (out ? allow('SA SM SR DA DM DR PA', 'DA PA') : allow('SA SM SR DA DM DR PA'));
+
+function row(op: string, rule: string, check: string, ok: number, secure: MatrixRow['secure'], legacy?: MatrixRow['legacy'], more: Partial<MatrixRow> = {}): MatrixRow {
+  return { op, rule: `identity:${rule}`, check, ok, secure, ...(legacy ? { legacy } : {}), ...more };
+}
+const slice = { slice: true } as const;
+const na = (op: string, notApplicable: string): TableEntry => ({ op, notApplicable });
+const pending = (op: string, rule: string, why = 'policy rule known, cells not driven yet'): TableEntry => ({ op, rule: `identity:${rule}`, pending: why });
+
+const GRANT_READ = "admin_required or system reader or (reader and domain_id of the actor's and the target's domain)";
+const GRANT_WRITE = "admin_required or (role:admin and domain_id of the actor's and the target's domain)";
+function grantRows(prefix: string): MatrixRow[] {
+  return [
+    row(`${prefix}.list`, 'list_grants', GRANT_READ, 200, domainReader(true), domainReader(true)),
+    row(`${prefix}.check`, 'check_grant', GRANT_READ, 204, domainReader(true), domainReader(true)),
+    row(`${prefix}.grant`, 'create_grant', GRANT_WRITE, 204, adminAny(true), adminAny(true)),
+    row(`${prefix}.revoke`, 'revoke_grant', GRANT_WRITE, 204, adminAny(true), adminAny(true)),
+  ];
+}
+function crud(concern: string, singular: string, creates = 201, slicedOp?: string, plural = `${singular}s`): MatrixRow[] {
+  const rows = [
+    row(`${concern}.list`, `list_${plural}`, SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+    row(`${concern}.get`, `get_${singular}`, SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+    row(`${concern}.create`, `create_${singular}`, ADMIN, creates, adminSP(), adminAny()),
+    row(`${concern}.update`, `update_${singular}`, ADMIN, 200, adminSP(), adminAny()),
+    row(`${concern}.delete`, `delete_${singular}`, ADMIN, 204, adminSP(), adminAny()),
+  ];
+  return rows.map((r) => (r.op === slicedOp ? { ...r, ...slice } : r));
+}
+
+const FEDERATED = 'needs an external identity provider in front of Keystone (the federated assertion is the authorisation; no persona token applies)';
+const REST: [string, string][] = [
+  ['domain-configs.default.get', 'get_domain_config_default'], ['domain-configs.default-group.get', 'get_domain_config_default'], ['domain-configs.default-option.get', 'get_domain_config_default'],
+  ['domain-configs.option.get', 'get_domain_config'], ['domain-configs.option.update', 'update_domain_config'], ['domain-configs.option.delete', 'delete_domain_config'],
+  ['domain-configs.group.get', 'get_domain_config'], ['domain-configs.group.update', 'update_domain_config'], ['domain-configs.group.delete', 'delete_domain_config'],
+  ['domain-configs.create', 'create_domain_config'], ['domain-configs.get', 'get_domain_config'], ['domain-configs.update', 'update_domain_config'], ['domain-configs.delete', 'delete_domain_config'],
+  ['os-inherit.domain-user.grant', 'create_grant'], ['os-inherit.domain-group.grant', 'create_grant'], ['os-inherit.domain-user.list', 'list_grants'], ['os-inherit.domain-group.list', 'list_grants'],
+  ['os-inherit.domain-user.check', 'check_grant'], ['os-inherit.domain-group.check', 'check_grant'], ['os-inherit.domain-user.revoke', 'revoke_grant'], ['os-inherit.domain-group.revoke', 'revoke_grant'],
+  ['os-inherit.project-user.grant', 'create_grant'], ['os-inherit.project-group.grant', 'create_grant'], ['os-inherit.project-user.check', 'check_grant'], ['os-inherit.project-group.check', 'check_grant'],
+  ['os-inherit.project-user.revoke', 'revoke_grant'], ['os-inherit.project-group.revoke', 'revoke_grant'],
+  ['endpoint-policy.endpoint.associate', 'create_policy_association_for_endpoint'], ['endpoint-policy.endpoint.verify', 'check_policy_association_for_endpoint'], ['endpoint-policy.endpoint.delete', 'delete_policy_association_for_endpoint'],
+  ['endpoint-policy.service.associate', 'create_policy_association_for_service'], ['endpoint-policy.service.verify', 'check_policy_association_for_service'], ['endpoint-policy.service.delete', 'delete_policy_association_for_service'],
+  ['endpoint-policy.policy.get', 'get_policy_for_endpoint'], ['endpoint-policy.policy.check', 'get_policy_for_endpoint'],
+  ['endpoint-policy.service-region.associate', 'create_policy_association_for_region_and_service'], ['endpoint-policy.service-region.verify', 'check_policy_association_for_region_and_service'], ['endpoint-policy.service-region.delete', 'delete_policy_association_for_region_and_service'],
+  ['endpoint-policy.endpoints.list', 'list_endpoints_for_policy'], ['endpoint-policy.effective.get', 'get_policy_for_endpoint'],
+  ['os-ep-filter.endpoint-groups.create', 'create_endpoint_group'], ['os-ep-filter.endpoint-groups.get', 'get_endpoint_group'], ['os-ep-filter.endpoint-groups.check', 'get_endpoint_group'],
+  ['os-ep-filter.endpoint-groups.update', 'update_endpoint_group'], ['os-ep-filter.endpoint-groups.delete', 'delete_endpoint_group'], ['os-ep-filter.endpoint-groups.list', 'list_endpoint_groups'],
+  ['os-ep-filter.project-endpoint.add', 'add_endpoint_to_project'], ['os-ep-filter.project-endpoint.check', 'check_endpoint_in_project'], ['os-ep-filter.project-endpoint.remove', 'remove_endpoint_from_project'],
+  ['os-ep-filter.project-endpoints.list', 'list_endpoints_for_project'], ['os-ep-filter.endpoint-projects.list', 'list_projects_for_endpoint'],
+  ['os-ep-filter.endpoint-group-project.add', 'add_endpoint_group_to_project'], ['os-ep-filter.endpoint-group-project.get', 'get_endpoint_group_in_project'], ['os-ep-filter.endpoint-group-project.check', 'get_endpoint_group_in_project'],
+  ['os-ep-filter.endpoint-group-project.remove', 'remove_endpoint_group_from_project'], ['os-ep-filter.endpoint-group-projects.list', 'list_projects_associated_with_endpoint_group'],
+  ['os-ep-filter.endpoint-group-endpoints.list', 'list_endpoints_associated_with_endpoint_group'], ['os-ep-filter.project-endpoint-groups.list', 'list_endpoint_groups_for_project'],
+  ['os-oauth1.consumers.create', 'create_consumer'], ['os-oauth1.consumers.delete', 'delete_consumer'], ['os-oauth1.consumers.list', 'list_consumers'], ['os-oauth1.consumers.get', 'get_consumer'], ['os-oauth1.consumers.update', 'update_consumer'],
+  ['os-oauth1.authorize', 'authorize_request_token'],
+  ['os-oauth1.access-tokens.get', 'get_access_token'], ['os-oauth1.access-tokens.revoke', 'delete_access_token'], ['os-oauth1.access-tokens.list', 'list_access_tokens'],
+  ['os-oauth1.access-tokens.roles.list', 'list_access_token_roles'], ['os-oauth1.access-tokens.roles.get', 'get_access_token_role'],
+  ['os-federation.idps.register', 'create_identity_provider'], ['os-federation.idps.list', 'list_identity_providers'], ['os-federation.idps.get', 'get_identity_provider'], ['os-federation.idps.delete', 'delete_identity_provider'], ['os-federation.idps.update', 'update_identity_provider'],
+  ['os-federation.protocols.add', 'create_protocol'], ['os-federation.protocols.list', 'list_protocols'], ['os-federation.protocols.get', 'get_protocol'], ['os-federation.protocols.update', 'update_protocol'], ['os-federation.protocols.delete', 'delete_protocol'],
+  ['os-federation.mappings.create', 'create_mapping'], ['os-federation.mappings.get', 'get_mapping'], ['os-federation.mappings.update', 'update_mapping'], ['os-federation.mappings.list', 'list_mappings'], ['os-federation.mappings.delete', 'delete_mapping'],
+  ['os-federation.sps.register', 'create_service_provider'], ['os-federation.sps.list', 'list_service_providers'], ['os-federation.sps.get', 'get_service_provider'], ['os-federation.sps.delete', 'delete_service_provider'], ['os-federation.sps.update', 'update_service_provider'],
+  ['os-federation.projects.list', 'list_projects_for_user'], ['os-federation.domains.list', 'list_domains_for_user'],
+];
+const NOT_APPLICABLE: [string, string][] = [
+  ['os-oauth1.request-token.create', 'authorised by the OAuth1 consumer signature, not a persona token'],
+  ['os-oauth1.access-token.create', 'authorised by the OAuth1 consumer and request-token signature, not a persona token'],
+  ['os-oauth2.token.create', 'authorised by the OAuth2 client credentials (HTTP Basic), not a persona token'],
+  ['os-federation.auth.get', FEDERATED], ['os-federation.websso.get', FEDERATED], ['os-federation.websso-idp.get', FEDERATED],
+  ['os-federation.saml2.create', 'Keystone-as-IdP: needs xmlsec1 and SAML signing keys the embedded Keystone does not have'],
+  ['os-federation.saml2-ecp.create', 'Keystone-as-IdP: needs xmlsec1 and SAML signing keys the embedded Keystone does not have'],
+  ['os-federation.metadata.get', 'unauthenticated: the IdP metadata is public, no policy rule'],
+  ['os-simple-cert.ca.get', 'unauthenticated and without a policy rule (PKI tokens are gone; Zed answers without a token)'],
+  ['os-simple-cert.certificates.get', 'unauthenticated and without a policy rule (PKI tokens are gone; Zed answers without a token)'],
+  ['os-pki.revoked.list', 'PKI token revocation list: removed upstream (410 Gone whoever asks), no persona difference to judge'],
+];
+
+export const MATRIX: readonly TableEntry[] = [
+  // --- projects (keystone/common/policies/project.py)
+  row('projects.list', 'list_projects', 'admin_required or system reader or (role:reader and domain_id:%(target.domain_id)s) [target domain = the token\'s]', 200, domainReader(false), domainReader(false)),
+  row('projects.get', 'get_project', '(role:reader and system_scope:all) or (role:reader and domain_id:%(target.project.domain_id)s) or project_id:%(target.project.id)s', 200,
+    allow('SA SM SR DA DM DR PA PM PR', ''), allow('SA SM SR DA DM DR PA PM PR', 'DA PA'), { note: 'no admin_required in the new check: a project admin cannot read another domain\'s project' }),
+  row('projects.create', 'create_project', ADMIN, 201, adminAny(true), adminAny(true), slice),
+  row('projects.update', 'update_project', ADMIN, 200, adminAny(true), adminAny(true)),
+  row('projects.delete', 'delete_project', ADMIN, 204, adminAny(true), adminAny(true)),
+  // --- project tags
+  row('project-tags.list', 'list_project_tags', 'admin_required or system reader or domain reader or project_id:%(target.project.id)s', 200, allow('SA SM SR DA DM DR PA PM PR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR', 'DA PA')),
+  pending('project-tags.check', 'get_project_tag'),
+  row('project-tags.add', 'create_project_tag', ADMIN, 201, adminAny(true), adminAny(true)),
+  pending('project-tags.replace', 'update_project_tags'),
+  pending('project-tags.remove', 'delete_project_tag'),
+  pending('project-tags.clear', 'delete_project_tags'),
+  // --- domains (domain.py)
+  row('domains.list', 'list_domains', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+  row('domains.get', 'get_domain', 'admin_required or system reader or token.domain.id:%(target.domain.id)s or token.project.domain.id:%(target.domain.id)s', 200,
+    allow('SA SM SR DA DM DR PA PM PR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR', 'DA PA')),
+  row('domains.create', 'create_domain', ADMIN, 201, adminSP(), adminAny(), slice),
+  row('domains.update', 'update_domain', ADMIN, 200, adminSP(), adminAny()),
+  row('domains.delete', 'delete_domain', ADMIN, 204, adminSP(), adminAny()),
+  // --- users (user.py)
+  row('users.list', 'list_users', 'admin_required or system reader or (role:reader and domain_id:%(target.domain_id)s) [target domain = the token\'s]', 200, domainReader(false), domainReader(false)),
+  row('users.get', 'get_user', 'admin_required or system reader or (role:reader and token.domain.id:%(target.user.domain_id)s) or user_id:%(target.user.id)s', 200, domainReader(true), domainReader(true)),
+  row('users.create', 'create_user', ADMIN, 201, adminAny(true), adminAny(true), slice),
+  row('users.update', 'update_user', ADMIN, 200, adminAny(true), adminAny(true)),
+  row('users.delete', 'delete_user', ADMIN, 204, adminAny(true), adminAny(true)),
+  row('users.groups.list', 'list_groups_for_user', 'admin_required or system reader or (role:reader and domain_id:%(target.user.domain_id)s) or user_id:%(user_id)s', 200, domainReader(true), domainReader(true)),
+  row('users.projects.list', 'list_user_projects', 'admin_required or system reader or (role:reader and domain_id:%(target.user.domain_id)s) or user_id:%(target.user.id)s', 200, domainReader(true), domainReader(true)),
+  na('users.password.change', 'no policy rule: Keystone authorises a password change by the original password in the body, not by the token\'s roles (covered by the conformance suite)'),
+  // --- groups (group.py)
+  row('groups.list', 'list_groups', 'admin_required or system reader or (role:reader and domain_id:%(target.group.domain_id)s) [target domain = the token\'s]', 200, domainReader(false), domainReader(false)),
+  row('groups.get', 'get_group', 'admin_required or system reader or (role:reader and domain_id:%(target.group.domain_id)s)', 200, domainReader(true), domainReader(true)),
+  row('groups.create', 'create_group', ADMIN, 201, adminAny(true), adminAny(true), slice),
+  row('groups.update', 'update_group', ADMIN, 200, adminAny(true), adminAny(true)),
+  row('groups.delete', 'delete_group', ADMIN, 204, adminAny(true), adminAny(true)),
+  row('groups.users.list', 'list_users_in_group', 'admin_required or system reader or (role:reader and domain_id:%(target.group.domain_id)s)', 200, domainReader(true), domainReader(true)),
+  row('groups.users.add', 'add_user_to_group', ADMIN, 204, adminAny(true), adminAny(true)),
+  row('groups.users.check', 'check_user_in_group', 'admin_required or system reader or (role:reader and domain_id of group and user)', 204, domainReader(true), domainReader(true)),
+  row('groups.users.remove', 'remove_user_from_group', ADMIN, 204, adminAny(true), adminAny(true)),
+  // --- roles (role.py) and implied roles
+  ...crud('roles', 'role', 201, 'roles.create'),
+  pending('implied-roles.list', 'list_implied_roles'),
+  pending('implied-roles.create', 'create_implied_role'),
+  pending('implied-roles.get', 'get_implied_role'),
+  pending('implied-roles.check', 'check_implied_role'),
+  pending('implied-roles.delete', 'delete_implied_role'),
+  row('implied-roles.list-all', 'list_role_inference_rules', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+  // --- role grants (grant.py): in = domain A / project P with A's user/group, out = B / Q
+  ...grantRows('role-grants.project-user').map((r) => (r.op.endsWith('.grant') ? { ...r, ...slice } : r)),
+  ...grantRows('role-grants.project-group'),
+  ...grantRows('role-grants.domain-user'),
+  ...grantRows('role-grants.domain-group'),
+  // --- role assignments (role_assignment.py)
+  row('role-assignments.list', 'list_role_assignments', 'admin_required or system reader or (role:reader and domain_id:%(target.domain_id)s) [target domain = the token\'s]', 200, domainReader(false), domainReader(false), slice),
+  // --- system role assignments (grant.py, system grants)
+  row('system-roles.user.list', 'list_system_grants_for_user', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+  row('system-roles.user.grant', 'create_system_grant_for_user', ADMIN, 204, adminSP(), adminAny(), slice),
+  pending('system-roles.user.check', 'check_system_grant_for_user'),
+  pending('system-roles.user.get', 'check_system_grant_for_user'),
+  row('system-roles.user.revoke', 'revoke_system_grant_for_user', ADMIN, 204, adminSP(), adminAny()),
+  row('system-roles.group.list', 'list_system_grants_for_group', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+  row('system-roles.group.grant', 'create_system_grant_for_group', ADMIN, 204, adminSP(), adminAny()),
+  pending('system-roles.group.check', 'check_system_grant_for_group'),
+  pending('system-roles.group.get', 'check_system_grant_for_group'),
+  row('system-roles.group.revoke', 'revoke_system_grant_for_group', ADMIN, 204, adminSP(), adminAny()),
+  // --- credentials (credential.py): in = the persona's own credential, out = domain B's user's
+  row('credentials.list', 'list_credentials', 'admin_required or system reader or user_id:%(target.credential.user_id)s [list filtered per credential]', 200, allow('SA SM SR PA PM PR NR'), allow('SA SM SR DA DM DR PA PM PR NR')),
+  row('credentials.get', 'get_credential', 'admin_required or system reader or user_id:%(target.credential.user_id)s', 200, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
+  row('credentials.create', 'create_credential', 'admin_required or user_id:%(target.credential.user_id)s', 201, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), slice),
+  row('credentials.update', 'update_credential', 'admin_required or user_id:%(target.credential.user_id)s', 200, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
+  row('credentials.delete', 'delete_credential', 'admin_required or user_id:%(target.credential.user_id)s', 204, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
+  // --- application credentials and access rules (application_credential.py, access_rule.py)
+  pending('application-credentials.create', 'create_application_credential', 'owner-only and project-scoped: needs a per-persona owner target; not driven yet'),
+  pending('application-credentials.list', 'list_application_credentials'),
+  pending('application-credentials.get', 'get_application_credential'),
+  pending('application-credentials.delete', 'delete_application_credential'),
+  pending('access-rules.list', 'list_access_rules'),
+  pending('access-rules.get', 'get_access_rule'),
+  pending('access-rules.delete', 'delete_access_rule'),
+  // --- catalog (region.py, service.py, endpoint.py)
+  row('regions.list', 'list_regions', "'' (anyone)", 200, everyone(), everyone()),
+  row('regions.get', 'get_region', "'' (anyone)", 200, everyone(), everyone()),
+  row('regions.create', 'create_region', ADMIN, 201, adminSP(), adminAny(), slice),
+  row('regions.update', 'update_region', ADMIN, 200, adminSP(), adminAny()),
+  row('regions.delete', 'delete_region', ADMIN, 204, adminSP(), adminAny()),
+  ...crud('services', 'service', 201, 'services.create'),
+  ...crud('endpoints', 'endpoint', 201, 'endpoints.create'),
+  // --- policies (policy.py)
+  ...crud('policies', 'policy', 201, 'policies.create', 'policies'),
+  // --- unified limits (registered_limit.py, limit.py): no deprecated rules, so legacy = the new check without scope
+  row('registered-limits.list', 'list_registered_limits', "''", 200, everyone(), everyone()),
+  row('registered-limits.get', 'get_registered_limit', "''", 200, everyone(), everyone()),
+  pending('registered-limits.create', 'create_registered_limits'),
+  row('registered-limits.update', 'update_registered_limit', ADMIN, 200, adminSP(), adminAny(), slice),
+  row('registered-limits.delete', 'delete_registered_limit', ADMIN, 204, adminSP(), adminAny()),
+  row('limits.model.get', 'get_limit_model', "''", 200, everyone(), everyone()),
+  row('limits.list', 'list_limits', "'' [list filtered by the token's scope]", 200, everyone(), everyone()),
+  row('limits.get', 'get_limit', 'admin_required or system reader or domain_id:%(target.limit.(project.)domain_id)s or project_id:%(target.limit.project_id)s', 200,
+    allow('SA SM SR DA DM DR PA PM PR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR', 'DA PA')),
+  pending('limits.create', 'create_limits'),
+  row('limits.update', 'update_limit', ADMIN, 200, adminSP(true), adminAny(true), slice),
+  row('limits.delete', 'delete_limit', ADMIN, 204, adminSP(true), adminAny(true)),
+  // --- trusts (trust.py) and revocation events
+  pending('os-trust.create', 'create_trust', 'trustor-only, project-scoped: needs a per-persona trustor target; not driven yet'),
+  row('os-trust.list', 'list_trusts', SYS_READER, 200, sysReaderSP(), undefined, slice),
+  pending('os-trust.get', 'get_trust'),
+  pending('os-trust.delete', 'delete_trust'),
+  pending('os-trust.roles.list', 'list_roles_for_trust'),
+  pending('os-trust.roles.check', 'get_role_for_trust'),
+  pending('os-trust.roles.get', 'get_role_for_trust'),
+  row('os-revoke.events.list', 'list_revoke_events', 'rule:service_or_admin', 200, adminSP(), adminAny()),
+  // --- tokens (token.py): in = the persona's own token as subject, out = project Q's member's token
+  na('auth.tokens.issue', 'unauthenticated: the credential in the body is the authorisation, no policy rule'),
+  row('auth.tokens.validate', 'validate_token', 'admin_required or system reader or rule:service_role or rule:token_subject', 200,
+    allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), slice),
+  row('auth.tokens.check', 'check_token', 'admin_required or system reader or rule:token_subject', 200,
+    allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
+  pending('auth.tokens.revoke', 'revoke_token', 'needs a fresh token per cell (one password auth each); not driven yet'),
+  row('auth.catalog.get', 'get_auth_catalog', "'' [then keystone/api/auth.py: 403 unless the token is project-scoped]", 200, allow('PA PM PR'), allow('PA PM PR'),
+    { deniedBy: 'controller', note: 'the policy passes everyone; the controller refuses a catalog to a token without a project' }),
+  row('auth.projects.list', 'get_auth_projects', "''", 200, everyone(), everyone()),
+  row('auth.domains.list', 'get_auth_domains', "''", 200, everyone(), everyone()),
+  row('auth.system.list', 'get_auth_system', "''", 200, everyone(), everyone()),
+  // --- the rest of the api-ref: rules known (keystone/common/policies), cells not driven yet
+  ...REST.map(([op, rule]) => pending(op, rule)),
+  ...NOT_APPLICABLE.map(([op, why]) => na(op, why)),
+];
