@@ -22,6 +22,8 @@ projects=(--project="$phase")
 case $phase in
   # Faults go to the multi-region Galera topology; retry is conformance under injected conflicts.
   chaos) [ "${KS_TARGET:-embedded}" = embedded ] && envs+=(KS_BACKEND="${KS_CHAOS_BACKEND:-galera}") ;;
+  # rbac: the secure policy set needs both oslo_policy flags on, as gate.sh's rbac phase.
+  rbac) [ "${KS_RBAC_POLICY:-secure}" = secure ] && envs+=(KS_ENFORCE_SCOPE=true KS_RBAC_POLICY=secure) ;;
   retry) projects=(--project=conformance); envs+=(KS_INJECT_CONFLICTS="${KS_INJECT_CONFLICTS:-on}" KS_CONFORMANCE_WORKERS="${KS_RETRY_WORKERS:-2}") ;;
 esac
 exec env "${envs[@]}" npx playwright test "${projects[@]}" --shard="$shard" "$@"

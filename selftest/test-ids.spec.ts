@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { checkTestIds, listedTests } from '../lib/coverage/test-ids.js';
+import { checkTestIds, listedTests, stableUuid } from '../lib/coverage/test-ids.js';
 
 const A = '6f1c9c1e-3f7b-4a59-9d1e-0c2f5b7a9e11';
 const B = '0b6f2c55-8d0e-4c1a-b5f3-7e9a1d2c4b66';
@@ -17,11 +17,19 @@ test('the id check rejects a missing, doubled, malformed or shared id, and accep
   expect(checkTestIds([{ where: 'a', ids: [A] }, { where: 'b', ids: [A] }])).toEqual([`id ${A} is used by 2 tests: a; b`]);
 });
 
+test('a derived id is a well-formed UUID, the same for the same name, different for another', () => {
+  const a = stableUuid('rbac cell projects.create › project-member › in');
+  expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(stableUuid('rbac cell projects.create › project-member › in')).toBe(a);
+  expect(stableUuid('rbac cell projects.create › project-member › out')).not.toBe(a);
+  expect(checkTestIds([{ where: 'x', ids: [a] }])).toEqual([]);
+});
+
 // Every test of every suite project, as Playwright itself lists them (generated tests included).
 test('every test under suites/ has exactly one UUID id, used by no other test', () => {
   test.setTimeout(120_000);
   const scratch = mkdtempSync(join(tmpdir(), 'ks-ids-'));
-  const out = execFileSync('npx', ['playwright', 'test', '--list', '--reporter=json', '--project=conformance', '--project=concurrency', '--project=chaos', '--project=load'], {
+  const out = execFileSync('npx', ['playwright', 'test', '--list', '--reporter=json', '--project=conformance', '--project=rbac', '--project=concurrency', '--project=chaos', '--project=load'], {
     // The listing must not write the run's reports: its own gate file and Allure folder, thrown away.
     env: { ...process.env, KS_TARGET: 'none', PW_JSON: join(scratch, 'results.json'), PW_JUNIT: join(scratch, 'junit.xml'), KS_GATE_FILE: join(scratch, 'gate.json'), ALLURE_RESULTS_DIR: join(scratch, 'allure'), CI: '' },
     encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,

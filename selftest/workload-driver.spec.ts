@@ -93,7 +93,23 @@ test.describe('workload driver', () => {
     expect(stats.ok + stats.fail + stats.info).toBe(stats.invoked);
   });
 
-  test('concurrency defaults to KS_CONCURRENCY, else 32', () => {
+  test('the deadline ends a run in which every op waits for the abort, even when the timer fires early', async () => {
+    // Node can fire a timer a fraction of a millisecond before performance.now() reaches it; the
+    // deadline check then said "not yet" and nothing ever signalled the ops (a selftest hung 10 min).
+    test.setTimeout(60_000);
+    for (let run = 0; run < 300; run++) {
+      const history = new History();
+      const waitsForAbort = () => op((_p, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(transportError('timeout')))));
+      const stats = await Promise.race([
+        runConcurrent({ ops: [waitsForAbort(), waitsForAbort()], history, concurrency: 2, deadline: 2 }),
+        new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`run ${run}: the deadline never signalled the ops`)), 2_000)),
+      ]);
+      expect(stats.deadlineReached).toBe(true);
+      expect(stats.info).toBe(2);
+    }
+  });
+
+    test('concurrency defaults to KS_CONCURRENCY, else 32', () => {
     const saved = process.env.KS_CONCURRENCY;
     try {
       process.env.KS_CONCURRENCY = '5';

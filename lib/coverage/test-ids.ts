@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Tempest's `check_uuid` for this suite: every test under suites/ carries exactly one `id`
  * annotation, a UUID no other test uses. The id is what Allure keys history on, what known-defect
@@ -43,4 +44,16 @@ export function listedTests(report: { suites: JsonSuite[] }): ListedTest[] {
   };
   for (const s of report.suites) walk(s, []);
   return out;
+}
+
+/**
+ * A UUID (RFC 4122 version 5 layout) derived from a name: generated tests (one per RBAC cell) get
+ * an id that is the same on every run and changes only when what the test is changes.
+ */
+export function stableUuid(name: string): string {
+  const h = createHash('sha1').update(`keystone-release-gate:${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }

@@ -120,8 +120,12 @@ export async function runConcurrent<R>(opts: RunOptions<R>): Promise<DriverStats
     }
     return abort.signal.aborted;
   };
-  // The timer is what signals in-flight ops when no worker is between ops to notice.
-  const timer = opts.deadline === undefined ? undefined : setTimeout(() => pastDeadline(), opts.deadline);
+  // The timer is what signals in-flight ops when no worker is between ops to notice. Node may fire
+  // it a fraction of a millisecond before performance.now() reaches the deadline: re-armed until it
+  // is really past, or every worker blocked on an op that waits for the abort would wait forever.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const armDeadline = (ms: number) => { timer = setTimeout(() => { if (!pastDeadline()) armDeadline(Math.max(1, opts.deadline! - (performance.now() - started))); }, ms); };
+  if (opts.deadline !== undefined) armDeadline(opts.deadline);
 
   const worker = async (initialProcess: number): Promise<void> => {
     let proc = initialProcess;

@@ -1,3 +1,4 @@
+import { stableUuid } from '../../lib/coverage/test-ids.js';
 import * as allure from 'allure-js-commons';
 import { test, expect } from '../../fixtures/rbac.js';
 import { readFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ for (const cell of ALL) {
   const title = `${cell.op} › ${cell.persona.id} › ${cell.scope}${cell.slice ? ' @slice' : ''}`;
   test(title, {
     annotation: [
+      { type: 'id', description: stableUuid(`rbac cell ${cell.id}`) },
       { type: 'gate-category', description: 'rbac' },
       { type: 'rbac-cell', description: JSON.stringify({ id: cell.id, op: cell.op, persona: cell.persona.id, scope: cell.scope, rule: cell.rule, expected: cell.status, allowed: cell.allowed, policy: POLICY }) },
     ],
