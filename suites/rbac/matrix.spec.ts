@@ -76,7 +76,7 @@ for (const cell of ALL) {
  * Domain/project manager personas exist from 2023.2 (Keystone 24) on: detected from the release
  * (package version read in the container) and the role list; skipped, with the reason, where absent.
  */
-test('manager personas (domain and project manager)', async ({ systemAdmin, cluster }) => {
+test('manager personas (domain and project manager)', { annotation: { type: 'id', description: '14ee1aaf-5612-418c-b42c-672cdc3d29c5' } }, async ({ systemAdmin, cluster }) => {
   const major = Number(cluster.keystone?.packageVersion?.split('.')[0]) || undefined;
   const roles = await systemAdmin.http.request('GET', '/v3/roles', { token: await systemAdmin.tokenSource(), query: { name: 'manager' } });
   expect(roles.status).toBe(200);
