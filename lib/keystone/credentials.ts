@@ -17,6 +17,12 @@ export interface PasswordCredentials {
   system?: boolean;
 }
 
+/** The same user on a system-scoped token (the project/domain scope fields dropped). */
+export function systemScoped(c: PasswordCredentials): PasswordCredentials {
+  const { projectName: _p, projectId: _i, projectDomainName: _d, projectDomainId: _di, domainName: _dn, domainId: _did, ...who } = c;
+  return { ...who, system: true };
+}
+
 /** The auth.identity + scope body of POST /v3/auth/tokens for a password credential. */
 export function passwordAuthBody(c: PasswordCredentials, unscoped = false): Record<string, unknown> {
   const user: Record<string, unknown> = { password: c.password };
