@@ -137,6 +137,19 @@ test.describe('a whole scenario, judged', () => {
     expect(v.problems).toContainEqual(expect.stringMatching(/^write that must be acknowledged was refused with HTTP 409: .* fail 409/));
   });
 
+  test('a lost add is named before the refusals it causes (invariant, not refused-write)', () => {
+    // The mutant groups-add-member-lost: the setup add of u1 answered 204 and stored nothing, so
+    // the storm's remove of u1 answered 404; both are problems, the lost add is the cause.
+    const h = new History();
+    h.invoke(0, ADD, must('u2')).ok({ status: 204, requestId: rid(1) });
+    h.invoke(1, 'DELETE /v3/groups/{group_id}/users/{user_id}', { f: 'remove', value: { element: 'u1' }, expect: { kind: 'must-ack' } }).fail({ status: 404, requestId: rid(2) });
+    readOf(h, []);
+    const v = judgeScenario(h, storm(h, [retryLine(1)]), [checkSetSemantics(h, { initial: ['u1'] })]);
+    expect(v.problems).toContainEqual(expect.stringMatching(/^write that must be acknowledged was refused with HTTP 404/));
+    expect(v.problems).toContainEqual(expect.stringMatching(/^invariant set-semantics violated: .*lost add: 'u2'/));
+    expect(v.category).toBe('invariant');
+  });
+
   test('a refusal with no conflict in the log still fails a must-ack write (refused-write); a timeout fails as availability', () => {
     const h = new History();
     h.invoke(0, ADD, must('u1')).ok({ status: 204, requestId: rid(1) });

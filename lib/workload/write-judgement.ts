@@ -102,7 +102,7 @@ export interface StormEvidence {
 }
 
 export interface ScenarioVerdict {
-  /** The gate category of the first problem, in the order below; undefined when the scenario passes. */
+  /** The gate category of the most telling problem, in the order below; undefined when the scenario passes. */
   category?: string;
   /** Every problem, one line each, naming the operation and request. */
   problems: string[];
@@ -128,12 +128,14 @@ export function judgeScenario(history: HistoryLike, storm: StormEvidence, checks
   // A 5xx or a dropped connection without conflict evidence in the log is still a server failure.
   const serverFailures = storm.rows.filter((r) => r.otherServerFailures > 0);
   const broken = checks.filter((c) => !c.valid);
+  // A broken invariant is named before a refusal: a refusal often follows from a lost write (the
+  // remove of a member whose acknowledged add was lost answers 404), never the other way round.
   const categories: [boolean, string][] = [
     [leaks.length > 0 || serverFailures.length > 0, 'leaked-conflict'],
     [writes.undeclared.length > 0, 'harness'],
+    [broken.length > 0, 'invariant'],
     [writes.unexpectedRefusals.length > 0, 'refused-write'],
     [writes.timeouts.length > 0, 'availability'],
-    [broken.length > 0, 'invariant'],
     [provocation.status === 'not-judged', 'not-judged'],
   ];
   const problems = [
