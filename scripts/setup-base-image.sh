@@ -15,7 +15,12 @@ if timeout 20 docker pull -q "$BASE_IMAGE" >/dev/null 2>&1; then exit 0; fi
 # The configured Debian mirror: first deb822 'URIs:' or one-line 'deb' entry that serves bookworm.
 mirror="$(grep -rhoE '^(URIs:|deb)\s+\S+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
   | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)"
-mirror="${KS_DEBIAN_MIRROR:-${mirror:-http://deb.debian.org/debian}}"
+mirror="${KS_DEBIAN_MIRROR:-$mirror}"
+# No host is written in here: the machine's apt sources name the mirror, or the operator does.
+if [ -z "$mirror" ]; then
+  log "no Debian mirror in /etc/apt/sources.list(.d) and KS_DEBIAN_MIRROR unset: set KS_DEBIAN_MIRROR=<http(s) URL of a bookworm mirror>"
+  exit 1
+fi
 if ! command -v debootstrap >/dev/null 2>&1; then
   log "installing debootstrap"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
