@@ -2,12 +2,14 @@
 // `--cold` first removes the gate's images so the build is measured too (base image kept).
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 import { execFileSync } from 'node:child_process';
-import { readSettings } from '../lib/config/settings.js';
+import { parseArgs } from 'node:util';
+import { intSetting, readSettings } from '../lib/config/settings.js';
 import { startEmbedded } from '../lib/cluster/embedded.js';
 import { closeAllPools } from '../lib/keystone/http.js';
 
+const { values: args } = parseArgs({ args: process.argv.slice(2), strict: true, options: { cold: { type: 'boolean', default: false } } });
 const settings = readSettings();
-const rounds = Number(process.env.KS_BENCH_ROUNDS ?? 3);
+const rounds = intSetting('KS_BENCH_ROUNDS', 3, 1, 50);
 const rows: string[] = [];
 
 async function once(label: string): Promise<void> {
@@ -21,7 +23,7 @@ async function once(label: string): Promise<void> {
   console.log(rows.at(-1));
 }
 
-if (process.argv.includes('--cold')) {
+if (args.cold) {
   const images = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=ks-gate/*'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
   await once('cold');

@@ -13,11 +13,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { newRunId, startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
 import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
 import { removeRun } from '../lib/cluster/ownership.js';
-import { ConfigError, readSettings, type Settings } from '../lib/config/settings.js';
+import { ConfigError, intSetting, readSettings, type Settings } from '../lib/config/settings.js';
 import { closeAllPools } from '../lib/keystone/http.js';
 import { maskText, registerSecret } from '../lib/keystone/mask.js';
 
@@ -36,20 +37,17 @@ const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 type Only = 'tempest' | 'ours' | 'both';
 interface Options { only: Only; regex: string; grep?: string; workers: number }
 
-function parseArgs(argv: string[]): Options {
-  const opts: Options = { only: 'both', regex: DEFAULT_REGEX, workers: 2 };
-  for (const a of argv) {
-    const [key, ...rest] = a.split('=');
-    const value = rest.join('=');
-    if (key === '--only' && (value === 'tempest' || value === 'ours' || value === 'both')) opts.only = value;
-    else if (key === '--regex' && value) opts.regex = value;
-    else if (key === '--grep' && value) opts.grep = value;
-    else throw new ConfigError(`unknown or incomplete argument ${a}: use --only=tempest|ours|both, --regex=<tempest regex>, --grep=<playwright grep>`);
+function readOptions(argv: string[]): Options {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: { only: { type: 'string', default: 'both' }, regex: { type: 'string', default: DEFAULT_REGEX }, grep: { type: 'string' } } }));
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}: use --only=tempest|ours|both, --regex=<tempest regex>, --grep=<playwright grep>`);
   }
-  const w = Number(process.env.KS_WORKERS ?? 2);
-  if (!Number.isInteger(w) || w < 1 || w > 64) throw new ConfigError(`KS_WORKERS=${process.env.KS_WORKERS} must be an integer in [1, 64]`);
-  opts.workers = w;
-  return opts;
+  const only = values.only;
+  if (only !== 'tempest' && only !== 'ours' && only !== 'both') throw new ConfigError(`--only=${only}: tempest, ours or both`);
+  if (!values.regex) throw new ConfigError('--regex= needs a tempest regex');
+  return { only, regex: values.regex, grep: values.grep || undefined, workers: intSetting('KS_WORKERS', 2, 1, 64) };
 }
 
 /**
@@ -263,7 +261,7 @@ async function runOurs(info: ClusterInfo, settings: Settings, opts: Options): Pr
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const opts = parseArgs(process.argv.slice(2));
+const opts = readOptions(process.argv.slice(2));
 const settings = benchSettings();
 const runId = newRunId();
 let cluster: EmbeddedCluster | undefined;

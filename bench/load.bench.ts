@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
 import { startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
 import { connectExternal } from '../lib/cluster/external.js';
-import { readSettings } from '../lib/config/settings.js';
+import { intSetting, readSettings } from '../lib/config/settings.js';
 import { Keystone } from '../lib/keystone/client.js';
 import { closeAllPools, KeystoneHttp } from '../lib/keystone/http.js';
 import { PasswordSession } from '../lib/keystone/session.js';
@@ -18,13 +18,8 @@ import { constant, runCompleted, summarize } from '../lib/load/index.js';
 import { keystoneBasic } from '../lib/load/keystone-scenarios.js';
 import { ScenarioContext } from '../lib/load/scenario-context.js';
 
-const count = (name: string, fallback: number): number => {
-  const n = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-};
-const TIMES = count('KS_BENCH_TIMES', 60);
-const CONCURRENCY = count('KS_BENCH_CONCURRENCY', 4);
+const TIMES = intSetting('KS_BENCH_TIMES', 60, 1, 100_000);
+const CONCURRENCY = intSetting('KS_BENCH_CONCURRENCY', 4, 1, 256);
 
 /** FACTS.md, "Peers": 60 iterations at concurrency 4 against one Keystone, default hash rounds. */
 const PEERS = [

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 import { KeystoneStatusError, KeystoneTransportError, classifyTransportError } from './errors.js';
 import { maskBody } from './mask.js';
+import { intSetting } from '../config/settings.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -68,7 +69,8 @@ export interface HttpOptions {
   freshConnection?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = Number(process.env.KS_REQUEST_TIMEOUT_MS ?? 60_000);
+// The same variable and bounds as Settings.requestTimeoutMs, for clients made without settings.
+const DEFAULT_TIMEOUT_MS = intSetting('KS_REQUEST_TIMEOUT_MS', 60_000, 1_000, 600_000);
 const pools = new Map<string, Pool>();
 
 function poolFor(origin: string): Pool {

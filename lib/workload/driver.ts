@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Completion, History, Outcome, WriteExpectation } from './history.js';
+import { intSetting } from '../config/settings.js';
 
 /** The parts of the Keystone client's response the driver reads (structural, so lib/keystone stays independent). */
 export interface ResponseLike {
@@ -61,8 +62,7 @@ export interface DriverStats {
 }
 
 export function defaultConcurrency(): number {
-  const n = Number(process.env.KS_CONCURRENCY);
-  return Number.isInteger(n) && n > 0 ? n : 32;
+  return intSetting('KS_CONCURRENCY', 32, 1, 1024);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Op } from './driver.js';
 import { runConcurrent } from './driver.js';
 import type { History } from './history.js';
+import { intSetting } from '../config/settings.js';
 
 /** An operation for the driver: the op key (METHOD + path template), the logical function and its value. */
 export function call<R>(op: string, f: string, value: unknown, run: () => Promise<R>, result?: (r: R) => unknown): Op<R> {
@@ -14,9 +15,7 @@ export async function recordRead<R>(history: History, op: string, run: () => Pro
 
 /** How many conflicting writes each scenario sends (KS_CONFLICT_WRITES, default 40 as measured in FACTS.md). */
 export function conflictWrites(): number {
-  const n = Number(process.env.KS_CONFLICT_WRITES ?? 40);
-  if (!Number.isInteger(n) || n < 2) throw new Error(`KS_CONFLICT_WRITES=${process.env.KS_CONFLICT_WRITES} must be an integer >= 2`);
-  return n;
+  return intSetting('KS_CONFLICT_WRITES', 40, 2, 10_000);
 }
 
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
