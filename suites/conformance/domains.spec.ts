@@ -5,7 +5,7 @@ import { domainResponseSchema, domainsResponseSchema } from '../../lib/keystone/
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
 
 /** Domains are only deleted once disabled: what a cleanup of a created domain must do. */
-const disableAndDelete = (admin: Keystone, id: string) => async () => {
+const disableAndDelete = async (admin: Keystone, id: string) => {
   await admin.domains.update(id, { enabled: false });
   return admin.domains.delete(id);
 };
@@ -15,7 +15,7 @@ test.describe('domains @domains', () => {
     await allure.feature('domains'); await allure.story('POST/GET/PATCH/DELETE /v3/domains');
     const name = factory.name('domain');
     const created = await admin.domains.create({ name, description: 'gate domain', enabled: true, tags: ['gate'] });
-    if (created.status === 201) factory.defer(`domain ${created.body.domain.id}`, disableAndDelete(admin, created.body.domain.id));
+    factory.deferIfCreated(created, (body) => `domain ${body.domain.id}`, (body) => disableAndDelete(admin, body.domain.id));
     expectJson(created, 201, domainResponseSchema);
     const domain = created.body.domain;
     expect(domain).toMatchObject({ name, description: 'gate domain', enabled: true, tags: ['gate'] });
@@ -77,7 +77,7 @@ test.describe('domains @domains', () => {
     await test.step('a second domain with the same name: 409', async () => {
       const domain = await factory.domain();
       const dup = await admin.domains.create({ name: domain.name });
-      if (dup.status === 201) factory.defer('duplicate domain', disableAndDelete(admin, dup.body.domain.id));
+      factory.deferIfCreated(dup, 'duplicate domain', (body) => disableAndDelete(admin, body.domain.id));
       expectError(dup, 409);
     });
   });
@@ -96,7 +96,7 @@ test.describe('domains @domains', () => {
     });
     await test.step('member creates, updates, deletes a domain', async () => {
       const r = await who.member.domains.create({ name: factory.name('domain') });
-      if (r.status === 201) factory.defer('domain', disableAndDelete(admin, r.body.domain.id));
+      factory.deferIfCreated(r, 'domain', (body) => disableAndDelete(admin, body.domain.id));
       expectError(r, 403);
       expectError(await who.member.domains.update(other.id, { description: 'x' }), 403);
       expectError(await who.member.domains.delete(other.id), 403);
@@ -111,7 +111,7 @@ test.describe('domains @domains', () => {
       spec: { memberKey: 'domain', valid: { name: factory.name('domain'), description: 'gate' }, required: 'name', longField: 'name', typedField: 'enabled' },
       extra: [{ shape: 'explicit-id-invalid', json: { domain: { name: factory.name('domain'), explicit_domain_id: 'not a valid id!' } } }],
       accepted: { 'unexpected-property': 'domain_create has additionalProperties: true; unknown attributes are stored as extras' },
-      cleanup: (r) => factory.defer('domain from bad input', disableAndDelete(admin, r.body.domain.id)),
+      cleanup: (r) => factory.defer('domain from bad input', () => disableAndDelete(admin, r.body.domain.id)),
     });
   });
 

@@ -17,7 +17,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     // identity:ec2_create_credential lets a member create their own (ADMIN_OR_MEMBER_AND_CRED_OWNER).
     const owner = admin.as(async () => m.token);
     const created = await owner.ec2Credentials.create(m.user.id, m.project.id);
-    if (created.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(m.user.id, created.body.credential.access));
+    factory.deferIfCreated(created, 'ec2 credential', (body) => admin.ec2Credentials.delete(m.user.id, body.credential.access));
     expectJson(created, 201, ec2CredentialResponseSchema);
     const cred = created.body.credential;
     expect(cred).toMatchObject({ user_id: m.user.id, tenant_id: m.project.id, trust_id: null });
@@ -55,10 +55,10 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     expectError(await admin.ec2Credentials.show(user.id, unknown), 404);
     expectError(await admin.ec2Credentials.delete(user.id, unknown), 404);
     const r = await admin.ec2Credentials.create(user.id, unknown);
-    if (r.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(user.id, r.body.credential.access));
+    factory.deferIfCreated(r, 'ec2 credential', (body) => admin.ec2Credentials.delete(user.id, body.credential.access));
     expectError(r, 404);
     const noUser = await admin.ec2Credentials.create(unknown, project.id);
-    if (noUser.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(unknown, noUser.body.credential.access));
+    factory.deferIfCreated(noUser, 'ec2 credential', (body) => admin.ec2Credentials.delete(unknown, body.credential.access));
     expectError(noUser, 404);
   });
 
@@ -176,7 +176,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     await test.step('member shows another user\'s EC2 credential', async () => expectError(await who.member.ec2Credentials.show(other.user.id, theirs.access), 403));
     await test.step('member creates an EC2 credential for another user', async () => {
       const r = await who.member.ec2Credentials.create(other.user.id, other.project.id);
-      if (r.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(other.user.id, r.body.credential.access));
+      factory.deferIfCreated(r, 'ec2 credential', (body) => admin.ec2Credentials.delete(other.user.id, body.credential.access));
       expectError(r, 403);
     });
     await test.step('member deletes another user\'s EC2 credential', async () => expectError(await who.member.ec2Credentials.delete(other.user.id, theirs.access), 403));

@@ -75,7 +75,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     for (const [what, policyId, target] of attempts) {
       await test.step(what, async () => {
         const r = await admin.endpointPolicy.associate(policyId, target);
-        if (r.status === 204) factory.defer(what, () => admin.endpointPolicy.dissociate(policyId, target));
+        factory.deferIfCreated(r, what, () => admin.endpointPolicy.dissociate(policyId, target), 204);
         expectError(r, 404);
       });
     }
@@ -108,7 +108,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     await test.step('malformed token', async () => expectError(await who.malformed.endpointPolicy.listEndpoints(policy.id), 401));
     await test.step('member associates', async () => {
       const r = await who.member.endpointPolicy.associate(policy.id, target);
-      if (r.status === 204) factory.defer('association', () => admin.endpointPolicy.dissociate(policy.id, target));
+      factory.deferIfCreated(r, 'association', () => admin.endpointPolicy.dissociate(policy.id, target), 204);
       expectError(r, 403);
     });
     await test.step('member lists endpoints of a policy', async () => expectError(await who.member.endpointPolicy.listEndpoints(policy.id), 403));

@@ -13,7 +13,7 @@ test.describe('catalog endpoints @endpoints', () => {
     const url = `http://${factory.name('ep')}.gate.invalid:8080/v1`;
 
     const created = await admin.endpoints.create({ service_id: svc.id, interface: 'internal', url, region_id: region.id, enabled: true });
-    if (created.status === 201) factory.defer(`endpoint ${created.body.endpoint.id}`, () => admin.endpoints.delete(created.body.endpoint.id));
+    factory.deferIfCreated(created, (body) => `endpoint ${body.endpoint.id}`, (body) => admin.endpoints.delete(body.endpoint.id));
     expectJson(created, 201, endpointResponseSchema);
     const ep = created.body.endpoint;
     // `region` is the pre-v3.2 alias Keystone still echoes (keystone/api/endpoints.py _filter_endpoint).
@@ -71,10 +71,10 @@ test.describe('catalog endpoints @endpoints', () => {
     const svc = await factory.service();
     // catalog/core.py _assert_service_exists / _assert_region_exists raise ValidationError.
     const noService = await admin.endpoints.create({ service_id: unknown, interface: 'public', url: 'http://gate.invalid/' });
-    if (noService.status === 201) factory.defer('endpoint', () => admin.endpoints.delete(noService.body.endpoint.id));
+    factory.deferIfCreated(noService, 'endpoint', (body) => admin.endpoints.delete(body.endpoint.id));
     expectError(noService, 400);
     const noRegion = await admin.endpoints.create({ service_id: svc.id, interface: 'public', url: 'http://gate.invalid/', region_id: unknown });
-    if (noRegion.status === 201) factory.defer('endpoint', () => admin.endpoints.delete(noRegion.body.endpoint.id));
+    factory.deferIfCreated(noRegion, 'endpoint', (body) => admin.endpoints.delete(body.endpoint.id));
     expectError(noRegion, 400);
   });
 
@@ -87,7 +87,7 @@ test.describe('catalog endpoints @endpoints', () => {
     await test.step('member lists endpoints', async () => expectError(await who.member.endpoints.list(), 403));
     await test.step('member creates an endpoint', async () => {
       const r = await who.member.endpoints.create({ service_id: svc.id, interface: 'public', url: 'http://gate.invalid/' });
-      if (r.status === 201) factory.defer('endpoint', () => admin.endpoints.delete(r.body.endpoint.id));
+      factory.deferIfCreated(r, 'endpoint', (body) => admin.endpoints.delete(body.endpoint.id));
       expectError(r, 403);
     });
     await test.step('revoked token', async () => expectError(await (await who.revokedMember()).endpoints.list(), 401));

@@ -9,7 +9,7 @@ test.describe('groups @groups', () => {
     const domain = await factory.domain();
     const name = factory.name('group');
     const created = await admin.groups.create({ name, domain_id: domain.id, description: 'gate group' });
-    if (created.status === 201) factory.defer(`group ${created.body.group.id}`, () => admin.groups.delete(created.body.group.id));
+    factory.deferIfCreated(created, (body) => `group ${body.group.id}`, (body) => admin.groups.delete(body.group.id));
     expectJson(created, 201, groupResponseSchema);
     const group = created.body.group;
     expect(group).toMatchObject({ name, domain_id: domain.id, description: 'gate group' });
@@ -96,7 +96,7 @@ test.describe('groups @groups', () => {
     await expectPathIdsRejected(admin, '/v3/groups', 'group');
     await test.step('a second group with the same name in the same domain: 409', async () => {
       const dup = await admin.groups.create({ name: group.name, domain_id: group.domain_id });
-      if (dup.status === 201) factory.defer('duplicate group', () => admin.groups.delete(dup.body.group.id));
+      factory.deferIfCreated(dup, 'duplicate group', (body) => admin.groups.delete(body.group.id));
       expectError(dup, 409);
     });
   });
@@ -113,14 +113,14 @@ test.describe('groups @groups', () => {
     });
     await test.step('member creates, updates, deletes a group', async () => {
       const r = await who.member.groups.create({ name: factory.name('group') });
-      if (r.status === 201) factory.defer('group', () => admin.groups.delete(r.body.group.id));
+      factory.deferIfCreated(r, 'group', (body) => admin.groups.delete(body.group.id));
       expectError(r, 403);
       expectError(await who.member.groups.update(group.id, { description: 'x' }), 403);
       expectError(await who.member.groups.delete(group.id), 403);
     });
     await test.step('member adds itself, checks, lists and removes membership', async () => {
       const added = await who.member.groups.addUser(group.id, who.memberUserId);
-      if (added.status === 204) factory.defer('membership', () => admin.groups.removeUser(group.id, who.memberUserId));
+      factory.deferIfCreated(added, 'membership', () => admin.groups.removeUser(group.id, who.memberUserId), 204);
       expectError(added, 403);
       expect((await who.member.groups.checkUser(group.id, who.memberUserId)).status).toBe(403);
       expectError(await who.member.groups.listUsers(group.id), 403);

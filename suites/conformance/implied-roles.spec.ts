@@ -13,7 +13,7 @@ const roleInferencesSchema = { ...roleInferencesResponseSchema, required: ['role
 /** PUT prior → implied, with the rule's deletion registered whatever the answer. */
 async function imply(admin: Keystone, factory: ResourceFactory, priorId: string, impliedId: string) {
   const r = await admin.impliedRoles.create(priorId, impliedId);
-  if (r.status === 201) factory.defer(`rule ${priorId} -> ${impliedId}`, () => admin.impliedRoles.delete(priorId, impliedId));
+  factory.deferIfCreated(r, `rule ${priorId} -> ${impliedId}`, () => admin.impliedRoles.delete(priorId, impliedId));
   return r;
 }
 
@@ -124,7 +124,7 @@ test.describe('implied roles @implied-roles', () => {
     });
     await test.step('member creates and deletes rules', async () => {
       const r = await who.member.impliedRoles.create(prior.id, b.id);
-      if (r.status === 201) factory.defer('rule', () => admin.impliedRoles.delete(prior.id, b.id));
+      factory.deferIfCreated(r, 'rule', () => admin.impliedRoles.delete(prior.id, b.id));
       expectError(r, 403);
       expectError(await who.member.impliedRoles.delete(prior.id, a.id), 403);
     });

@@ -23,7 +23,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
 
     const name = factory.name('epgroup');
     const created = await admin.endpointFilter.create({ name, description: 'gate group', filters: { service_id: service.id } });
-    if (created.status === 201) factory.defer('endpoint group', () => admin.endpointFilter.delete(created.body.endpoint_group.id));
+    factory.deferIfCreated(created, 'endpoint group', (body) => admin.endpointFilter.delete(body.endpoint_group.id));
     expectJson(created, 201, endpointGroupResponseSchema);
     const group = created.body.endpoint_group;
     expect(group).toMatchObject({ name, description: 'gate group', filters: { service_id: service.id } });
@@ -146,10 +146,10 @@ test.describe('endpoint filter @os-ep-filter', () => {
     expectError(await admin.endpointFilter.listProjectEndpoints(unknown), 404);
     expectError(await admin.endpointFilter.removeEndpointFromProject(project.id, unknown), 404);
     const r = await admin.endpointFilter.addEndpointToProject(project.id, unknown);
-    if (r.status === 204) factory.defer('association', () => admin.endpointFilter.removeEndpointFromProject(project.id, unknown));
+    factory.deferIfCreated(r, 'association', () => admin.endpointFilter.removeEndpointFromProject(project.id, unknown), 204);
     expectError(r, 404);
     const g = await admin.endpointFilter.addGroupToProject(unknown, project.id);
-    if (g.status === 204) factory.defer('association', () => admin.endpointFilter.removeGroupFromProject(unknown, project.id));
+    factory.deferIfCreated(g, 'association', () => admin.endpointFilter.removeGroupFromProject(unknown, project.id), 204);
     expectError(g, 404);
 
     // keystone/api/os_ep_filter.py looks up both ids before associating (endpoint then project;
@@ -179,7 +179,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     await test.step('member lists endpoint groups', async () => expectError(await who.member.endpointFilter.list(), 403));
     await test.step('member creates an endpoint group', async () => {
       const r = await who.member.endpointFilter.create({ name: factory.name('epgroup'), filters: { interface: 'public' } });
-      if (r.status === 201) factory.defer('endpoint group', () => admin.endpointFilter.delete(r.body.endpoint_group.id));
+      factory.deferIfCreated(r, 'endpoint group', (body) => admin.endpointFilter.delete(body.endpoint_group.id));
       expectError(r, 403);
     });
     await test.step('member lists the endpoints of their own project', async () => expectError(await who.member.endpointFilter.listProjectEndpoints(who.memberProjectId), 403));

@@ -70,7 +70,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
       err(await admin.identityProviders.register(id, { domain_id: 'default' }), 409);
       const other = factory.name('idp');
       const r = await admin.identityProviders.register(other, { domain_id: 'default', remote_ids: [remoteId] });
-      if (r.status === 201) factory.defer(`identity provider ${other}`, () => admin.identityProviders.delete(other));
+      factory.deferIfCreated(r, `identity provider ${other}`, () => admin.identityProviders.delete(other));
       err(r, 409);
     });
     await test.step('PATCH description, enabled, remote_ids', async () => {

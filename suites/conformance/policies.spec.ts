@@ -12,7 +12,7 @@ test.describe('policies @policies', () => {
     const type = `application/x-${factory.name('policy')}`;
     const blob = JSON.stringify({ 'identity:gate': 'role:admin' });
     const created = await admin.policies.create({ type, blob });
-    if (created.status === 201) factory.defer('policy', () => admin.policies.delete(created.body.policy.id));
+    factory.deferIfCreated(created, 'policy', (body) => admin.policies.delete(body.policy.id));
     expectJson(created, 201, policyResponseSchema);
     const policy = created.body.policy;
     expect(policy).toMatchObject({ type, blob });
@@ -56,7 +56,7 @@ test.describe('policies @policies', () => {
     await test.step('member lists policies', async () => expectError(await who.member.policies.list(), 403));
     await test.step('member creates a policy', async () => {
       const r = await who.member.policies.create({ type: 'application/json', blob: '{}' });
-      if (r.status === 201) factory.defer('policy', () => admin.policies.delete(r.body.policy.id));
+      factory.deferIfCreated(r, 'policy', (body) => admin.policies.delete(body.policy.id));
       expectError(r, 403);
     });
     await test.step('revoked token', async () => expectError(await (await who.revokedMember()).policies.list(), 401));

@@ -14,7 +14,7 @@ test.describe('projects @projects', () => {
     const domain = await factory.domain();
     const name = factory.name('project');
     const created = await admin.projects.create({ name, domain_id: domain.id, description: 'gate project', enabled: true, tags: ['gate'] });
-    if (created.status === 201) factory.defer(`project ${created.body.project.id}`, () => admin.projects.delete(created.body.project.id));
+    factory.deferIfCreated(created, (body) => `project ${body.project.id}`, (body) => admin.projects.delete(body.project.id));
     expectJson(created, 201, projectResponseSchema);
     const project = created.body.project;
     // A top-level project's parent is its domain (keystone/api/projects.py post).
@@ -142,13 +142,13 @@ test.describe('projects @projects', () => {
     await test.step('a second project with the same name in the same domain: 409', async () => {
       const project = await factory.project();
       const dup = await admin.projects.create({ name: project.name, domain_id: project.domain_id });
-      if (dup.status === 201) factory.defer('duplicate project', () => admin.projects.delete(dup.body.project.id));
+      factory.deferIfCreated(dup, 'duplicate project', (body) => admin.projects.delete(body.project.id));
       expectError(dup, 409);
     });
     await test.step('an unknown parent or domain: 400 (keystone/api/projects.py turns NotFound into ValidationError)', async () => {
       for (const fields of [{ parent_id: UNKNOWN_ID }, { domain_id: UNKNOWN_ID }]) {
         const r = await admin.projects.create({ name: factory.name('project'), ...fields });
-        if (r.status === 201) factory.defer('project with unknown parent', () => admin.projects.delete(r.body.project.id));
+        factory.deferIfCreated(r, 'project with unknown parent', (body) => admin.projects.delete(body.project.id));
         expectError(r, 400);
       }
     });
@@ -167,7 +167,7 @@ test.describe('projects @projects', () => {
     });
     await test.step('member creates, updates, deletes a project', async () => {
       const r = await who.member.projects.create({ name: factory.name('project') });
-      if (r.status === 201) factory.defer('project', () => admin.projects.delete(r.body.project.id));
+      factory.deferIfCreated(r, 'project', (body) => admin.projects.delete(body.project.id));
       expectError(r, 403);
       expectError(await who.member.projects.update(who.memberProjectId, { description: 'x' }), 403);
       expectError(await who.member.projects.delete(other.id), 403);

@@ -9,7 +9,7 @@ test.describe('regions @regions', () => {
     await allure.feature('regions'); await allure.story('POST/GET/PATCH/DELETE /v3/regions');
     // POST without an id: Keystone generates one.
     const parentRes = await admin.regions.create({ description: 'gate parent' });
-    if (parentRes.status === 201) factory.defer(`region ${parentRes.body.region.id}`, () => admin.regions.delete(parentRes.body.region.id));
+    factory.deferIfCreated(parentRes, (body) => `region ${body.region.id}`, (body) => admin.regions.delete(body.region.id));
     expectJson(parentRes, 201, regionResponseSchema);
     const parent = parentRes.body.region;
     expect(parent).toMatchObject({ description: 'gate parent', parent_region_id: null });
@@ -18,7 +18,7 @@ test.describe('regions @regions', () => {
     // POST with an id (historical; PUT /v3/regions/{id} is the documented way).
     const childId = factory.name('region');
     const childRes = await admin.regions.create({ id: childId, description: 'gate child', parent_region_id: parent.id });
-    if (childRes.status === 201) factory.defer(`region ${childId}`, () => admin.regions.delete(childId));
+    factory.deferIfCreated(childRes, `region ${childId}`, () => admin.regions.delete(childId));
     expectJson(childRes, 201, regionResponseSchema);
     expect(childRes.body.region).toMatchObject({ id: childId, description: 'gate child', parent_region_id: parent.id });
     expect(childRes.body.region.links.self).toMatch(new RegExp(`/v3/regions/${childId}$`));
@@ -62,7 +62,7 @@ test.describe('regions @regions', () => {
     expectError(await admin.regions.update(unknown, { description: 'x' }), 404);
     expectError(await admin.regions.delete(unknown), 404);
     const orphan = await admin.regions.create({ description: 'gate orphan', parent_region_id: unknown });
-    if (orphan.status === 201) factory.defer('region', () => admin.regions.delete(orphan.body.region.id));
+    factory.deferIfCreated(orphan, 'region', (body) => admin.regions.delete(body.region.id));
     expectError(orphan, 404);
   });
 
@@ -75,7 +75,7 @@ test.describe('regions @regions', () => {
     await test.step('member lists regions (allowed)', async () => expectJson(await who.member.regions.list(), 200, regionsResponseSchema));
     await test.step('member creates a region', async () => {
       const r = await who.member.regions.create({ description: 'gate by member' });
-      if (r.status === 201) factory.defer('region', () => admin.regions.delete(r.body.region.id));
+      factory.deferIfCreated(r, 'region', (body) => admin.regions.delete(body.region.id));
       expectError(r, 403);
     });
     await test.step('revoked token', async () => expectError(await (await who.revokedMember()).regions.list(), 401));

@@ -8,7 +8,7 @@ test.describe('roles @roles', () => {
     await allure.feature('roles'); await allure.story('POST/GET/PATCH/DELETE /v3/roles');
     const name = factory.name('role');
     const created = await admin.roles.create({ name, description: 'gate role' });
-    if (created.status === 201) factory.defer(`role ${created.body.role.id}`, () => admin.roles.delete(created.body.role.id));
+    factory.deferIfCreated(created, (body) => `role ${body.role.id}`, (body) => admin.roles.delete(body.role.id));
     expectJson(created, 201, roleResponseSchema);
     const role = created.body.role;
     expect(role).toMatchObject({ name, description: 'gate role', domain_id: null });
@@ -42,7 +42,7 @@ test.describe('roles @roles', () => {
     const domain = await factory.domain();
     const name = factory.name('role');
     const created = await admin.roles.create({ name, domain_id: domain.id });
-    if (created.status === 201) factory.defer(`role ${created.body.role.id}`, () => admin.roles.delete(created.body.role.id));
+    factory.deferIfCreated(created, (body) => `role ${body.role.id}`, (body) => admin.roles.delete(body.role.id));
     expectJson(created, 201, roleResponseSchema);
     const domainRole = created.body.role;
     expect(domainRole.domain_id).toBe(domain.id);
@@ -57,10 +57,10 @@ test.describe('roles @roles', () => {
     });
     await test.step('a global role of the same name: 201; a second one in the same domain: 409', async () => {
       const global = await admin.roles.create({ name });
-      if (global.status === 201) factory.defer(`role ${global.body.role.id}`, () => admin.roles.delete(global.body.role.id));
+      factory.deferIfCreated(global, (body) => `role ${body.role.id}`, (body) => admin.roles.delete(body.role.id));
       expectJson(global, 201, roleResponseSchema);
       const dup = await admin.roles.create({ name, domain_id: domain.id });
-      if (dup.status === 201) factory.defer('duplicate role', () => admin.roles.delete(dup.body.role.id));
+      factory.deferIfCreated(dup, 'duplicate role', (body) => admin.roles.delete(body.role.id));
       expectError(dup, 409);
     });
   });
@@ -89,7 +89,7 @@ test.describe('roles @roles', () => {
     await test.step('a second global role with the same name: 409', async () => {
       const role = await factory.role();
       const dup = await admin.roles.create({ name: role.name });
-      if (dup.status === 201) factory.defer('duplicate role', () => admin.roles.delete(dup.body.role.id));
+      factory.deferIfCreated(dup, 'duplicate role', (body) => admin.roles.delete(body.role.id));
       expectError(dup, 409);
     });
   });
@@ -106,7 +106,7 @@ test.describe('roles @roles', () => {
     });
     await test.step('member creates, updates, deletes a role', async () => {
       const r = await who.member.roles.create({ name: factory.name('role') });
-      if (r.status === 201) factory.defer('role', () => admin.roles.delete(r.body.role.id));
+      factory.deferIfCreated(r, 'role', (body) => admin.roles.delete(body.role.id));
       expectError(r, 403);
       expectError(await who.member.roles.update(role.id, { description: 'x' }), 403);
       expectError(await who.member.roles.delete(role.id), 403);

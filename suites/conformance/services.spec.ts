@@ -12,7 +12,7 @@ test.describe('catalog services @services', () => {
     const name = factory.name('service');
 
     const created = await admin.services.create({ type, name, description: 'gate service', enabled: true });
-    if (created.status === 201) factory.defer(`service ${created.body.service.id}`, () => admin.services.delete(created.body.service.id));
+    factory.deferIfCreated(created, (body) => `service ${body.service.id}`, (body) => admin.services.delete(body.service.id));
     expectJson(created, 201, serviceResponseSchema);
     const svc = created.body.service;
     expect(svc).toMatchObject({ type, name, description: 'gate service', enabled: true });
@@ -66,7 +66,7 @@ test.describe('catalog services @services', () => {
     await test.step('member lists services', async () => expectError(await who.member.services.list(), 403));
     await test.step('member creates a service', async () => {
       const r = await who.member.services.create({ type: factory.name('type') });
-      if (r.status === 201) factory.defer('service', () => admin.services.delete(r.body.service.id));
+      factory.deferIfCreated(r, 'service', (body) => admin.services.delete(body.service.id));
       expectError(r, 403);
     });
     await test.step('revoked token', async () => expectError(await (await who.revokedMember()).services.list(), 401));

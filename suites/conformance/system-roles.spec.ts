@@ -51,7 +51,7 @@ test.describe('system role grants @system-roles', () => {
       await test.step(`/v3/system/${actor}/{id}/roles`, async () => {
         const put = async (id: string, roleId: string) => {
           const r = await admin.grants.grantSystem(actor, id, roleId);
-          if (r.status === 204) factory.defer('system grant', () => admin.grants.revokeSystem(actor, id, roleId));
+          factory.deferIfCreated(r, 'system grant', () => admin.grants.revokeSystem(actor, id, roleId), 204);
           return r;
         };
         expectError(await put(UNKNOWN_ID, role.id), 404);
@@ -89,7 +89,7 @@ test.describe('system role grants @system-roles', () => {
     await test.step('member grants itself and a group a system role, and revokes', async () => {
       for (const [actor, id] of [['users', who.memberUserId], ['groups', group.id]] as const) {
         const r = await who.member.grants.grantSystem(actor, id, role.id);
-        if (r.status === 204) factory.defer('system grant', () => admin.grants.revokeSystem(actor, id, role.id));
+        factory.deferIfCreated(r, 'system grant', () => admin.grants.revokeSystem(actor, id, role.id), 204);
         expectError(r, 403);
         expectError(await who.member.grants.revokeSystem(actor, id, role.id), 403);
       }

@@ -12,7 +12,7 @@ test.describe('users @users', () => {
     const domain = await factory.domain();
     const name = factory.name('user');
     const created = await admin.users.create({ name, domain_id: domain.id, description: 'gate user', enabled: true, password: randomPassword(), email: 'gate@example.test' });
-    if (created.status === 201) factory.defer(`user ${created.body.user.id}`, () => admin.users.delete(created.body.user.id));
+    factory.deferIfCreated(created, (body) => `user ${body.user.id}`, (body) => admin.users.delete(body.user.id));
     expectJson(created, 201, userResponseSchema);
     const user = created.body.user;
     // Unknown attributes (email) are stored as extras and returned; the password never is.
@@ -117,7 +117,7 @@ test.describe('users @users', () => {
     await test.step('a second user with the same name in the same domain: 409', async () => {
       const user = await factory.user();
       const dup = await admin.users.create({ name: user.name, domain_id: user.domain_id });
-      if (dup.status === 201) factory.defer('duplicate user', () => admin.users.delete(dup.body.user.id));
+      factory.deferIfCreated(dup, 'duplicate user', (body) => admin.users.delete(body.user.id));
       expectError(dup, 409);
     });
   });
@@ -137,7 +137,7 @@ test.describe('users @users', () => {
     });
     await test.step('member creates a user', async () => {
       const r = await who.member.users.create({ name: factory.name('user') });
-      if (r.status === 201) factory.defer('user', () => admin.users.delete(r.body.user.id));
+      factory.deferIfCreated(r, 'user', (body) => admin.users.delete(body.user.id));
       expectError(r, 403);
     });
     await test.step('member updates and deletes another user', async () => {
