@@ -162,7 +162,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
         },
         'member grants itself an inherited role, and revokes': async (member) => {
           for (const t of [onDomain, onProject]) {
-            const r = await factory.grant(t, role.id, who.member);
+            const r = await factory.grant(t, role.id, member);
             expectError(r, 403);
             expectError(await member.grants.revoke(t, role.id), 403);
           }

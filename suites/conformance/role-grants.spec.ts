@@ -122,7 +122,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
           expect((await member.grants.check(own, role.id)).status).toBe(403);
         },
         'member grants itself a role, and revokes one': async (member) => {
-          const r = await factory.grant(own, role.id, who.member);
+          const r = await factory.grant(own, role.id, member);
           expectError(r, 403);
           expectError(await member.grants.revoke(own, role.id), 403);
         },
