@@ -182,3 +182,10 @@ export async function runBadInputMatrix(ctx: BadInputMatrixCtx, op: BadInputMatr
   if (!control) expect.soft(m.ok, `${op.method} ${op.template}: ${m.reason}`).toBe(true);
   return figures;
 }
+
+/** Sends one bad input as is (raw bytes, or JSON, with its content type), for routes judged outside runBadInputMatrix. */
+export function sendBadInput(admin: Keystone, method: HttpMethod, path: string, token: string, b: BadInput) {
+  return outcomeOf(admin.http.request(method, path, {
+    token, ...(b.raw !== undefined ? { rawBody: b.raw } : { body: b.json }), headers: b.contentType ? { 'content-type': b.contentType } : undefined,
+  }));
+}

@@ -43,6 +43,18 @@ export class ResourceFactory {
     this.cleanups.push({ what, run });
   }
 
+  /**
+   * Registers the undo of a write made outside the factory, only if Keystone made it (`res`
+   * carries `createdStatus`: 201 for a create, 204 for a PUT of an association or a grant). A write
+   * the test expects to be refused may still be accepted by a faulty Keystone, and what it made
+   * must not leak; a refused write made nothing, and its error body has nothing to undo by.
+   * `what` and `undo` get the created body (a label naming the new id is built only then).
+   */
+  deferIfCreated<B>(res: KsResponse<B>, what: string | ((body: B) => string), undo: (body: B) => Promise<KsResponse<unknown>>, createdStatus = 201): void {
+    if (res.status !== createdStatus) return;
+    this.defer(typeof what === 'string' ? what : what(res.body), () => undo(res.body));
+  }
+
   async domain(fields: Partial<Domain> = {}): Promise<Domain> {
     const d = this.ks.domains.entity(expectStatus(await this.ks.domains.create({ name: this.name('domain'), ...fields }), 201));
     // A domain must be disabled before Keystone lets it be deleted.
@@ -107,7 +119,7 @@ export class ResourceFactory {
    */
   async grant(t: GrantTarget, roleId: string, caller: Keystone = this.ks): Promise<KsResponse> {
     const r = await caller.grants.grant(t, roleId);
-    if (r.status === 204) this.defer(`${t.inherited ? 'inherited ' : ''}grant on ${t.scope}/${t.actor}`, () => this.ks.grants.revoke(t, roleId));
+    this.deferIfCreated(r, `${t.inherited ? 'inherited ' : ''}grant on ${t.scope}/${t.actor}`, () => this.ks.grants.revoke(t, roleId), 204);
     return r;
   }
 

@@ -2,10 +2,11 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
 import type { Domain } from '../../lib/keystone/types.js';
-import { checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
+import { checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { call, conflictWrites, mayRefuse, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
 
 const PATCH = 'PATCH /v3/domains/{domain_id}';
 const CREATE = 'POST /v3/domains';
@@ -14,15 +15,13 @@ test.describe('domains under concurrency @domains', () => {
   test('concurrent PATCH of different attributes of one domain: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '1f58aedb-e64c-45c5-8636-fa4d2b55dcc2' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domains'); await allure.story(PATCH);
     const domain = await factory.domain({ description: 'initial' });
-    const history = new History();
     // A domain is a project row (is_domain): its extra attributes share the read-modify-write of update_project.
-    const ops = range(conflictWrites()).map((i) => {
-      const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return mustAck(call(PATCH, 'update', patch, () => admin.domains.update(domain.id, patch)));
+    const storm = await stormOneRowPatches(cluster, {
+      patchOp: PATCH, update: (patch) => admin.domains.update(domain.id, patch),
+      readOp: 'GET /v3/domains/{domain_id}', read: () => admin.domains.show(domain.id), entityOf: (r) => r.body.domain,
+      initial: { description: 'initial' },
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/domains/{domain_id}', () => admin.domains.show(domain.id), (r) => r.body.domain);
-    await judgeConflicts(testInfo, 'domain PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
+    await judgeConflicts(testInfo, 'domain PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one domain name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '645add4a-bd42-49b5-9db5-207666bedd8c' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,10 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
 import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
-import { checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
-import { probeConflicts } from '../../lib/workload/conflict-probe.js';
-import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
 
 const PATCH = 'PATCH /v3/endpoints/{endpoint_id}';
 
@@ -13,14 +10,13 @@ test.describe('catalog endpoints under concurrency @endpoints', () => {
     await allure.feature('endpoints'); await allure.story(PATCH);
     const service = await factory.service();
     const endpoint = await factory.endpoint({ service_id: service.id });
-    const history = new History();
     // url is a column, extra attributes share one JSON column: both kinds must persist.
-    const ops = range(conflictWrites()).map((i) => {
-      const patch = i % 2 ? { url: `http://gate-${i}.gate.invalid/v1` } : { [`gate_attr_${i}`]: `v${i}` };
-      return mustAck(call(PATCH, 'update', patch, () => admin.endpoints.update(endpoint.id, patch)));
+    const storm = await stormOneRowPatches(cluster, {
+      patchOf: (i) => (i % 2 ? { url: `http://gate-${i}.gate.invalid/v1` } : { [`gate_attr_${i}`]: `v${i}` }),
+      patchOp: PATCH, update: (patch) => admin.endpoints.update(endpoint.id, patch),
+      readOp: 'GET /v3/endpoints/{endpoint_id}', read: () => admin.endpoints.show(endpoint.id), entityOf: (r) => r.body.endpoint,
+      initial: { url: endpoint.url },
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/endpoints/{endpoint_id}', () => admin.endpoints.show(endpoint.id), (r) => r.body.endpoint);
-    await judgeConflicts(testInfo, 'endpoint PATCH', history, probe, [checkNoLostUpdate(history, { initial: { url: endpoint.url } })], { provocation: ONE_ROW_PATCH });
+    await judgeConflicts(testInfo, 'endpoint PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 });

@@ -5,10 +5,11 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { RegisteredLimit } from '../../lib/keystone/services/registered-limits.js';
 import type { Service } from '../../lib/keystone/types.js';
-import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
+import { checkNoLostInsert, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
 
 const CREATE_REGISTERED = 'POST /v3/registered_limits';
 const PATCH_LIMIT = 'PATCH /v3/limits/{limit_id}';
@@ -36,15 +37,14 @@ test.describe('unified limits under concurrency @limits', () => {
     const registered = await factory.registeredLimit({ service_id: service.id });
     const project = await factory.project();
     const limit = await factory.limit({ service_id: service.id, resource_name: registered.resource_name, project_id: project.id });
-    const history = new History();
     // Values start at 1: Keystone's update_limit ignores a resource_limit of 0 (`if limit.get(...)`).
-    const ops = range(conflictWrites()).map((i) => {
-      const patch = i % 2 ? { description: `d${i}` } : { resource_limit: i + 1 };
-      return mustAck(call(PATCH_LIMIT, 'update', patch, () => admin.limits.update(limit.id, patch)));
+    const storm = await stormOneRowPatches(cluster, {
+      patchOf: (i) => (i % 2 ? { description: `d${i}` } : { resource_limit: i + 1 }),
+      patchOp: PATCH_LIMIT, update: (patch) => admin.limits.update(limit.id, patch),
+      readOp: 'GET /v3/limits/{limit_id}', read: () => admin.limits.show(limit.id), entityOf: (r) => r.body.limit,
+      initial: { resource_limit: limit.resource_limit, description: limit.description ?? null },
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/limits/{limit_id}', () => admin.limits.show(limit.id), (r) => r.body.limit);
-    await judgeConflicts(testInfo, 'limit PATCH', history, probe, [checkNoLostUpdate(history, { initial: { resource_limit: limit.resource_limit, description: limit.description ?? null } })], { provocation: ONE_ROW_PATCH });
+    await judgeConflicts(testInfo, 'limit PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', { annotation: { type: 'id', description: 'cafb66c5-b0c5-4d9a-880a-198ee6684306' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,10 +1,11 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
-import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
+import { checkNoLostInsert, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
 
 const PATCH = 'PATCH /v3/projects/{project_id}';
 const CREATE = 'POST /v3/projects';
@@ -13,15 +14,12 @@ test.describe('projects under concurrency @projects', () => {
   test('concurrent PATCH of different attributes of one project: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '9d4e2c1a-7b3f-4e8d-a6c5-1b2a3c4d5e02' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story(PATCH);
     const project = await factory.project({ description: 'initial' });
-    const history = new History();
-    // Each write sets its own extra attribute plus the shared description: both kinds must persist.
-    const ops = range(conflictWrites()).map((i) => {
-      const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return mustAck(call(PATCH, 'update', patch, () => admin.projects.update(project.id, patch)));
+    const storm = await stormOneRowPatches(cluster, {
+      patchOp: PATCH, update: (patch) => admin.projects.update(project.id, patch),
+      readOp: 'GET /v3/projects/{project_id}', read: () => admin.projects.show(project.id), entityOf: (r) => r.body.project,
+      initial: { description: 'initial' },
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/projects/{project_id}', () => admin.projects.show(project.id), (r) => r.body.project);
-    await judgeConflicts(testInfo, 'project PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
+    await judgeConflicts(testInfo, 'project PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '0e5f3d2b-8c4a-4f9e-b7d6-2c3b4d5e6f03' } }, async ({ admin, factory, cluster }, testInfo) => {

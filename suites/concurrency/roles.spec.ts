@@ -4,10 +4,11 @@ import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts 
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { Domain, Role } from '../../lib/keystone/types.js';
-import { checkNoLostInsert, checkNoLostUpdate, checkUniqueName } from '../../lib/workload/checkers/index.js';
+import { checkNoLostInsert, checkUniqueName } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
 
 const PATCH = 'PATCH /v3/roles/{role_id}';
 const CREATE = 'POST /v3/roles';
@@ -28,15 +29,13 @@ test.describe('roles under concurrency @roles', () => {
   test('concurrent PATCH of different attributes of one role: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '912ef3b9-0831-4099-b00f-13acb47c0e75' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story(PATCH);
     const role = await factory.role({ description: 'initial' });
-    const history = new History();
     // Keystone's update_role rewrites the whole `extra` blob it read: extra attributes are where a lost update shows.
-    const ops = range(conflictWrites()).map((i) => {
-      const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return mustAck(call(PATCH, 'update', patch, () => admin.roles.update(role.id, patch)));
+    const storm = await stormOneRowPatches(cluster, {
+      patchOp: PATCH, update: (patch) => admin.roles.update(role.id, patch),
+      readOp: 'GET /v3/roles/{role_id}', read: () => admin.roles.show(role.id), entityOf: (r) => r.body.role,
+      initial: { description: 'initial' },
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/roles/{role_id}', () => admin.roles.show(role.id), (r) => r.body.role);
-    await judgeConflicts(testInfo, 'role PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
+    await judgeConflicts(testInfo, 'role PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of one role name in one domain: one 201, the rest 409, one row', { annotation: { type: 'id', description: 'bd169b65-aa16-4557-a0dd-a14991567bed' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,10 +1,11 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
 import { DISTINCT_ROWS, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
-import { checkNoLostInsert, checkNoLostUpdate } from '../../lib/workload/checkers/index.js';
+import { checkNoLostInsert } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
 
 test.describe('users under concurrency @users', () => {
   test('concurrent creates of distinct users in one domain, then concurrent deletes: none lost, no leak @slice', { annotation: { type: 'id', description: '2a7b5f4d-0e6c-4b1a-9f8e-4e5d6f7a8b05' } }, async ({ admin, factory, cluster }, testInfo) => {
@@ -34,13 +35,11 @@ test.describe('users under concurrency @users', () => {
   test('concurrent PATCH of different attributes of one user: no lost update', { annotation: { type: 'id', description: '3b8c6a5e-1f7d-4c2b-8a9f-5f6e7a8b9c06' } }, async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('PATCH /v3/users/{user_id}');
     const user = await factory.user({ description: 'initial' } as never);
-    const history = new History();
-    const ops = range(conflictWrites()).map((i) => {
-      const patch = i % 2 ? { description: `d${i}` } : { [`gate_attr_${i}`]: `v${i}` };
-      return mustAck(call('PATCH /v3/users/{user_id}', 'update', patch, () => admin.users.update(user.id, patch)));
+    const storm = await stormOneRowPatches(cluster, {
+      patchOp: 'PATCH /v3/users/{user_id}', update: (patch) => admin.users.update(user.id, patch),
+      readOp: 'GET /v3/users/{user_id}', read: () => admin.users.show(user.id), entityOf: (r) => r.body.user,
+      initial: { description: 'initial' },
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/users/{user_id}', () => admin.users.show(user.id), (r) => r.body.user);
-    await judgeConflicts(testInfo, 'user PATCH', history, probe, [checkNoLostUpdate(history, { initial: { description: 'initial' } })], { provocation: ONE_ROW_PATCH });
+    await judgeConflicts(testInfo, 'user PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 });

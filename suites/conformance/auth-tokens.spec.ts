@@ -3,6 +3,7 @@ import { expect, test } from '../../fixtures/test.js';
 import { badInputs } from '../../lib/conformance/bad-input.js';
 import { answerOf, expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
 import { judgePositiveControl } from '../../lib/conformance/bad-input-judgement.js';
+import { softStep } from '../../lib/conformance/soft-step.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import { applicationCredentialAuthBody, passwordAuthBody, passwordIdentity } from '../../lib/keystone/credentials.js';
 import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
@@ -18,15 +19,9 @@ import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js
  * authorization and bad input. Auth-method variants live in auth-methods.spec.ts.
  */
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Keystone writes some datetimes without a zone; they are UTC. */
 const ksTime = (s: string) => Date.parse(/[Zz]$|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
-
-/** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
-async function softStep(failures: string[], title: string, body: () => Promise<void>): Promise<void> {
-  await test.step(title, body).catch((e: Error) => { failures.push(`${title}: ${e.message.split('\n')[0]}`); });
-}
 
 test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
   test('issue and validate carry X-Subject-Token, request id and a schema-valid body; nocatalog and HEAD @slice', { annotation: { type: 'id', description: 'a159eec3-96e1-42ca-a6f0-97a71ed44c1d' } }, async ({ admin, cluster }) => {

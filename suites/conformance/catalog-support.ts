@@ -18,6 +18,8 @@ import { assertSchema, type JsonSchema } from '../../lib/keystone/schemas/index.
 import { seg } from '../../lib/keystone/services/service-client.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
 
+export { callers, expectError, type Callers } from '../../lib/conformance/auth-refusals.js';
+
 /** Status, the headers every Keystone JSON answer carries, and the body against its schema. */
 export function expectJson(res: KsResponse, status: number, schema?: JsonSchema): void {
   expect(res.status, `${res.method} ${res.path}: ${bodyForMessage(res.body)}`).toBe(status);
@@ -31,46 +33,6 @@ export function expectNoContent(res: KsResponse): void {
   expect(res.status, `${res.method} ${res.path}: ${bodyForMessage(res.body)}`).toBe(204);
   expect(res.body).toBeNull();
   expect(res.headers['x-openstack-request-id']).toMatch(/^req-/);
-}
-
-/** An error status with Keystone's error body; 401 also names the identity endpoint in WWW-Authenticate. */
-export function expectError(res: KsResponse, status: number): void {
-  expect(res.status, `${res.method} ${res.path}: ${bodyForMessage(res.body)}`).toBe(status);
-  // HEAD answers carry no body at all.
-  if (res.method !== 'HEAD') expect(res.body?.error?.code).toBe(status);
-  if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Keystone uri=/);
-}
-
-/** The identities of the authentication/authorization negatives, built once per test. */
-export interface Callers {
-  /** No X-Auth-Token at all. */
-  anonymous: Keystone;
-  /** A token Keystone never issued. */
-  malformed: Keystone;
-  /** A plain member of a fresh project: holds no admin role anywhere. */
-  member: Keystone;
-  memberUserId: string;
-  memberProjectId: string;
-  /**
-   * Revokes the member's token (DELETE /v3/auth/tokens) and returns a client still using it, on
-   * the reader node: revocation must hold on an API node that did not take it (issue #11).
-   */
-  revokedMember(): Promise<Keystone>;
-}
-
-export async function callers(admin: Keystone, factory: ResourceFactory, reader: Keystone = admin): Promise<Callers> {
-  const m = await factory.member();
-  return {
-    anonymous: admin.as(async () => null),
-    malformed: admin.as(async () => 'gAAAAABgate-not-a-token-' + 'x'.repeat(40)),
-    member: admin.as(async () => m.token),
-    memberUserId: m.user.id,
-    memberProjectId: m.project.id,
-    async revokedMember() {
-      expect((await admin.tokens.revoke(m.token)).status).toBe(204);
-      return reader.as(async () => m.token);
-    },
-  };
 }
 
 /** A route's bad-input matrix (lib/conformance/bad-input-matrix.ts); `extraShapes` are sent unwrapped. */

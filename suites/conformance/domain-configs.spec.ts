@@ -4,6 +4,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { domainConfigOptionResponseSchema, domainConfigResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { Domain } from '../../lib/keystone/types.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
 
 // This deployment enables domain configs from the database ([identity]
@@ -136,19 +137,21 @@ test.describe('domain configuration @domain-configs', () => {
     await allure.feature('domain config'); await allure.story('PUT/GET/PATCH/DELETE /v3/domains/{domain_id}/config');
     const who = await callers(admin, factory, reader);
     const domain = await domainWithConfig(admin, factory);
-    await test.step('no token', async () => expectError(await who.anonymous.domainConfigs.get(domain.id), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.domainConfigs.get(domain.id), 401));
-    await test.step('member reads the defaults and a configuration', async () => {
-      expectError(await who.member.domainConfigs.defaults(), 403);
-      expectError(await who.member.domainConfigs.get(domain.id), 403);
-      expectError(await who.member.domainConfigs.get(domain.id, 'ldap', 'url'), 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.domainConfigs.get(domain.id),
+      member: {
+        'member reads the defaults and a configuration': async (member) => {
+          expectError(await member.domainConfigs.defaults(), 403);
+          expectError(await member.domainConfigs.get(domain.id), 403);
+          expectError(await member.domainConfigs.get(domain.id, 'ldap', 'url'), 403);
+        },
+        'member creates, updates, deletes a configuration': async (member) => {
+          expectError(await member.domainConfigs.create(domain.id, LDAP_CONFIG), 403);
+          expectError(await member.domainConfigs.update(domain.id, { ldap: { url: 'ldap://gate-member.invalid' } }), 403);
+          expectError(await member.domainConfigs.delete(domain.id), 403);
+        },
+      },
     });
-    await test.step('member creates, updates, deletes a configuration', async () => {
-      expectError(await who.member.domainConfigs.create(domain.id, LDAP_CONFIG), 403);
-      expectError(await who.member.domainConfigs.update(domain.id, { ldap: { url: 'ldap://gate-member.invalid' } }), 403);
-      expectError(await who.member.domainConfigs.delete(domain.id), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).domainConfigs.get(domain.id), 401));
   });
 
   // Zed checks group and option names, but not the JSON type of a value (resource/core.py

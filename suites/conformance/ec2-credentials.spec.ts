@@ -3,6 +3,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { ec2CredentialResponseSchema, ec2CredentialsResponseSchema, credentialsResponseSchema, tokenResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { ec2SignatureV2Body, ec2SignatureV4Body, s3SignatureV2Body, s3SignatureV4Body } from '../../lib/keystone/services/ec2-signature.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
 
 /** Flips the last character of a signature: same shape, wrong value. */
@@ -17,7 +18,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     // identity:ec2_create_credential lets a member create their own (ADMIN_OR_MEMBER_AND_CRED_OWNER).
     const owner = admin.as(async () => m.token);
     const created = await owner.ec2Credentials.create(m.user.id, m.project.id);
-    if (created.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(m.user.id, created.body.credential.access));
+    factory.deferIfCreated(created, 'ec2 credential', (body) => admin.ec2Credentials.delete(m.user.id, body.credential.access));
     expectJson(created, 201, ec2CredentialResponseSchema);
     const cred = created.body.credential;
     expect(cred).toMatchObject({ user_id: m.user.id, tenant_id: m.project.id, trust_id: null });
@@ -55,10 +56,10 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     expectError(await admin.ec2Credentials.show(user.id, unknown), 404);
     expectError(await admin.ec2Credentials.delete(user.id, unknown), 404);
     const r = await admin.ec2Credentials.create(user.id, unknown);
-    if (r.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(user.id, r.body.credential.access));
+    factory.deferIfCreated(r, 'ec2 credential', (body) => admin.ec2Credentials.delete(user.id, body.credential.access));
     expectError(r, 404);
     const noUser = await admin.ec2Credentials.create(unknown, project.id);
-    if (noUser.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(unknown, noUser.body.credential.access));
+    factory.deferIfCreated(noUser, 'ec2 credential', (body) => admin.ec2Credentials.delete(unknown, body.credential.access));
     expectError(noUser, 404);
   });
 
@@ -171,16 +172,19 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     const other = await factory.member();
     const theirs = await factory.ec2Credential(other.user.id, other.project.id);
     const who = await callers(admin, factory, reader);
-    await test.step('no token', async () => expectError(await who.anonymous.ec2Credentials.list(other.user.id), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.ec2Credentials.list(other.user.id), 401));
-    await test.step('member shows another user\'s EC2 credential', async () => expectError(await who.member.ec2Credentials.show(other.user.id, theirs.access), 403));
-    await test.step('member creates an EC2 credential for another user', async () => {
-      const r = await who.member.ec2Credentials.create(other.user.id, other.project.id);
-      if (r.status === 201) factory.defer('ec2 credential', () => admin.ec2Credentials.delete(other.user.id, r.body.credential.access));
-      expectError(r, 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.ec2Credentials.list(other.user.id),
+      probeAs: { revoked: (ks) => ks.ec2Credentials.list(who.memberUserId) },
+      member: {
+        'member shows another user\'s EC2 credential': async (member) => expectError(await member.ec2Credentials.show(other.user.id, theirs.access), 403),
+        'member creates an EC2 credential for another user': async (member) => {
+          const r = await member.ec2Credentials.create(other.user.id, other.project.id);
+          factory.deferIfCreated(r, 'ec2 credential', (body) => admin.ec2Credentials.delete(other.user.id, body.credential.access));
+          expectError(r, 403);
+        },
+        'member deletes another user\'s EC2 credential': async (member) => expectError(await member.ec2Credentials.delete(other.user.id, theirs.access), 403),
+      },
     });
-    await test.step('member deletes another user\'s EC2 credential', async () => expectError(await who.member.ec2Credentials.delete(other.user.id, theirs.access), 403));
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).ec2Credentials.list(who.memberUserId), 401));
   });
 
   test('bad input on POST /v3/users/{user_id}/credentials/OS-EC2: 4xx, never 5xx', { annotation: { type: 'id', description: '0bbd57fe-69c8-451f-beeb-699e267b740a' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { endpointResponseSchema, endpointsResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
 
 // Endpoints are created only under the test's own service (unique type) and region: the
@@ -13,7 +14,7 @@ test.describe('catalog endpoints @endpoints', () => {
     const url = `http://${factory.name('ep')}.gate.invalid:8080/v1`;
 
     const created = await admin.endpoints.create({ service_id: svc.id, interface: 'internal', url, region_id: region.id, enabled: true });
-    if (created.status === 201) factory.defer(`endpoint ${created.body.endpoint.id}`, () => admin.endpoints.delete(created.body.endpoint.id));
+    factory.deferIfCreated(created, (body) => `endpoint ${body.endpoint.id}`, (body) => admin.endpoints.delete(body.endpoint.id));
     expectJson(created, 201, endpointResponseSchema);
     const ep = created.body.endpoint;
     // `region` is the pre-v3.2 alias Keystone still echoes (keystone/api/endpoints.py _filter_endpoint).
@@ -71,10 +72,10 @@ test.describe('catalog endpoints @endpoints', () => {
     const svc = await factory.service();
     // catalog/core.py _assert_service_exists / _assert_region_exists raise ValidationError.
     const noService = await admin.endpoints.create({ service_id: unknown, interface: 'public', url: 'http://gate.invalid/' });
-    if (noService.status === 201) factory.defer('endpoint', () => admin.endpoints.delete(noService.body.endpoint.id));
+    factory.deferIfCreated(noService, 'endpoint', (body) => admin.endpoints.delete(body.endpoint.id));
     expectError(noService, 400);
     const noRegion = await admin.endpoints.create({ service_id: svc.id, interface: 'public', url: 'http://gate.invalid/', region_id: unknown });
-    if (noRegion.status === 201) factory.defer('endpoint', () => admin.endpoints.delete(noRegion.body.endpoint.id));
+    factory.deferIfCreated(noRegion, 'endpoint', (body) => admin.endpoints.delete(body.endpoint.id));
     expectError(noRegion, 400);
   });
 
@@ -82,15 +83,17 @@ test.describe('catalog endpoints @endpoints', () => {
     await allure.feature('endpoints'); await allure.story('GET/POST /v3/endpoints');
     const svc = await factory.service();
     const who = await callers(admin, factory, reader);
-    await test.step('no token', async () => expectError(await who.anonymous.endpoints.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.endpoints.list(), 401));
-    await test.step('member lists endpoints', async () => expectError(await who.member.endpoints.list(), 403));
-    await test.step('member creates an endpoint', async () => {
-      const r = await who.member.endpoints.create({ service_id: svc.id, interface: 'public', url: 'http://gate.invalid/' });
-      if (r.status === 201) factory.defer('endpoint', () => admin.endpoints.delete(r.body.endpoint.id));
-      expectError(r, 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.endpoints.list(),
+      member: {
+        'member lists endpoints': async (member) => expectError(await member.endpoints.list(), 403),
+        'member creates an endpoint': async (member) => {
+          const r = await member.endpoints.create({ service_id: svc.id, interface: 'public', url: 'http://gate.invalid/' });
+          factory.deferIfCreated(r, 'endpoint', (body) => admin.endpoints.delete(body.endpoint.id));
+          expectError(r, 403);
+        },
+      },
     });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).endpoints.list(), 401));
   });
 
   test('bad input on POST /v3/endpoints: 4xx, never 5xx', { annotation: { type: 'id', description: '0657eafc-f58c-4db4-8520-dea6c3263a39' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { groupResponseSchema, groupsResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 test.describe('groups @groups', () => {
@@ -9,7 +10,7 @@ test.describe('groups @groups', () => {
     const domain = await factory.domain();
     const name = factory.name('group');
     const created = await admin.groups.create({ name, domain_id: domain.id, description: 'gate group' });
-    if (created.status === 201) factory.defer(`group ${created.body.group.id}`, () => admin.groups.delete(created.body.group.id));
+    factory.deferIfCreated(created, (body) => `group ${body.group.id}`, (body) => admin.groups.delete(body.group.id));
     expectJson(created, 201, groupResponseSchema);
     const group = created.body.group;
     expect(group).toMatchObject({ name, domain_id: domain.id, description: 'gate group' });
@@ -96,7 +97,7 @@ test.describe('groups @groups', () => {
     await expectPathIdsRejected(admin, '/v3/groups', 'group');
     await test.step('a second group with the same name in the same domain: 409', async () => {
       const dup = await admin.groups.create({ name: group.name, domain_id: group.domain_id });
-      if (dup.status === 201) factory.defer('duplicate group', () => admin.groups.delete(dup.body.group.id));
+      factory.deferIfCreated(dup, 'duplicate group', (body) => admin.groups.delete(body.group.id));
       expectError(dup, 409);
     });
   });
@@ -105,28 +106,30 @@ test.describe('groups @groups', () => {
     await allure.feature('groups'); await allure.story('GET/POST/PATCH/DELETE /v3/groups, membership');
     const who = await callers(admin, factory, reader);
     const group = await factory.group();
-    await test.step('no token', async () => expectError(await who.anonymous.groups.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.groups.list(), 401));
-    await test.step('member lists and shows groups', async () => {
-      expectError(await who.member.groups.list(), 403);
-      expectError(await who.member.groups.show(group.id), 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.groups.list(),
+      member: {
+        'member lists and shows groups': async (member) => {
+          expectError(await member.groups.list(), 403);
+          expectError(await member.groups.show(group.id), 403);
+        },
+        'member creates, updates, deletes a group': async (member) => {
+          const r = await member.groups.create({ name: factory.name('group') });
+          factory.deferIfCreated(r, 'group', (body) => admin.groups.delete(body.group.id));
+          expectError(r, 403);
+          expectError(await member.groups.update(group.id, { description: 'x' }), 403);
+          expectError(await member.groups.delete(group.id), 403);
+        },
+        'member adds itself, checks, lists and removes membership': async (member) => {
+          const added = await member.groups.addUser(group.id, who.memberUserId);
+          factory.deferIfCreated(added, 'membership', () => admin.groups.removeUser(group.id, who.memberUserId), 204);
+          expectError(added, 403);
+          expect((await member.groups.checkUser(group.id, who.memberUserId)).status).toBe(403);
+          expectError(await member.groups.listUsers(group.id), 403);
+          expectError(await member.groups.removeUser(group.id, who.memberUserId), 403);
+        },
+      },
     });
-    await test.step('member creates, updates, deletes a group', async () => {
-      const r = await who.member.groups.create({ name: factory.name('group') });
-      if (r.status === 201) factory.defer('group', () => admin.groups.delete(r.body.group.id));
-      expectError(r, 403);
-      expectError(await who.member.groups.update(group.id, { description: 'x' }), 403);
-      expectError(await who.member.groups.delete(group.id), 403);
-    });
-    await test.step('member adds itself, checks, lists and removes membership', async () => {
-      const added = await who.member.groups.addUser(group.id, who.memberUserId);
-      if (added.status === 204) factory.defer('membership', () => admin.groups.removeUser(group.id, who.memberUserId));
-      expectError(added, 403);
-      expect((await who.member.groups.checkUser(group.id, who.memberUserId)).status).toBe(403);
-      expectError(await who.member.groups.listUsers(group.id), 403);
-      expectError(await who.member.groups.removeUser(group.id, who.memberUserId), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).groups.list(), 401));
   });
 
   test('bad input on POST /v3/groups: 4xx, never 5xx', { annotation: { type: 'id', description: '1ef65b90-e8ed-4725-bb3c-bf9a36bee778' } }, async ({ admin, factory, cluster }, testInfo) => {

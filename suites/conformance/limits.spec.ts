@@ -7,6 +7,7 @@ import {
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import { subjectToken } from '../../lib/keystone/services/tokens.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
 
 const ids = (items: { id: string }[]) => items.map((x) => x.id).sort();
@@ -168,27 +169,30 @@ test.describe('unified limits @limits', () => {
     const otherProject = await factory.project();
     const theirs = await factory.limit({ project_id: otherProject.id, service_id: service.id, resource_name: rl.resource_name });
     const who = await callers(admin, factory, reader);
-    await test.step('no token', async () => expectError(await who.anonymous.limits.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.registeredLimits.list(), 401));
-    await test.step('member creates a registered limit', async () => {
-      const r = await who.member.registeredLimits.createBatch([{ service_id: service.id, resource_name: factory.name('resource'), default_limit: 1 }]);
-      for (const x of r.status === 201 ? r.body.registered_limits : []) factory.defer('registered limit', () => admin.registeredLimits.delete(x.id));
-      expectError(r, 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.limits.list(),
+      probeAs: { malformed: (ks) => ks.registeredLimits.list() },
+      member: {
+        'member creates a registered limit': async (member) => {
+          const r = await member.registeredLimits.createBatch([{ service_id: service.id, resource_name: factory.name('resource'), default_limit: 1 }]);
+          for (const x of r.status === 201 ? r.body.registered_limits : []) factory.defer('registered limit', () => admin.registeredLimits.delete(x.id));
+          expectError(r, 403);
+        },
+        'member creates a limit for their own project': async (member) => {
+          const r = await member.limits.createBatch([{ project_id: who.memberProjectId, service_id: service.id, resource_name: rl.resource_name, resource_limit: 99 }]);
+          for (const x of r.status === 201 ? r.body.limits : []) factory.defer('limit', () => admin.limits.delete(x.id));
+          expectError(r, 403);
+        },
+        'member updates another project\'s limit': async (member) => expectError(await member.limits.update(theirs.id, { resource_limit: 99 }), 403),
+        'member shows another project\'s limit': async (member) => expectError(await member.limits.show(theirs.id), 403),
+        // identity:list_limits is '': a project-scoped caller gets only its own project's limits (keystone/api/limits.py).
+        'member lists limits: only their project\'s': async (member) => {
+          const r = await member.limits.list({ service_id: service.id });
+          expectJson(r, 200, limitsResponseSchema);
+          expect(r.body.limits).toEqual([]);
+        },
+      },
     });
-    await test.step('member creates a limit for their own project', async () => {
-      const r = await who.member.limits.createBatch([{ project_id: who.memberProjectId, service_id: service.id, resource_name: rl.resource_name, resource_limit: 99 }]);
-      for (const x of r.status === 201 ? r.body.limits : []) factory.defer('limit', () => admin.limits.delete(x.id));
-      expectError(r, 403);
-    });
-    await test.step('member updates another project\'s limit', async () => expectError(await who.member.limits.update(theirs.id, { resource_limit: 99 }), 403));
-    await test.step('member shows another project\'s limit', async () => expectError(await who.member.limits.show(theirs.id), 403));
-    // identity:list_limits is '': a project-scoped caller gets only its own project's limits (keystone/api/limits.py).
-    await test.step('member lists limits: only their project\'s', async () => {
-      const r = await who.member.limits.list({ service_id: service.id });
-      expectJson(r, 200, limitsResponseSchema);
-      expect(r.body.limits).toEqual([]);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).limits.list(), 401));
   });
 
   test('bad input on POST /v3/registered_limits: 4xx, never 5xx', { annotation: { type: 'id', description: '84beb4b4-45ea-456f-8cf2-749427610cfa' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -3,10 +3,11 @@ import { expect, test } from '../../fixtures/test.js';
 import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
 import { judgePositiveControl, type BadInputOptions, type BadInputRoute } from '../../lib/conformance/bad-input-judgement.js';
 import { answerOf, expectClientError, expectOrKnownDefect, expectStatusOrKnownDefect, outcomeOf } from '../../lib/conformance/server-error.js';
+import { sendBadInput } from '../../lib/conformance/bad-input-matrix.js';
+import { softStep } from '../../lib/conformance/soft-step.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
-import type { Keystone } from '../../lib/keystone/client.js';
 import { authBody, passwordAuthBody, passwordIdentity, tokenAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
+import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
 import {
   assertSchema, domainsResponseSchema, identityProviderResponseSchema, identityProvidersResponseSchema, mappingResponseSchema, mappingsResponseSchema,
   projectsResponseSchema, protocolResponseSchema, protocolsResponseSchema, serviceProviderResponseSchema, serviceProvidersResponseSchema, tokenResponseSchema,
@@ -29,18 +30,6 @@ const REMOTE_USER_ATTR = 'HTTP_X_KSGATE_REMOTE_USER';
 const simpleRules = [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'REMOTE_USER' }] }];
 
 const err = (r: KsResponse, status: number) => { expect(r.status, bodyForMessage(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
-
-function sendBad(admin: Keystone, method: HttpMethod, path: string, token: string, b: BadInput) {
-  return outcomeOf(admin.http.request(method, path, {
-    token, ...(b.raw !== undefined ? { rawBody: b.raw } : { body: b.json }), headers: b.contentType ? { 'content-type': b.contentType } : undefined,
-  }));
-}
-
-
-/** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
-async function softStep(failures: string[], title: string, body: () => Promise<void>): Promise<void> {
-  await test.step(title, body).catch((e: Error) => { failures.push(`${title}: ${e.message.split('\n')[0]}`); });
-}
 
 test.describe('OS-FEDERATION @os-federation', () => {
   test('identity providers and protocols: register, show, list (?id, ?enabled), update, 409, delete, 404 @slice', { annotation: { type: 'id', description: 'c79b0ccd-f4a3-45dc-85e1-a0f8460b95be' } }, async ({ admin, factory }) => {
@@ -70,7 +59,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
       err(await admin.identityProviders.register(id, { domain_id: 'default' }), 409);
       const other = factory.name('idp');
       const r = await admin.identityProviders.register(other, { domain_id: 'default', remote_ids: [remoteId] });
-      if (r.status === 201) factory.defer(`identity provider ${other}`, () => admin.identityProviders.delete(other));
+      factory.deferIfCreated(r, `identity provider ${other}`, () => admin.identityProviders.delete(other));
       err(r, 409);
     });
     await test.step('PATCH description, enabled, remote_ids', async () => {
@@ -405,55 +394,55 @@ test.describe('OS-FEDERATION @os-federation', () => {
         // provider. description is an unbounded TEXT column: 300 characters are valid.
         name: 'PUT identity_providers/{id}', kind: 'idp', control: { identity_provider: { domain_id: 'default', description: 'gate' } }, accepted: { 'missing-body': 201, 'too-long': 201 },
         shapes: badInputs({ memberKey: 'identity_provider', valid: { domain_id: 'default', description: 'gate' }, typedField: 'remote_ids', longField: 'description' }),
-        send: (b) => { const id = factory.name('idp'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${id}`, token, b).then(async (o) => { await undo('idp', id, o); return o; }); },
+        send: (b) => { const id = factory.name('idp'); return sendBadInput(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${id}`, token, b).then(async (o) => { await undo('idp', id, o); return o; }); },
       },
       {
         name: 'PATCH identity_providers/{id}', control: { identity_provider: { description: 'gate' } }, accepted: { 'too-long': 200 },
         shapes: badInputs({ memberKey: 'identity_provider', valid: { description: 'gate' }, typedField: 'enabled', longField: 'description' }),
-        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}`, token, b),
+        send: (b) => sendBadInput(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}`, token, b),
       },
       {
         name: 'PUT identity_providers/{idp_id}/protocols/{protocol_id}', control: { protocol: { mapping_id: mapping.id } },
         shapes: badInputs({ memberKey: 'protocol', valid: { mapping_id: mapping.id }, required: 'mapping_id', longField: 'mapping_id' }),
-        send: (b) => sendBad(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/oidc`, token, b),
+        send: (b) => sendBadInput(admin, 'PUT', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/oidc`, token, b),
       },
       {
         name: 'PATCH identity_providers/{idp_id}/protocols/{protocol_id}', control: { protocol: { mapping_id: mapping.id } },
         shapes: badInputs({ memberKey: 'protocol', valid: { mapping_id: mapping.id }, required: 'mapping_id', longField: 'mapping_id' }),
-        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/saml2`, token, b),
+        send: (b) => sendBadInput(admin, 'PATCH', `/v3/OS-FEDERATION/identity_providers/${idp.id}/protocols/saml2`, token, b),
       },
       {
         // keystone/federation/utils.py MAPPING_SCHEMA only requires rules: other members are ignored.
         name: 'PUT mappings/{id}', kind: 'mapping', control: { mapping: { rules: simpleRules } }, accepted: { 'unexpected-property': 201 },
         shapes: badInputs({ memberKey: 'mapping', valid: { rules: simpleRules }, required: 'rules' }),
-        send: (b) => { const id = factory.name('mapping'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/mappings/${id}`, token, b).then(async (o) => { await undo('mapping', id, o); return o; }); },
+        send: (b) => { const id = factory.name('mapping'); return sendBadInput(admin, 'PUT', `/v3/OS-FEDERATION/mappings/${id}`, token, b).then(async (o) => { await undo('mapping', id, o); return o; }); },
       },
       {
         name: 'PATCH mappings/{id}', control: { mapping: { rules: simpleRules } }, accepted: { 'unexpected-property': 200 },
         shapes: badInputs({ memberKey: 'mapping', valid: { rules: simpleRules }, required: 'rules' }),
-        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/mappings/${mapping.id}`, token, b),
+        send: (b) => sendBadInput(admin, 'PATCH', `/v3/OS-FEDERATION/mappings/${mapping.id}`, token, b),
       },
       {
         name: 'PUT service_providers/{id}', kind: 'sp', control: { service_provider: spBody }, accepted: { 'too-long': 201 },
         shapes: badInputs({ memberKey: 'service_provider', valid: spBody, required: 'auth_url', longField: 'description' }),
-        send: (b) => { const id = factory.name('sp'); return sendBad(admin, 'PUT', `/v3/OS-FEDERATION/service_providers/${id}`, token, b).then(async (o) => { await undo('sp', id, o); return o; }); },
+        send: (b) => { const id = factory.name('sp'); return sendBadInput(admin, 'PUT', `/v3/OS-FEDERATION/service_providers/${id}`, token, b).then(async (o) => { await undo('sp', id, o); return o; }); },
       },
       {
         name: 'PATCH service_providers/{id}', control: { service_provider: { description: 'gate' } }, accepted: { 'too-long': 200 },
         shapes: badInputs({ memberKey: 'service_provider', valid: { description: 'gate' }, typedField: 'enabled', longField: 'description' }),
-        send: (b) => sendBad(admin, 'PATCH', `/v3/OS-FEDERATION/service_providers/${sp.id}`, token, b),
+        send: (b) => sendBadInput(admin, 'PATCH', `/v3/OS-FEDERATION/service_providers/${sp.id}`, token, b),
       },
     ];
     for (const op of ops.filter((o) => needs(o.name))) {
       await test.step(op.name, async () => {
         await softStep(failures, 'positive-control', async () => {
-          const outcome = await op.send({ shape: 'positive-control', json: op.control }) as Awaited<ReturnType<typeof sendBad>>;
+          const outcome = await op.send({ shape: 'positive-control', json: op.control }) as Awaited<ReturnType<typeof sendBadInput>>;
           const v = judgePositiveControl(answerOf(outcome));
           expectOrKnownDefect(v.ok, v.reason, { testInfo, what: `${op.name} positive-control`, expected: 'the valid body accepted (2xx)' }, v.observed);
         });
         for (const b of op.shapes) {
           await softStep(failures, b.shape, async () => {
-            const outcome = await op.send(b) as Awaited<ReturnType<typeof sendBad>>;
+            const outcome = await op.send(b) as Awaited<ReturnType<typeof sendBadInput>>;
             const acceptedWith = op.accepted?.[b.shape];
             if (acceptedWith) {
               expect('status' in outcome ? outcome.status : outcome.kind, `${op.name} ${b.shape}`).toBe(acceptedWith);

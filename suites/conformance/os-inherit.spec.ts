@@ -5,6 +5,7 @@ import { expectStatusOrKnownDefect } from '../../lib/conformance/server-error.js
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 /**
@@ -151,20 +152,22 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     const memberDomainId = (await admin.projects.show(who.memberProjectId)).body.project.domain_id;
     const onDomain: GrantTarget = { scope: 'domains', scopeId: memberDomainId, actor: 'users', actorId: who.memberUserId, inherited: true };
     const onProject: GrantTarget = { scope: 'projects', scopeId: who.memberProjectId, actor: 'users', actorId: who.memberUserId, inherited: true };
-    await test.step('no token', async () => expectError(await who.anonymous.grants.list(onDomain), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.grants.list(onDomain), 401));
-    await test.step('member lists and checks its inherited grants', async () => {
-      expectError(await who.member.grants.list(onDomain), 403);
-      expect((await who.member.grants.check(onDomain, role.id)).status).toBe(403);
-      expect((await who.member.grants.check(onProject, role.id)).status).toBe(403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.grants.list(onDomain),
+      member: {
+        'member lists and checks its inherited grants': async (member) => {
+          expectError(await member.grants.list(onDomain), 403);
+          expect((await member.grants.check(onDomain, role.id)).status).toBe(403);
+          expect((await member.grants.check(onProject, role.id)).status).toBe(403);
+        },
+        'member grants itself an inherited role, and revokes': async (member) => {
+          for (const t of [onDomain, onProject]) {
+            const r = await factory.grant(t, role.id, member);
+            expectError(r, 403);
+            expectError(await member.grants.revoke(t, role.id), 403);
+          }
+        },
+      },
     });
-    await test.step('member grants itself an inherited role, and revokes', async () => {
-      for (const t of [onDomain, onProject]) {
-        const r = await factory.grant(t, role.id, who.member);
-        expectError(r, 403);
-        expectError(await who.member.grants.revoke(t, role.id), 403);
-      }
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).grants.list(onDomain), 401));
   });
 });

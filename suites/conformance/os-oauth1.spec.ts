@@ -1,12 +1,13 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
-import { badInputs, type BadInput } from '../../lib/conformance/bad-input.js';
+import { badInputs } from '../../lib/conformance/bad-input.js';
 import { answerOf, expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
 import { judgePositiveControl } from '../../lib/conformance/bad-input-judgement.js';
+import { sendBadInput } from '../../lib/conformance/bad-input-matrix.js';
+import { softStep } from '../../lib/conformance/soft-step.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
-import type { Keystone } from '../../lib/keystone/client.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
-import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
+import { expectStatus, type KsResponse } from '../../lib/keystone/http.js';
 import {
   assertSchema, consumerCreatedResponseSchema, consumerResponseSchema, consumersResponseSchema, datetimeOrNull, entity, list,
   nonEmpty, rolesResponseSchema, roleResponseSchema, single, tokenResponseSchema,
@@ -32,19 +33,7 @@ const accessTokenSchema = entity(
 const accessTokenResponseSchema = single('access_token', accessTokenSchema);
 const accessTokensResponseSchema = list('access_tokens', accessTokenSchema);
 
-
 const err = (r: KsResponse, status: number) => { expect(r.status, bodyForMessage(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
-
-function sendBad(admin: Keystone, method: HttpMethod, path: string, token: string, b: BadInput) {
-  return outcomeOf(admin.http.request(method, path, {
-    token, ...(b.raw !== undefined ? { rawBody: b.raw } : { body: b.json }), headers: b.contentType ? { 'content-type': b.contentType } : undefined,
-  }));
-}
-
-/** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
-async function softStep(failures: string[], title: string, body: () => Promise<void>): Promise<void> {
-  await test.step(title, body).catch((e: Error) => { failures.push(`${title}: ${e.message.split('\n')[0]}`); });
-}
 
 test.describe('OS-OAUTH1 @os-oauth1', () => {
   test('consumers: create, show, list, update, delete, 404 @slice', { annotation: { type: 'id', description: 'fbe89371-ae98-4ae1-a39a-4f21d04e46c3' } }, async ({ admin, factory }) => {
@@ -222,7 +211,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
     const consumer = await factory.consumer();
     await test.step('POST /v3/OS-OAUTH1/consumers', async () => {
       await softStep(failures, 'positive-control', async () => {
-        const outcome = await sendBad(admin, 'POST', '/v3/OS-OAUTH1/consumers', token, { shape: 'positive-control', json: { consumer: { description: 'gate' } } });
+        const outcome = await sendBadInput(admin, 'POST', '/v3/OS-OAUTH1/consumers', token, { shape: 'positive-control', json: { consumer: { description: 'gate' } } });
         const id = 'status' in outcome && outcome.status === 201 ? (outcome.body.consumer?.id as string | undefined) : undefined;
         if (id) factory.defer(`consumer ${id}`, () => admin.consumers.delete(id));
         const v = judgePositiveControl(answerOf(outcome));
@@ -230,7 +219,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
       });
       for (const b of badInputs({ memberKey: 'consumer', valid: { description: 'gate' }, typedField: 'description', longField: 'description' })) {
         await softStep(failures, b.shape, async () => {
-          const outcome = await sendBad(admin, 'POST', '/v3/OS-OAUTH1/consumers', token, b);
+          const outcome = await sendBadInput(admin, 'POST', '/v3/OS-OAUTH1/consumers', token, b);
           const id = 'status' in outcome && outcome.status === 201 ? (outcome.body.consumer?.id as string | undefined) : undefined;
           if (id) factory.defer(`consumer ${id}`, () => admin.consumers.delete(id));
           // keystone/oauth1/schema.py consumer_create has additionalProperties: true and no required
@@ -242,12 +231,12 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
     });
     await test.step('PATCH /v3/OS-OAUTH1/consumers/{consumer_id}', async () => {
       await softStep(failures, 'positive-control', async () => {
-        const v = judgePositiveControl(answerOf(await sendBad(admin, 'PATCH', `/v3/OS-OAUTH1/consumers/${consumer.id}`, token, { shape: 'positive-control', json: { consumer: { description: 'gate' } } })));
+        const v = judgePositiveControl(answerOf(await sendBadInput(admin, 'PATCH', `/v3/OS-OAUTH1/consumers/${consumer.id}`, token, { shape: 'positive-control', json: { consumer: { description: 'gate' } } })));
         expect(v.ok, `PATCH /v3/OS-OAUTH1/consumers/{id} [positive-control]: ${v.reason}`).toBe(true);
       });
       for (const b of badInputs({ memberKey: 'consumer', valid: { description: 'gate' }, typedField: 'description', longField: 'description' })) {
         await softStep(failures, b.shape, async () => {
-          const outcome = await sendBad(admin, 'PATCH', `/v3/OS-OAUTH1/consumers/${consumer.id}`, token, b);
+          const outcome = await sendBadInput(admin, 'PATCH', `/v3/OS-OAUTH1/consumers/${consumer.id}`, token, b);
           // consumer_update has additionalProperties: true as well.
           if (b.shape === 'unexpected-property') { expect('status' in outcome && outcome.status).toBe(200); return; }
           await expectClientError(outcome, { testInfo, cluster, what: `PATCH /v3/OS-OAUTH1/consumers/{id} ${b.shape}` });
@@ -259,7 +248,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
       const roleId = self.roles![0]!.id;
       for (const b of badInputs({ memberKey: null, valid: { roles: [{ id: roleId }] }, required: 'roles', typedField: 'roles' })) {
         await softStep(failures, b.shape, async () => {
-          const outcome = await sendBad(admin, 'PUT', `/v3/OS-OAUTH1/authorize/${rt.key}`, token, b);
+          const outcome = await sendBadInput(admin, 'PUT', `/v3/OS-OAUTH1/authorize/${rt.key}`, token, b);
           // keystone/api/os_oauth1.py reads only body.get('roles', []) and validates that list:
           // other members are ignored, and an absent list authorizes no role at all (200).
           if (b.shape === 'unexpected-property' || b.shape === 'missing-required') { expect('status' in outcome && outcome.status).toBe(200); return; }

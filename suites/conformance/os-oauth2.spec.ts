@@ -4,6 +4,7 @@ import { expect, test } from '../../fixtures/test.js';
 import { badInputs } from '../../lib/conformance/bad-input.js';
 import { activeKnownDefects, knownCaseDefect, testIdOf } from '../../lib/conformance/known-defects.js';
 import { expectClientError, outcomeOf } from '../../lib/conformance/server-error.js';
+import { softStep } from '../../lib/conformance/soft-step.js';
 import type { ClusterInfo } from '../../lib/cluster/cluster-info.js';
 import { bootstrapRoleId } from '../../lib/keystone/bootstrap-roles.js';
 import type { KeystoneTransportError } from '../../lib/keystone/errors.js';
@@ -19,7 +20,6 @@ import { bodyForMessage } from '../../lib/keystone/mask.js';
  * (keystone/api/os_oauth2.py). Errors follow RFC 6749 §5.2 — `{"error": "<code>",
  * "error_description": ...}` — not Keystone's usual error object.
  */
-
 
 /** The secret with its first character changed (bcrypt only reads the first 72 bytes of it). */
 const wrongSecret = (s: string) => `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
@@ -46,11 +46,6 @@ async function expectOAuth2ClientError(outcome: KsResponse | KeystoneTransportEr
   }
   // An authentication route: 400 or 401 (RFC 6749 section 5.2, which the OS-OAUTH2 api-ref follows).
   await expectClientError(outcome, ctx, 'auth-body', allowed.length ? { only: allowed, apiRef: 'RFC 6749 section 5.2 error responses (OS-OAUTH2 api-ref)' } : {});
-}
-
-/** Runs one bad-input shape as a step; a failure is recorded and the remaining shapes still run. */
-async function softStep(failures: string[], title: string, body: () => Promise<void>): Promise<void> {
-  await test.step(title, body).catch((e: Error) => { failures.push(`${title}: ${e.message.split('\n')[0]}`); });
 }
 
 test.describe('OS-OAUTH2 @os-oauth2', () => {

@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import type { KsResponse } from '../../lib/keystone/http.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers } from './catalog-support.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
 
@@ -27,9 +28,10 @@ test.describe('OS-PKI @os-pki', () => {
   test('unenforced: no token, a malformed, a member\'s or a revoked token are refused the same way', { annotation: { type: 'id', description: 'feeeada1-1854-41b5-95d8-39e33e58ec62' } }, async ({ reader, admin, factory }) => {
     await allure.feature('pki'); await allure.story('GET /v3/auth/tokens/OS-PKI/revoked');
     const who = await callers(admin, factory, reader);
-    await test.step('no token', async () => expectPkiRefusal(await who.anonymous.pki.revoked()));
-    await test.step('malformed token', async () => expectPkiRefusal(await who.malformed.pki.revoked()));
-    await test.step('member', async () => expectPkiRefusal(await who.member.pki.revoked()));
-    await test.step('revoked token', async () => expectPkiRefusal(await (await who.revokedMember()).pki.revoked()));
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.pki.revoked(),
+      member: { member: async (member) => expectPkiRefusal(await member.pki.revoked()) },
+      refused: expectPkiRefusal,
+    });
   });
 });

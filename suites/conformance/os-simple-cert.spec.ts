@@ -1,5 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError } from './catalog-support.js';
 
 // keystone/api/os_simple_cert.py (Zed): both resources are @unenforced_api and raise Gone ("no
@@ -15,9 +16,11 @@ test.describe('OS-SIMPLE-CERT @os-simple-cert', () => {
   test('unenforced: no token, a malformed, a member\'s or a revoked token get the same 410', { annotation: { type: 'id', description: '262aa98f-23e7-4e6f-bbf6-7c0e815c3313' } }, async ({ reader, admin, factory }) => {
     await allure.feature('simple cert'); await allure.story('GET /v3/OS-SIMPLE-CERT/ca, /certificates');
     const who = await callers(admin, factory, reader);
-    await test.step('no token', async () => expectError(await who.anonymous.simpleCert.ca(), 410));
-    await test.step('malformed token', async () => expectError(await who.malformed.simpleCert.certificates(), 410));
-    await test.step('member', async () => expectError(await who.member.simpleCert.ca(), 410));
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).simpleCert.certificates(), 410));
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.simpleCert.certificates(),
+      probeAs: { anonymous: (ks) => ks.simpleCert.ca() },
+      member: { member: async (member) => expectError(await member.simpleCert.ca(), 410) },
+      refused: (res) => expectError(res, 410),
+    });
   });
 });

@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { entity, selfLinks, strings } from '../../lib/keystone/schemas/index.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 // lib/keystone/schemas has no file for project tags: GET/PUT /v3/projects/{id}/tags answer
@@ -107,22 +108,24 @@ test.describe('project tags @project-tags', () => {
     const who = await callers(admin, factory, reader);
     const other = await factory.project({ tags: ['gate'] });
     const own = who.memberProjectId;
-    await test.step('no token', async () => expectError(await who.anonymous.projectTags.list(own), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.projectTags.list(own), 401));
-    await test.step('member reads the tags of its own project (project user rule)', async () => {
-      expectJson(await who.member.projectTags.list(own), 200, projectTagsResponseSchema);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.projectTags.list(own),
+      member: {
+        'member reads the tags of its own project (project user rule)': async (member) => {
+          expectJson(await member.projectTags.list(own), 200, projectTagsResponseSchema);
+        },
+        "member reads another project's tags": async (member) => {
+          expectError(await member.projectTags.list(other.id), 403);
+          expectError(await member.projectTags.check(other.id, 'gate'), 403);
+        },
+        'member writes tags, even on its own project': async (member) => {
+          expectError(await member.projectTags.add(own, 'gate'), 403);
+          expectError(await member.projectTags.replace(own, ['gate']), 403);
+          expectError(await member.projectTags.remove(other.id, 'gate'), 403);
+          expectError(await member.projectTags.clear(other.id), 403);
+        },
+      },
     });
-    await test.step("member reads another project's tags", async () => {
-      expectError(await who.member.projectTags.list(other.id), 403);
-      expectError(await who.member.projectTags.check(other.id, 'gate'), 403);
-    });
-    await test.step('member writes tags, even on its own project', async () => {
-      expectError(await who.member.projectTags.add(own, 'gate'), 403);
-      expectError(await who.member.projectTags.replace(own, ['gate']), 403);
-      expectError(await who.member.projectTags.remove(other.id, 'gate'), 403);
-      expectError(await who.member.projectTags.clear(other.id), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).projectTags.list(own), 401));
   });
 
   test('bad input on PUT /v3/projects/{project_id}/tags: 4xx, never 5xx', { annotation: { type: 'id', description: '9c219ea6-eb42-4922-85a4-61d7bc06c5e9' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -2,6 +2,7 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { assertSchema, list, projectResponseSchema, projectSchema, projectsResponseSchema, strOrNull } from '../../lib/keystone/schemas/index.js';
 import type { Project } from '../../lib/keystone/types.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID, userIdOf } from './identity-support.js';
 
 // Zed sends domain_id null for a project acting as a domain (is_domain=true); projectSchema
@@ -14,7 +15,7 @@ test.describe('projects @projects', () => {
     const domain = await factory.domain();
     const name = factory.name('project');
     const created = await admin.projects.create({ name, domain_id: domain.id, description: 'gate project', enabled: true, tags: ['gate'] });
-    if (created.status === 201) factory.defer(`project ${created.body.project.id}`, () => admin.projects.delete(created.body.project.id));
+    factory.deferIfCreated(created, (body) => `project ${body.project.id}`, (body) => admin.projects.delete(body.project.id));
     expectJson(created, 201, projectResponseSchema);
     const project = created.body.project;
     // A top-level project's parent is its domain (keystone/api/projects.py post).
@@ -142,13 +143,13 @@ test.describe('projects @projects', () => {
     await test.step('a second project with the same name in the same domain: 409', async () => {
       const project = await factory.project();
       const dup = await admin.projects.create({ name: project.name, domain_id: project.domain_id });
-      if (dup.status === 201) factory.defer('duplicate project', () => admin.projects.delete(dup.body.project.id));
+      factory.deferIfCreated(dup, 'duplicate project', (body) => admin.projects.delete(body.project.id));
       expectError(dup, 409);
     });
     await test.step('an unknown parent or domain: 400 (keystone/api/projects.py turns NotFound into ValidationError)', async () => {
       for (const fields of [{ parent_id: UNKNOWN_ID }, { domain_id: UNKNOWN_ID }]) {
         const r = await admin.projects.create({ name: factory.name('project'), ...fields });
-        if (r.status === 201) factory.defer('project with unknown parent', () => admin.projects.delete(r.body.project.id));
+        factory.deferIfCreated(r, 'project with unknown parent', (body) => admin.projects.delete(body.project.id));
         expectError(r, 400);
       }
     });
@@ -158,21 +159,24 @@ test.describe('projects @projects', () => {
     await allure.feature('projects'); await allure.story('GET/POST/PATCH/DELETE /v3/projects');
     const who = await callers(admin, factory, reader);
     const other = await factory.project();
-    await test.step('no token', async () => expectError(await who.anonymous.projects.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.projects.list(), 401));
-    await test.step('member may show its own project', async () => expectJson(await who.member.projects.show(who.memberProjectId), 200, projectResponseSchema));
-    await test.step('member lists projects and shows another project', async () => {
-      expectError(await who.member.projects.list(), 403);
-      expectError(await who.member.projects.show(other.id), 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.projects.list(),
+      probeAs: { revoked: (ks) => ks.projects.show(who.memberProjectId) },
+      member: {
+        'member may show its own project': async (member) => expectJson(await member.projects.show(who.memberProjectId), 200, projectResponseSchema),
+        'member lists projects and shows another project': async (member) => {
+          expectError(await member.projects.list(), 403);
+          expectError(await member.projects.show(other.id), 403);
+        },
+        'member creates, updates, deletes a project': async (member) => {
+          const r = await member.projects.create({ name: factory.name('project') });
+          factory.deferIfCreated(r, 'project', (body) => admin.projects.delete(body.project.id));
+          expectError(r, 403);
+          expectError(await member.projects.update(who.memberProjectId, { description: 'x' }), 403);
+          expectError(await member.projects.delete(other.id), 403);
+        },
+      },
     });
-    await test.step('member creates, updates, deletes a project', async () => {
-      const r = await who.member.projects.create({ name: factory.name('project') });
-      if (r.status === 201) factory.defer('project', () => admin.projects.delete(r.body.project.id));
-      expectError(r, 403);
-      expectError(await who.member.projects.update(who.memberProjectId, { description: 'x' }), 403);
-      expectError(await who.member.projects.delete(other.id), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).projects.show(who.memberProjectId), 401));
   });
 
   test('bad input on POST /v3/projects: 4xx, never 5xx', { annotation: { type: 'id', description: '7eb9fc3d-56ea-490b-902a-f25ea2e95554' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { regionResponseSchema, regionsResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
 
 // Only `ksgate-region-*` regions are created and deleted; RegionOne is never touched.
@@ -9,7 +10,7 @@ test.describe('regions @regions', () => {
     await allure.feature('regions'); await allure.story('POST/GET/PATCH/DELETE /v3/regions');
     // POST without an id: Keystone generates one.
     const parentRes = await admin.regions.create({ description: 'gate parent' });
-    if (parentRes.status === 201) factory.defer(`region ${parentRes.body.region.id}`, () => admin.regions.delete(parentRes.body.region.id));
+    factory.deferIfCreated(parentRes, (body) => `region ${body.region.id}`, (body) => admin.regions.delete(body.region.id));
     expectJson(parentRes, 201, regionResponseSchema);
     const parent = parentRes.body.region;
     expect(parent).toMatchObject({ description: 'gate parent', parent_region_id: null });
@@ -18,7 +19,7 @@ test.describe('regions @regions', () => {
     // POST with an id (historical; PUT /v3/regions/{id} is the documented way).
     const childId = factory.name('region');
     const childRes = await admin.regions.create({ id: childId, description: 'gate child', parent_region_id: parent.id });
-    if (childRes.status === 201) factory.defer(`region ${childId}`, () => admin.regions.delete(childId));
+    factory.deferIfCreated(childRes, `region ${childId}`, () => admin.regions.delete(childId));
     expectJson(childRes, 201, regionResponseSchema);
     expect(childRes.body.region).toMatchObject({ id: childId, description: 'gate child', parent_region_id: parent.id });
     expect(childRes.body.region.links.self).toMatch(new RegExp(`/v3/regions/${childId}$`));
@@ -62,23 +63,25 @@ test.describe('regions @regions', () => {
     expectError(await admin.regions.update(unknown, { description: 'x' }), 404);
     expectError(await admin.regions.delete(unknown), 404);
     const orphan = await admin.regions.create({ description: 'gate orphan', parent_region_id: unknown });
-    if (orphan.status === 201) factory.defer('region', () => admin.regions.delete(orphan.body.region.id));
+    factory.deferIfCreated(orphan, 'region', (body) => admin.regions.delete(body.region.id));
     expectError(orphan, 404);
   });
 
   test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3c721cab-b03b-4961-9ec4-ede021c36596' } }, async ({ reader, admin, factory }) => {
     await allure.feature('regions'); await allure.story('GET/POST /v3/regions');
     const who = await callers(admin, factory, reader);
-    await test.step('no token', async () => expectError(await who.anonymous.regions.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.regions.list(), 401));
-    // identity:list_regions is '' in Zed: any authenticated user may read the region list.
-    await test.step('member lists regions (allowed)', async () => expectJson(await who.member.regions.list(), 200, regionsResponseSchema));
-    await test.step('member creates a region', async () => {
-      const r = await who.member.regions.create({ description: 'gate by member' });
-      if (r.status === 201) factory.defer('region', () => admin.regions.delete(r.body.region.id));
-      expectError(r, 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.regions.list(),
+      member: {
+        // identity:list_regions is '' in Zed: any authenticated user may read the region list.
+        'member lists regions (allowed)': async (member) => expectJson(await member.regions.list(), 200, regionsResponseSchema),
+        'member creates a region': async (member) => {
+          const r = await member.regions.create({ description: 'gate by member' });
+          factory.deferIfCreated(r, 'region', (body) => admin.regions.delete(body.region.id));
+          expectError(r, 403);
+        },
+      },
     });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).regions.list(), 401));
   });
 
   test('bad input on POST /v3/regions: 4xx, never 5xx', { annotation: { type: 'id', description: 'af1684d7-27e2-4152-87d8-d22611b85f48' } }, async ({ admin, factory, cluster }, testInfo) => {

@@ -5,6 +5,7 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { randomPassword } from '../../lib/cluster/keys.js';
 import { rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
 
 /** Where the malformed ids go on each grant route: role, user, group, project and domain lookups each meet them. */
@@ -113,17 +114,19 @@ test.describe('role grants on projects and domains @role-grants', () => {
     const who = await callers(admin, factory, reader);
     const role = await factory.role();
     const own: GrantTarget = { scope: 'projects', scopeId: who.memberProjectId, actor: 'users', actorId: who.memberUserId };
-    await test.step('no token', async () => expectError(await who.anonymous.grants.list(own), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.grants.list(own), 401));
-    await test.step('member lists and checks its own grants', async () => {
-      expectError(await who.member.grants.list(own), 403);
-      expect((await who.member.grants.check(own, role.id)).status).toBe(403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.grants.list(own),
+      member: {
+        'member lists and checks its own grants': async (member) => {
+          expectError(await member.grants.list(own), 403);
+          expect((await member.grants.check(own, role.id)).status).toBe(403);
+        },
+        'member grants itself a role, and revokes one': async (member) => {
+          const r = await factory.grant(own, role.id, member);
+          expectError(r, 403);
+          expectError(await member.grants.revoke(own, role.id), 403);
+        },
+      },
     });
-    await test.step('member grants itself a role, and revokes one', async () => {
-      const r = await factory.grant(own, role.id, who.member);
-      expectError(r, 403);
-      expectError(await who.member.grants.revoke(own, role.id), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).grants.list(own), 401));
   });
 });

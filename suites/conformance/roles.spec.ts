@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { roleResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
 
 test.describe('roles @roles', () => {
@@ -8,7 +9,7 @@ test.describe('roles @roles', () => {
     await allure.feature('roles'); await allure.story('POST/GET/PATCH/DELETE /v3/roles');
     const name = factory.name('role');
     const created = await admin.roles.create({ name, description: 'gate role' });
-    if (created.status === 201) factory.defer(`role ${created.body.role.id}`, () => admin.roles.delete(created.body.role.id));
+    factory.deferIfCreated(created, (body) => `role ${body.role.id}`, (body) => admin.roles.delete(body.role.id));
     expectJson(created, 201, roleResponseSchema);
     const role = created.body.role;
     expect(role).toMatchObject({ name, description: 'gate role', domain_id: null });
@@ -42,7 +43,7 @@ test.describe('roles @roles', () => {
     const domain = await factory.domain();
     const name = factory.name('role');
     const created = await admin.roles.create({ name, domain_id: domain.id });
-    if (created.status === 201) factory.defer(`role ${created.body.role.id}`, () => admin.roles.delete(created.body.role.id));
+    factory.deferIfCreated(created, (body) => `role ${body.role.id}`, (body) => admin.roles.delete(body.role.id));
     expectJson(created, 201, roleResponseSchema);
     const domainRole = created.body.role;
     expect(domainRole.domain_id).toBe(domain.id);
@@ -57,10 +58,10 @@ test.describe('roles @roles', () => {
     });
     await test.step('a global role of the same name: 201; a second one in the same domain: 409', async () => {
       const global = await admin.roles.create({ name });
-      if (global.status === 201) factory.defer(`role ${global.body.role.id}`, () => admin.roles.delete(global.body.role.id));
+      factory.deferIfCreated(global, (body) => `role ${body.role.id}`, (body) => admin.roles.delete(body.role.id));
       expectJson(global, 201, roleResponseSchema);
       const dup = await admin.roles.create({ name, domain_id: domain.id });
-      if (dup.status === 201) factory.defer('duplicate role', () => admin.roles.delete(dup.body.role.id));
+      factory.deferIfCreated(dup, 'duplicate role', (body) => admin.roles.delete(body.role.id));
       expectError(dup, 409);
     });
   });
@@ -89,7 +90,7 @@ test.describe('roles @roles', () => {
     await test.step('a second global role with the same name: 409', async () => {
       const role = await factory.role();
       const dup = await admin.roles.create({ name: role.name });
-      if (dup.status === 201) factory.defer('duplicate role', () => admin.roles.delete(dup.body.role.id));
+      factory.deferIfCreated(dup, 'duplicate role', (body) => admin.roles.delete(body.role.id));
       expectError(dup, 409);
     });
   });
@@ -98,20 +99,22 @@ test.describe('roles @roles', () => {
     await allure.feature('roles'); await allure.story('GET/POST/PATCH/DELETE /v3/roles');
     const who = await callers(admin, factory, reader);
     const role = await factory.role();
-    await test.step('no token', async () => expectError(await who.anonymous.roles.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.roles.list(), 401));
-    await test.step('member lists and shows roles', async () => {
-      expectError(await who.member.roles.list(), 403);
-      expectError(await who.member.roles.show(role.id), 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.roles.list(),
+      member: {
+        'member lists and shows roles': async (member) => {
+          expectError(await member.roles.list(), 403);
+          expectError(await member.roles.show(role.id), 403);
+        },
+        'member creates, updates, deletes a role': async (member) => {
+          const r = await member.roles.create({ name: factory.name('role') });
+          factory.deferIfCreated(r, 'role', (body) => admin.roles.delete(body.role.id));
+          expectError(r, 403);
+          expectError(await member.roles.update(role.id, { description: 'x' }), 403);
+          expectError(await member.roles.delete(role.id), 403);
+        },
+      },
     });
-    await test.step('member creates, updates, deletes a role', async () => {
-      const r = await who.member.roles.create({ name: factory.name('role') });
-      if (r.status === 201) factory.defer('role', () => admin.roles.delete(r.body.role.id));
-      expectError(r, 403);
-      expectError(await who.member.roles.update(role.id, { description: 'x' }), 403);
-      expectError(await who.member.roles.delete(role.id), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).roles.list(), 401));
   });
 
   test('bad input on POST /v3/roles: 4xx, never 5xx', { annotation: { type: 'id', description: 'e866aee2-60e4-474d-a33d-425b7be77cae' } }, async ({ admin, factory, cluster }, testInfo) => {

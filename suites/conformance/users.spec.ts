@@ -3,6 +3,7 @@ import { expect, test } from '../../fixtures/test.js';
 import { randomPassword } from '../../lib/cluster/keys.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { groupsResponseSchema, projectsResponseSchema, userResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
+import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
 
 test.describe('users @users', () => {
@@ -12,7 +13,7 @@ test.describe('users @users', () => {
     const domain = await factory.domain();
     const name = factory.name('user');
     const created = await admin.users.create({ name, domain_id: domain.id, description: 'gate user', enabled: true, password: randomPassword(), email: 'gate@example.test' });
-    if (created.status === 201) factory.defer(`user ${created.body.user.id}`, () => admin.users.delete(created.body.user.id));
+    factory.deferIfCreated(created, (body) => `user ${body.user.id}`, (body) => admin.users.delete(body.user.id));
     expectJson(created, 201, userResponseSchema);
     const user = created.body.user;
     // Unknown attributes (email) are stored as extras and returned; the password never is.
@@ -117,7 +118,7 @@ test.describe('users @users', () => {
     await test.step('a second user with the same name in the same domain: 409', async () => {
       const user = await factory.user();
       const dup = await admin.users.create({ name: user.name, domain_id: user.domain_id });
-      if (dup.status === 201) factory.defer('duplicate user', () => admin.users.delete(dup.body.user.id));
+      factory.deferIfCreated(dup, 'duplicate user', (body) => admin.users.delete(body.user.id));
       expectError(dup, 409);
     });
   });
@@ -126,25 +127,27 @@ test.describe('users @users', () => {
     await allure.feature('users'); await allure.story('GET/POST/PATCH/DELETE /v3/users');
     const who = await callers(admin, factory, reader);
     const other = await factory.user();
-    await test.step('no token', async () => expectError(await who.anonymous.users.list(), 401));
-    await test.step('malformed token', async () => expectError(await who.malformed.users.list(), 401));
-    await test.step('member may show itself (owner rule)', async () => expectJson(await who.member.users.show(who.memberUserId), 200, userResponseSchema));
-    await test.step('member lists users', async () => expectError(await who.member.users.list(), 403));
-    await test.step('member shows another user', async () => expectError(await who.member.users.show(other.id), 403));
-    await test.step("member lists another user's groups and projects", async () => {
-      expectError(await who.member.users.groups(other.id), 403);
-      expectError(await who.member.users.projects(other.id), 403);
+    await expectTokenRefusals(who, {
+      probe: (ks) => ks.users.list(),
+      member: {
+        'member may show itself (owner rule)': async (member) => expectJson(await member.users.show(who.memberUserId), 200, userResponseSchema),
+        'member lists users': async (member) => expectError(await member.users.list(), 403),
+        'member shows another user': async (member) => expectError(await member.users.show(other.id), 403),
+        "member lists another user's groups and projects": async (member) => {
+          expectError(await member.users.groups(other.id), 403);
+          expectError(await member.users.projects(other.id), 403);
+        },
+        'member creates a user': async (member) => {
+          const r = await member.users.create({ name: factory.name('user') });
+          factory.deferIfCreated(r, 'user', (body) => admin.users.delete(body.user.id));
+          expectError(r, 403);
+        },
+        'member updates and deletes another user': async (member) => {
+          expectError(await member.users.update(other.id, { description: 'x' }), 403);
+          expectError(await member.users.delete(other.id), 403);
+        },
+      },
     });
-    await test.step('member creates a user', async () => {
-      const r = await who.member.users.create({ name: factory.name('user') });
-      if (r.status === 201) factory.defer('user', () => admin.users.delete(r.body.user.id));
-      expectError(r, 403);
-    });
-    await test.step('member updates and deletes another user', async () => {
-      expectError(await who.member.users.update(other.id, { description: 'x' }), 403);
-      expectError(await who.member.users.delete(other.id), 403);
-    });
-    await test.step('revoked token', async () => expectError(await (await who.revokedMember()).users.list(), 401));
   });
 
   test('bad input on POST /v3/users: 4xx, never 5xx', { annotation: { type: 'id', description: 'b61c8038-ef19-4a85-9b14-f14206936370' } }, async ({ admin, factory, cluster }, testInfo) => {

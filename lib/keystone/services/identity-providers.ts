@@ -1,5 +1,6 @@
-import type { RequestOptions } from '../http.js';
-import { ServiceClient, seg } from './service-client.js';
+import type { KeystoneHttp, RequestOptions } from '../http.js';
+import { FederationProviderClient } from './federation-provider-client.js';
+import { seg, type TokenSource } from './service-client.js';
 
 export interface IdentityProvider {
   id: string;
@@ -15,29 +16,15 @@ export interface FederationProtocol { id: string; mapping_id: string; remote_id_
 const IDPS = '/v3/OS-FEDERATION/identity_providers';
 
 /** OS-FEDERATION identity providers and their protocols (ids are chosen by the caller: PUT). */
-export class IdentityProvidersClient extends ServiceClient {
-  register(idpId: string, idp: Record<string, unknown>, opts: RequestOptions = {}) {
-    return this.call<{ identity_provider: IdentityProvider }>('PUT', `${IDPS}/${seg(idpId)}`, { ...opts, body: { identity_provider: idp } });
-  }
-  list(query?: RequestOptions['query'], opts: RequestOptions = {}) {
-    return this.call<{ identity_providers: IdentityProvider[]; links: Record<string, string | null> }>('GET', IDPS, { ...opts, query });
-  }
-  show(idpId: string, opts: RequestOptions = {}) {
-    return this.call<{ identity_provider: IdentityProvider }>('GET', `${IDPS}/${seg(idpId)}`, opts);
-  }
-  update(idpId: string, patch: Record<string, unknown>, opts: RequestOptions = {}) {
-    return this.call<{ identity_provider: IdentityProvider }>('PATCH', `${IDPS}/${seg(idpId)}`, { ...opts, body: { identity_provider: patch } });
-  }
-  delete(idpId: string, opts: RequestOptions = {}) {
-    return this.call<null>('DELETE', `${IDPS}/${seg(idpId)}`, opts);
-  }
+export class IdentityProvidersClient extends FederationProviderClient<IdentityProvider, 'identity_provider', 'identity_providers'> {
+  constructor(http: KeystoneHttp, tokenSource: TokenSource) { super(http, tokenSource, IDPS, 'identity_provider'); }
 
-  private protocolPath(idpId: string, protocolId: string): string { return `${IDPS}/${seg(idpId)}/protocols/${seg(protocolId)}`; }
+  private protocolPath(idpId: string, protocolId: string): string { return `${this.memberPath(idpId)}/protocols/${seg(protocolId)}`; }
   addProtocol(idpId: string, protocolId: string, protocol: Record<string, unknown>, opts: RequestOptions = {}) {
     return this.call<{ protocol: FederationProtocol }>('PUT', this.protocolPath(idpId, protocolId), { ...opts, body: { protocol } });
   }
   listProtocols(idpId: string, opts: RequestOptions = {}) {
-    return this.call<{ protocols: FederationProtocol[]; links: Record<string, string | null> }>('GET', `${IDPS}/${seg(idpId)}/protocols`, opts);
+    return this.call<{ protocols: FederationProtocol[]; links: Record<string, string | null> }>('GET', `${this.memberPath(idpId)}/protocols`, opts);
   }
   showProtocol(idpId: string, protocolId: string, opts: RequestOptions = {}) {
     return this.call<{ protocol: FederationProtocol }>('GET', this.protocolPath(idpId, protocolId), opts);

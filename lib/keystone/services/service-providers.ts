@@ -1,5 +1,6 @@
-import type { RequestOptions } from '../http.js';
-import { ServiceClient, seg } from './service-client.js';
+import type { KeystoneHttp } from '../http.js';
+import { FederationProviderClient } from './federation-provider-client.js';
+import type { TokenSource } from './service-client.js';
 
 export interface ServiceProvider {
   id: string;
@@ -13,21 +14,7 @@ export interface ServiceProvider {
 
 const SPS = '/v3/OS-FEDERATION/service_providers';
 
-/** OS-FEDERATION service providers (Keystone as an identity provider for other clouds). */
-export class ServiceProvidersClient extends ServiceClient {
-  register(spId: string, sp: Record<string, unknown>, opts: RequestOptions = {}) {
-    return this.call<{ service_provider: ServiceProvider }>('PUT', `${SPS}/${seg(spId)}`, { ...opts, body: { service_provider: sp } });
-  }
-  list(query?: RequestOptions['query'], opts: RequestOptions = {}) {
-    return this.call<{ service_providers: ServiceProvider[]; links: Record<string, string | null> }>('GET', SPS, { ...opts, query });
-  }
-  show(spId: string, opts: RequestOptions = {}) {
-    return this.call<{ service_provider: ServiceProvider }>('GET', `${SPS}/${seg(spId)}`, opts);
-  }
-  update(spId: string, patch: Record<string, unknown>, opts: RequestOptions = {}) {
-    return this.call<{ service_provider: ServiceProvider }>('PATCH', `${SPS}/${seg(spId)}`, { ...opts, body: { service_provider: patch } });
-  }
-  delete(spId: string, opts: RequestOptions = {}) {
-    return this.call<null>('DELETE', `${SPS}/${seg(spId)}`, opts);
-  }
+/** OS-FEDERATION service providers (Keystone as an identity provider for other clouds; ids are chosen by the caller: PUT). */
+export class ServiceProvidersClient extends FederationProviderClient<ServiceProvider, 'service_provider', 'service_providers'> {
+  constructor(http: KeystoneHttp, tokenSource: TokenSource) { super(http, tokenSource, SPS, 'service_provider'); }
 }
