@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { checkTestIds, listedTests, stableUuid } from '../lib/coverage/test-ids.js';
+import { checkTestIds, listedTests, stableUuid, testId } from '../lib/coverage/test-ids.js';
 
 const A = '6f1c9c1e-3f7b-4a59-9d1e-0c2f5b7a9e11';
 const B = '0b6f2c55-8d0e-4c1a-b5f3-7e9a1d2c4b66';
@@ -15,6 +15,14 @@ test('the id check rejects a missing, doubled, malformed or shared id, and accep
   expect(checkTestIds([{ where: 'a', ids: [A.toUpperCase()] }])[0]).toMatch(/not a lower-case UUID/);
   expect(checkTestIds([{ where: 'a', ids: ['123'] }])[0]).toMatch(/not a lower-case UUID/);
   expect(checkTestIds([{ where: 'a', ids: [A] }, { where: 'b', ids: [A] }])).toEqual([`id ${A} is used by 2 tests: a; b`]);
+});
+
+test('a test is selectable by its id: the id check rejects a test without its @id: tag, testId() gives both', () => {
+  expect(testId(A)).toEqual({ tag: [`@id:${A}`], annotation: { type: 'id', description: A } });
+  expect(testId(A, '@slice').tag).toEqual([`@id:${A}`, '@slice']);
+  expect(checkTestIds([{ where: 'a', ids: [A], tags: ['@slice', `@id:${A}`] }])).toEqual([]);
+  expect(checkTestIds([{ where: 'a', ids: [A], tags: ['@slice'] }])).toEqual([`a: no @id:${A} tag, so --grep ${A} does not select it (give the test its details with testId())`]);
+  expect(checkTestIds([{ where: 'a', ids: [A], tags: [`@id:${B}`] }])).toHaveLength(1);
 });
 
 test('a derived id is a well-formed UUID, the same for the same name, different for another', () => {

@@ -9,6 +9,20 @@ export interface ListedTest {
   where: string;
   /** The descriptions of the test's `id` annotations. */
   ids: string[];
+  /** The test's tags (Playwright's `tag` option and @words of its titles); absent: not checked. */
+  tags?: string[];
+}
+
+/** The tag that makes a test selectable by its id: `npx playwright test --grep <id>` (grep reads titles and tags). */
+export const idTag = (id: string): string => `@id:${id}`;
+
+/**
+ * A test's details (Playwright's second argument to `test()`) for its id: the `id` annotation
+ * (Allure testCaseId/historyId, gate.json, request logs), the tag that `--grep <id>` finds, and the
+ * test's own tags (`@slice`, ...: tags, not title words, so a title can change without breaking selection).
+ */
+export function testId(id: string, ...tags: `@${string}`[]): { tag: string[]; annotation: { type: 'id'; description: string } } {
+  return { tag: [idTag(id), ...tags], annotation: { type: 'id', description: id } };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,6 +34,7 @@ export function checkTestIds(tests: readonly ListedTest[]): string[] {
   for (const t of tests) {
     if (t.ids.length === 0) problems.push(`${t.where}: no id annotation`);
     if (t.ids.length > 1) problems.push(`${t.where}: ${t.ids.length} id annotations (${t.ids.join(', ')})`);
+    if (t.tags && t.ids.length === 1 && !t.tags.includes(idTag(t.ids[0]!))) problems.push(`${t.where}: no ${idTag(t.ids[0]!)} tag, so --grep ${t.ids[0]} does not select it (give the test its details with testId())`);
     for (const id of t.ids) {
       if (!UUID.test(id)) problems.push(`${t.where}: id "${id}" is not a lower-case UUID`);
       owners.set(id, [...(owners.get(id) ?? []), t.where]);
@@ -30,14 +45,14 @@ export function checkTestIds(tests: readonly ListedTest[]): string[] {
 }
 
 /** Playwright JSON report suites (from `playwright test --list --reporter=json`), flattened. */
-interface JsonSuite { title: string; file?: string; specs?: { title: string; file: string; tests: { projectName: string; annotations?: { type: string; description?: string }[] }[] }[]; suites?: JsonSuite[] }
+interface JsonSuite { title: string; file?: string; specs?: { title: string; file: string; tags?: string[]; tests: { projectName: string; annotations?: { type: string; description?: string }[] }[] }[]; suites?: JsonSuite[] }
 
 export function listedTests(report: { suites: JsonSuite[] }): ListedTest[] {
   const out: ListedTest[] = [];
   const walk = (s: JsonSuite, path: string[]): void => {
     for (const spec of s.specs ?? []) {
       for (const t of spec.tests) {
-        out.push({ where: `${t.projectName} › ${spec.file} › ${[...path, spec.title].join(' › ')}`, ids: (t.annotations ?? []).filter((a) => a.type === 'id').map((a) => a.description ?? '') });
+        out.push({ where: `${t.projectName} › ${spec.file} › ${[...path, spec.title].join(' › ')}`, ids: (t.annotations ?? []).filter((a) => a.type === 'id').map((a) => a.description ?? ''), tags: (spec.tags ?? []).map((x) => (x.startsWith('@') ? x : `@${x}`)) });
       }
     }
     for (const c of s.suites ?? []) walk(c, [...path, c.title]);

@@ -11,6 +11,7 @@ import { checkRevocation } from '../../lib/workload/checkers/index.js';
 import { classifyDefault } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
 import { htmlPage } from '../../reports/charts/index.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** Runs one request and records it in the history (one process: these steps are sequential). */
 async function recorded(history: History, op: string, f: string, value: Record<string, unknown>, run: () => Promise<KsResponse>): Promise<KsResponse> {
@@ -32,8 +33,8 @@ const VISIBILITY_BOUND_MS = 10_000;
 
 interface StalenessRow { writer: string; reader: string; write: string; staleReads: number; reads: number; visibleAfterMs: number | null }
 
-test.describe('cross-region behaviour without faults @chaos @cross-region @auth-tokens @os-revoke @projects', () => {
-  test('a token issued in any region validates in the others, and a revocation in one region holds in all @slice', { annotation: { type: 'id', description: 'ecc99332-3b90-48f4-a7e5-2e3dde261d8a' } }, async ({ galera, chaosFactory }) => {
+test.describe('cross-region behaviour without faults', { tag: ['@chaos', '@cross-region', '@auth-tokens', '@os-revoke', '@projects'] }, () => {
+  test('a token issued in any region validates in the others, and a revocation in one region holds in all', testId('ecc99332-3b90-48f4-a7e5-2e3dde261d8a', '@slice'), async ({ galera, chaosFactory }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/tokens');
     const { regions } = galera;
     const names = galera.info.regions.map((r) => r.region);
@@ -86,7 +87,7 @@ test.describe('cross-region behaviour without faults @chaos @cross-region @auth-
     await test.info().attach('history.json', { body: JSON.stringify(history.toJSON(), null, 1), contentType: 'application/json' });
   });
 
-  test('read-your-writes across regions: every write shows up in every other region, staleness measured and reported', { annotation: { type: 'id', description: '57a919d7-f9df-4594-8be9-315617c7b4e0' } }, async ({ galera, chaosFactory }, testInfo) => {
+  test('read-your-writes across regions: every write shows up in every other region, staleness measured and reported', testId('57a919d7-f9df-4594-8be9-315617c7b4e0'), async ({ galera, chaosFactory }, testInfo) => {
     await allure.feature('projects'); await allure.story('GET /v3/projects/{project_id}');
     const { regions } = galera;
     const names = galera.info.regions.map((r) => r.region);

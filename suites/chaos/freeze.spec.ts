@@ -8,11 +8,12 @@
 // nearest it has to a freeze.
 import * as allure from 'allure-js-commons';
 import { requireChaosTargets, runChaosScenario, test } from '../../fixtures/chaos.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 test.describe.configure({ timeout: 20 * 60_000 });
 
-test.describe('Galera node freeze under a mixed identity workload @chaos @freeze @auth-tokens @os-revoke @projects @users @role-grants', () => {
-  test('a database node frozen for 15 s: no acknowledged write lost, regions agree, revocation holds, every region recovers', { annotation: { type: 'id', description: 'a3d533b8-05a1-4dc2-9471-0cbb4a713132' } }, async ({ galera, chaosFactory }, testInfo) => {
+test.describe('Galera node freeze under a mixed identity workload', { tag: ['@chaos', '@freeze', '@auth-tokens', '@os-revoke', '@projects', '@users', '@role-grants'] }, () => {
+  test('a database node frozen for 15 s: no acknowledged write lost, regions agree, revocation holds, every region recovers', testId('a3d533b8-05a1-4dc2-9471-0cbb4a713132'), async ({ galera, chaosFactory }, testInfo) => {
     requireChaosTargets(galera, ['freeze']);
     await allure.feature('galera node freeze'); await allure.story('mixed identity workload across regions');
     const target = galera.info.regions.at(-1)!;

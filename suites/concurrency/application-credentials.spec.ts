@@ -9,13 +9,14 @@ import { checkNoLostInsert, checkSetSemantics } from '../../lib/workload/checker
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const CREATE = 'POST /v3/users/{user_id}/application_credentials';
 const DELETE = 'DELETE /v3/users/{user_id}/application_credentials/{application_credential_id}';
 const LIST = 'GET /v3/users/{user_id}/application_credentials';
 
-test.describe('application credentials under concurrency @application-credentials', () => {
-  test('concurrent creates for one user (distinct names), then concurrent deletes: none lost, none resurrected, no leaked conflict @slice', { annotation: { type: 'id', description: '669b37aa-0bb3-4c37-a44c-4d530e5af446' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('application credentials under concurrency', { tag: '@application-credentials' }, () => {
+  test('concurrent creates for one user (distinct names), then concurrent deletes: none lost, none resurrected, no leaked conflict', testId('669b37aa-0bb3-4c37-a44c-4d530e5af446', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('application credentials'); await allure.story(CREATE);
     const n = conflictWrites();
     const memberId = await bootstrapRoleId(admin, 'member');

@@ -13,6 +13,7 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, insertAt, mayRefuse, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
@@ -71,18 +72,18 @@ async function assignmentParentDeleteStorm(
   await judgeConflicts(testInfo, `${kind} delete cascade`, history, probe, [checkCascade(history)], { provocation: NOT_MEASURED });
 }
 
-test.describe('cascade on delete under concurrency @projects @roles @users @role-grants', () => {
-  test('project deleted while its assignments are granted, revoked and the project patched: no assignment survives the project @slice', { annotation: { type: 'id', description: 'c51ab654-aaaf-4455-8152-6d9f9f2d748d' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('cascade on delete under concurrency', { tag: ['@projects', '@roles', '@users', '@role-grants'] }, () => {
+  test('project deleted while its assignments are granted, revoked and the project patched: no assignment survives the project', testId('c51ab654-aaaf-4455-8152-6d9f9f2d748d', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story('DELETE /v3/projects/{project_id}');
     await assignmentParentDeleteStorm({ admin, factory, cluster }, testInfo, 'project');
   });
 
-  test('role deleted while it is granted, revoked and patched: no assignment survives the role', { annotation: { type: 'id', description: 'e04921e1-cc42-4e6a-afb9-d97f77473e79' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('role deleted while it is granted, revoked and patched: no assignment survives the role', testId('e04921e1-cc42-4e6a-afb9-d97f77473e79'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story('DELETE /v3/roles/{role_id}');
     await assignmentParentDeleteStorm({ admin, factory, cluster }, testInfo, 'role');
   });
 
-  test('user deleted while its credentials are created and updated and it is granted a role: no credential or assignment survives the user', { annotation: { type: 'id', description: '2ea032aa-1313-4fb8-931f-0420ff3b83b1' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('user deleted while its credentials are created and updated and it is granted a role: no credential or assignment survives the user', testId('2ea032aa-1313-4fb8-931f-0420ff3b83b1'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('DELETE /v3/users/{user_id}');
     const n = conflictWrites();
     const w = await world(admin, factory, 1);

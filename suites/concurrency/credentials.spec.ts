@@ -8,6 +8,7 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const CREATE = 'POST /v3/credentials';
 const PATCH = 'PATCH /v3/credentials/{credential_id}';
@@ -20,8 +21,8 @@ const labelOf = (c: Credential) => {
   try { return String((JSON.parse(c.blob) as { label?: unknown }).label); } catch { return `unlabelled ${c.id}`; }
 };
 
-test.describe('credentials under concurrency @credentials', () => {
-  test('concurrent creates for one user, then concurrent creates, updates and deletes: none lost, none resurrected, no leaked conflict @slice', { annotation: { type: 'id', description: '1d3af1f1-f012-46b1-8694-72b5bc744108' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('credentials under concurrency', { tag: '@credentials' }, () => {
+  test('concurrent creates for one user, then concurrent creates, updates and deletes: none lost, none resurrected, no leaked conflict', testId('1d3af1f1-f012-46b1-8694-72b5bc744108', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('credentials'); await allure.story(CREATE);
     const n = conflictWrites();
     // Deleting the user (factory cleanup) deletes its credentials, whatever the storm left.
@@ -54,7 +55,7 @@ test.describe('credentials under concurrency @credentials', () => {
     await judgeConflicts(testInfo, 'credential create/update/delete', history, probe, [insert, checkSetSemantics(history, { initial: listed.map(labelOf) })], { provocation: DISTINCT_ROWS });
   });
 
-  test('concurrent PATCH of the type and of the blob of one credential: no lost update', { annotation: { type: 'id', description: 'ff4bbfe1-1702-4306-a0b0-b0838bdea49b' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent PATCH of the type and of the blob of one credential: no lost update', testId('ff4bbfe1-1702-4306-a0b0-b0838bdea49b'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('credentials'); await allure.story(PATCH);
     const user = await factory.user();
     const credential = await factory.credential({ user_id: user.id, type: 'gate', blob: blobOf('initial') });

@@ -13,6 +13,7 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, insertAt, mustAck, range, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const VALIDATE = 'GET /v3/auth/tokens';
 const AUTH = 'POST /v3/auth/tokens';
@@ -51,14 +52,14 @@ async function disableStorm(kind: 'user' | 'project', { admin, regions, factory,
   return { history, probe: await joinStorms(cluster, history, since, [storm, final]) };
 }
 
-test.describe('disabling users and projects under concurrency @users @projects @auth-tokens', () => {
-  test('user disabled during token validation: no token or password of the user is accepted anywhere once the disable is acknowledged @slice', { annotation: { type: 'id', description: '5fd5e659-52d3-49d2-9b9b-9109d1db2aee' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
+test.describe('disabling users and projects under concurrency', { tag: ['@users', '@projects', '@auth-tokens'] }, () => {
+  test('user disabled during token validation: no token or password of the user is accepted anywhere once the disable is acknowledged', testId('5fd5e659-52d3-49d2-9b9b-9109d1db2aee', '@slice'), async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('PATCH /v3/users/{user_id}');
     const { history, probe } = await disableStorm('user', { admin, regions, factory, cluster });
     await judgeConflicts(testInfo, 'user disable during validation', history, probe, [checkTakesEffect(history)], { provocation: NOT_MEASURED });
   });
 
-  test('project disabled during token validation: no token scoped to it is accepted anywhere once the disable is acknowledged', { annotation: { type: 'id', description: 'f9342283-febe-4361-8a07-0bffb5290209' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
+  test('project disabled during token validation: no token scoped to it is accepted anywhere once the disable is acknowledged', testId('f9342283-febe-4361-8a07-0bffb5290209'), async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story('PATCH /v3/projects/{project_id}');
     const { history, probe } = await disableStorm('project', { admin, regions, factory, cluster });
     await judgeConflicts(testInfo, 'project disable during validation', history, probe, [checkTakesEffect(history)], { provocation: NOT_MEASURED });

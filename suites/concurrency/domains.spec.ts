@@ -7,12 +7,13 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, range, recordRead } from '../../lib/workload/keystone-ops.js';
 import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const PATCH = 'PATCH /v3/domains/{domain_id}';
 const CREATE = 'POST /v3/domains';
 
-test.describe('domains under concurrency @domains', () => {
-  test('concurrent PATCH of different attributes of one domain: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '1f58aedb-e64c-45c5-8636-fa4d2b55dcc2' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('domains under concurrency', { tag: '@domains' }, () => {
+  test('concurrent PATCH of different attributes of one domain: no lost update, no leaked conflict', testId('1f58aedb-e64c-45c5-8636-fa4d2b55dcc2', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domains'); await allure.story(PATCH);
     const domain = await factory.domain({ description: 'initial' });
     // A domain is a project row (is_domain): its extra attributes share the read-modify-write of update_project.
@@ -24,7 +25,7 @@ test.describe('domains under concurrency @domains', () => {
     await judgeConflicts(testInfo, 'domain PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
-  test('concurrent creates of one domain name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '645add4a-bd42-49b5-9db5-207666bedd8c' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of one domain name: one 201, the rest 409, one row', testId('645add4a-bd42-49b5-9db5-207666bedd8c'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domains'); await allure.story(CREATE);
     const name = factory.name('same');
     // Registered before the storm: every domain of that name is disabled and deleted at cleanup,

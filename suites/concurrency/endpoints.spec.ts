@@ -2,11 +2,12 @@ import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
 import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
 import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const PATCH = 'PATCH /v3/endpoints/{endpoint_id}';
 
-test.describe('catalog endpoints under concurrency @endpoints', () => {
-  test('concurrent PATCH of the url and of extra attributes of one endpoint: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: 'eb1f1cd6-32df-47c0-ba8a-be9a41a5f64c' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('catalog endpoints under concurrency', { tag: '@endpoints' }, () => {
+  test('concurrent PATCH of the url and of extra attributes of one endpoint: no lost update, no leaked conflict', testId('eb1f1cd6-32df-47c0-ba8a-be9a41a5f64c', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoints'); await allure.story(PATCH);
     const service = await factory.service();
     const endpoint = await factory.endpoint({ service_id: service.id });

@@ -6,13 +6,14 @@ import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const ADD = 'PUT /v3/groups/{group_id}/users/{user_id}';
 const REMOVE = 'DELETE /v3/groups/{group_id}/users/{user_id}';
 const LIST = 'GET /v3/groups/{group_id}/users';
 
-test.describe('group membership under concurrency @groups', () => {
-  test('concurrent adds and removes on one group keep set semantics, with no leaked conflict @slice', { annotation: { type: 'id', description: '3b0c6f7e-2a41-4d5e-9c8b-0f1e2d3c4b01' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('group membership under concurrency', { tag: '@groups' }, () => {
+  test('concurrent adds and removes on one group keep set semantics, with no leaked conflict', testId('3b0c6f7e-2a41-4d5e-9c8b-0f1e2d3c4b01', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('group membership'); await allure.story(ADD);
     const n = conflictWrites();
     // Users live in a domain of their own: deleting it at cleanup removes them all in one request.

@@ -6,13 +6,14 @@ import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const CREATE = 'PUT /v3/roles/{prior_role_id}/implies/{implies_role_id}';
 const DELETE = 'DELETE /v3/roles/{prior_role_id}/implies/{implies_role_id}';
 const LIST = 'GET /v3/roles/{prior_role_id}/implies';
 
-test.describe('implied roles under concurrency @implied-roles', () => {
-  test('concurrent creates and deletes of implications of one prior role keep set semantics, with no leaked conflict @slice', { annotation: { type: 'id', description: '2ee5ef23-2876-43bc-b427-cd3b009dde84' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('implied roles under concurrency', { tag: '@implied-roles' }, () => {
+  test('concurrent creates and deletes of implications of one prior role keep set semantics, with no leaked conflict', testId('2ee5ef23-2876-43bc-b427-cd3b009dde84', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('implied roles'); await allure.story(CREATE);
     const n = conflictWrites();
     // Domain-specific roles (a domain-specific prior may imply them): Keystone keeps them when the

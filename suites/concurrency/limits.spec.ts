@@ -10,6 +10,7 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const CREATE_REGISTERED = 'POST /v3/registered_limits';
 const PATCH_LIMIT = 'PATCH /v3/limits/{limit_id}';
@@ -30,8 +31,8 @@ async function limitService(admin: Keystone, factory: ResourceFactory): Promise<
 
 const names = (r: { body: Record<string, RegisteredLimit[]> }) => (r.body.registered_limits ?? []).map((x) => ({ name: x.resource_name }));
 
-test.describe('unified limits under concurrency @limits', () => {
-  test('concurrent PATCH of the limit value and description of one project limit: no lost update @slice', { annotation: { type: 'id', description: 'bf01702e-fc9b-4074-b46c-7084c3ac728b' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('unified limits under concurrency', { tag: '@limits' }, () => {
+  test('concurrent PATCH of the limit value and description of one project limit: no lost update', testId('bf01702e-fc9b-4074-b46c-7084c3ac728b', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('limits'); await allure.story(PATCH_LIMIT);
     const service = await limitService(admin, factory);
     const registered = await factory.registeredLimit({ service_id: service.id });
@@ -47,7 +48,7 @@ test.describe('unified limits under concurrency @limits', () => {
     await judgeConflicts(testInfo, 'limit PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
-  test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', { annotation: { type: 'id', description: 'cafb66c5-b0c5-4d9a-880a-198ee6684306' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', testId('cafb66c5-b0c5-4d9a-880a-198ee6684306'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('registered limits'); await allure.story(CREATE_REGISTERED);
     // Without a region the database's unique key (NULLs are distinct) cannot help: only
     // Keystone's check-then-insert keeps the (service, region, resource) triple unique.
@@ -63,7 +64,7 @@ test.describe('unified limits under concurrency @limits', () => {
     await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
-  test('concurrent creates of distinct registered limits of one service: none lost', { annotation: { type: 'id', description: '6c6f2540-4f57-479c-8a5f-d62a18cc216b' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of distinct registered limits of one service: none lost', testId('6c6f2540-4f57-479c-8a5f-d62a18cc216b'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('registered limits'); await allure.story(CREATE_REGISTERED);
     const service = await limitService(admin, factory);
     const history = new History();

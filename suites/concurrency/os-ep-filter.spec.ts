@@ -8,6 +8,7 @@ import { checkNoLostUpdate, checkSetSemantics } from '../../lib/workload/checker
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const EP = '/v3/OS-EP-FILTER';
 const PATCH_GROUP = `PATCH ${EP}/endpoint_groups/{endpoint_group_id}`;
@@ -44,8 +45,8 @@ async function associationStorm(
   return { probe, initial };
 }
 
-test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
-  test('concurrent PATCH of the name, description and filters of one endpoint group: no lost update @slice', { annotation: { type: 'id', description: '89d60031-e9fe-46c6-a651-ed6628aee006' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('OS-EP-FILTER under concurrency', { tag: '@os-ep-filter' }, () => {
+  test('concurrent PATCH of the name, description and filters of one endpoint group: no lost update', testId('89d60031-e9fe-46c6-a651-ed6628aee006', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint groups'); await allure.story(PATCH_GROUP);
     const group = await factory.endpointGroup({ interface: 'public' }, { description: 'initial' });
     const history = new History();
@@ -60,7 +61,7 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
     await judgeConflicts(testInfo, 'endpoint group PATCH', history, probe, [checkNoLostUpdate(history, { initial: { name: group.name, description: 'initial', filters: { interface: 'public' } } })], { provocation: ONE_ROW_PATCH });
   });
 
-  test('concurrent project-endpoint associations and dissociations of one endpoint keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'c1745bab-6d62-4ea2-93f6-26c3e56d3a36' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent project-endpoint associations and dissociations of one endpoint keep set semantics, with no leaked conflict', testId('c1745bab-6d62-4ea2-93f6-26c3e56d3a36'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project endpoints'); await allure.story(ADD_ENDPOINT);
     const service = await factory.service();
     const endpoint = await factory.endpoint({ service_id: service.id });
@@ -74,7 +75,7 @@ test.describe('OS-EP-FILTER under concurrency @os-ep-filter', () => {
     await judgeConflicts(testInfo, 'project-endpoint associations', history, probe, [checkSetSemantics(history, { initial })], { provocation: NOT_MEASURED });
   });
 
-  test('concurrent endpoint-group-project associations and dissociations of one group keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'e5a3e43d-e860-4914-9699-d47cd72a6a9d' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent endpoint-group-project associations and dissociations of one group keep set semantics, with no leaked conflict', testId('e5a3e43d-e860-4914-9699-d47cd72a6a9d'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint group projects'); await allure.story(ADD_GROUP);
     const group = await factory.endpointGroup({ interface: 'public' });
     const ids = await projects(admin, factory, conflictWrites());

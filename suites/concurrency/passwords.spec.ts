@@ -11,6 +11,7 @@ import { checkTakesEffect } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History, type OpPair } from '../../lib/workload/history.js';
 import { call, conflictWrites, insertAt, mayRefuse, mustAck, range, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const AUTH = 'POST /v3/auth/tokens';
 const CHANGE = 'POST /v3/users/{user_id}/password';
@@ -38,8 +39,8 @@ function change(admin: Keystone, user: User, pw: Passwords, from: string, to: st
 
 const labelOf = (p: OpPair) => String((p.invoke.value as { password?: string; to?: string }).password ?? (p.invoke.value as { to?: string }).to);
 
-test.describe('password changes under concurrency @users @auth-tokens', () => {
-  test('password changes during authentication storms: the old password stops working everywhere once the change is acknowledged @slice', { annotation: { type: 'id', description: '66a8e3e6-f18f-4ff3-afb0-f53b9a6b6aac' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
+test.describe('password changes under concurrency', { tag: ['@users', '@auth-tokens'] }, () => {
+  test('password changes during authentication storms: the old password stops working everywhere once the change is acknowledged', testId('66a8e3e6-f18f-4ff3-afb0-f53b9a6b6aac', '@slice'), async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story(CHANGE);
     const n = conflictWrites();
     const pw = new Passwords();
@@ -70,7 +71,7 @@ test.describe('password changes under concurrency @users @auth-tokens', () => {
     await judgeConflicts(testInfo, 'password change during auth', history, probe, [checkTakesEffect(history), works], { provocation: NOT_MEASURED });
   });
 
-  test('concurrent password changes presenting the same old password: at most one succeeds', { annotation: { type: 'id', description: '654704f0-0d70-4efe-b91e-a520224073a2' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
+  test('concurrent password changes presenting the same old password: at most one succeeds', testId('654704f0-0d70-4efe-b91e-a520224073a2'), async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story(CHANGE);
     const n = conflictWrites();
     const pw = new Passwords();

@@ -7,6 +7,7 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const ADD = 'PUT /v3/projects/{project_id}/tags/{tag}';
 const REMOVE = 'DELETE /v3/projects/{project_id}/tags/{tag}';
@@ -19,8 +20,8 @@ const LIST = 'GET /v3/projects/{project_id}/tags';
  * concurrent tag changes lose acknowledged tags at any isolation level. These scenarios report
  * what happens; the checkers decide.
  */
-test.describe('project tags under concurrency @project-tags', () => {
-  test('concurrent adds and removes of tags on one project keep set semantics @slice', { annotation: { type: 'id', description: '024811a0-adee-4036-87a1-e1a2ed7d8ee5' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('project tags under concurrency', { tag: '@project-tags' }, () => {
+  test('concurrent adds and removes of tags on one project keep set semantics', testId('024811a0-adee-4036-87a1-e1a2ed7d8ee5', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project tags'); await allure.story(ADD);
     const n = conflictWrites();
     // Keystone allows 80 tags per project; n adds plus n/4 initial stay below that for the default n.
@@ -39,7 +40,7 @@ test.describe('project tags under concurrency @project-tags', () => {
     await judgeConflicts(testInfo, 'project tags add/remove', history, probe, [checkSetSemantics(history, { initial })], { provocation: PROJECT_TAG_SET });
   });
 
-  test('concurrent replacements of the whole tag list (PUT tags, PATCH project tags): the final list is one of them, whole', { annotation: { type: 'id', description: 'ca9d1719-350d-417d-9d73-e837ba391bc5' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent replacements of the whole tag list (PUT tags, PATCH project tags): the final list is one of them, whole', testId('ca9d1719-350d-417d-9d73-e837ba391bc5'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project tags'); await allure.story(REPLACE);
     const initial = ['initial-a', 'initial-b'];
     const project = await factory.project({ tags: initial });

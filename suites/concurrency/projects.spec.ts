@@ -6,12 +6,13 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const PATCH = 'PATCH /v3/projects/{project_id}';
 const CREATE = 'POST /v3/projects';
 
-test.describe('projects under concurrency @projects', () => {
-  test('concurrent PATCH of different attributes of one project: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '9d4e2c1a-7b3f-4e8d-a6c5-1b2a3c4d5e02' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('projects under concurrency', { tag: '@projects' }, () => {
+  test('concurrent PATCH of different attributes of one project: no lost update, no leaked conflict', testId('9d4e2c1a-7b3f-4e8d-a6c5-1b2a3c4d5e02', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story(PATCH);
     const project = await factory.project({ description: 'initial' });
     const storm = await stormOneRowPatches(cluster, {
@@ -22,7 +23,7 @@ test.describe('projects under concurrency @projects', () => {
     await judgeConflicts(testInfo, 'project PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
-  test('concurrent creates of one name: one 201, the rest 409, one row', { annotation: { type: 'id', description: '0e5f3d2b-8c4a-4f9e-b7d6-2c3b4d5e6f03' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of one name: one 201, the rest 409, one row', testId('0e5f3d2b-8c4a-4f9e-b7d6-2c3b4d5e6f03'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story(CREATE);
     const name = factory.name('same');
     const history = new History();
@@ -39,7 +40,7 @@ test.describe('projects under concurrency @projects', () => {
     await judgeConflicts(testInfo, 'project same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
-  test('concurrent creates of distinct projects: none lost', { annotation: { type: 'id', description: '1f6a4e3c-9d5b-4a0f-8e7d-3d4c5e6f7a04' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of distinct projects: none lost', testId('1f6a4e3c-9d5b-4a0f-8e7d-3d4c5e6f7a04'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story(CREATE);
     // In a domain of their own: deleting it at cleanup also removes creates whose outcome was unknown.
     const domain = await factory.domain();

@@ -10,6 +10,7 @@ import { checkSetSemantics } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History, type OpPair } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const PROJECT_GRANT = 'PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
 const PROJECT_REVOKE = 'DELETE /v3/projects/{project_id}/users/{user_id}/roles/{role_id}';
@@ -55,8 +56,8 @@ function assignmentElements(assignments: RoleAssignment[], project: string, user
   return out;
 }
 
-test.describe('role grants under concurrency @role-grants @os-inherit @system-roles', () => {
-  test('the identical grant many times at once, then the identical revoke many times at once: idempotent grant, one revoke wins @slice', { annotation: { type: 'id', description: 'd7b5c158-cfb0-4b98-8746-d0a8fd2807e5' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('role grants under concurrency', { tag: ['@role-grants', '@os-inherit', '@system-roles'] }, () => {
+  test('the identical grant many times at once, then the identical revoke many times at once: idempotent grant, one revoke wins', testId('d7b5c158-cfb0-4b98-8746-d0a8fd2807e5', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('role grants'); await allure.story(PROJECT_GRANT);
     const n = conflictWrites();
     const role = await factory.role();
@@ -97,7 +98,7 @@ test.describe('role grants under concurrency @role-grants @os-inherit @system-ro
     await judgeConflicts(testInfo, 'identical grant/revoke', history, probe, [identical, checkSetSemantics(history)], { provocation: ROLE_ASSIGNMENTS });
   });
 
-  test('grants and revokes of two roles to many users on one project (direct, inherited, system) keep set semantics, with no leaked conflict', { annotation: { type: 'id', description: 'c7cdf729-7898-414c-bedc-eec345003c4b' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('grants and revokes of two roles to many users on one project (direct, inherited, system) keep set semantics, with no leaked conflict', testId('c7cdf729-7898-414c-bedc-eec345003c4b'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('role grants'); await allure.story(PROJECT_GRANT);
     const n = conflictWrites();
     // Global roles: Keystone refuses domain-specific roles in system grants. Deleting them at

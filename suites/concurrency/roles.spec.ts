@@ -9,6 +9,7 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const PATCH = 'PATCH /v3/roles/{role_id}';
 const CREATE = 'POST /v3/roles';
@@ -25,8 +26,8 @@ async function roleDomain(admin: Keystone, factory: ResourceFactory): Promise<Do
   return domain;
 }
 
-test.describe('roles under concurrency @roles', () => {
-  test('concurrent PATCH of different attributes of one role: no lost update, no leaked conflict @slice', { annotation: { type: 'id', description: '912ef3b9-0831-4099-b00f-13acb47c0e75' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('roles under concurrency', { tag: '@roles' }, () => {
+  test('concurrent PATCH of different attributes of one role: no lost update, no leaked conflict', testId('912ef3b9-0831-4099-b00f-13acb47c0e75', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story(PATCH);
     const role = await factory.role({ description: 'initial' });
     // Keystone's update_role rewrites the whole `extra` blob it read: extra attributes are where a lost update shows.
@@ -38,7 +39,7 @@ test.describe('roles under concurrency @roles', () => {
     await judgeConflicts(testInfo, 'role PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
-  test('concurrent creates of one role name in one domain: one 201, the rest 409, one row', { annotation: { type: 'id', description: 'bd169b65-aa16-4557-a0dd-a14991567bed' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of one role name in one domain: one 201, the rest 409, one row', testId('bd169b65-aa16-4557-a0dd-a14991567bed'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story(CREATE);
     const domain = await roleDomain(admin, factory);
     const name = factory.name('same');
@@ -55,7 +56,7 @@ test.describe('roles under concurrency @roles', () => {
     await judgeConflicts(testInfo, 'role same-name create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
   });
 
-  test('concurrent creates of distinct roles in one domain: none lost', { annotation: { type: 'id', description: '19839701-d4db-4b1d-b685-aa520ed651e2' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent creates of distinct roles in one domain: none lost', testId('19839701-d4db-4b1d-b685-aa520ed651e2'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story(CREATE);
     const domain = await roleDomain(admin, factory);
     const history = new History();

@@ -11,13 +11,14 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import type { Op } from '../../lib/workload/driver.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mayRefuse, mustAck, range, shuffled } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const ISSUE = 'POST /v3/auth/tokens';
 const VALIDATE = 'GET /v3/auth/tokens';
 const REVOKE = 'DELETE /v3/auth/tokens';
 
-test.describe('tokens under concurrency @auth-tokens @os-revoke', () => {
-  test('issue/validate/revoke storm for one user across every region: a revoked token never validates again @slice', { annotation: { type: 'id', description: '91a4de85-32b7-4ffd-981a-fd55072d7bbb' } }, async ({ admin, regions, factory, cluster }, testInfo) => {
+test.describe('tokens under concurrency', { tag: ['@auth-tokens', '@os-revoke'] }, () => {
+  test('issue/validate/revoke storm for one user across every region: a revoked token never validates again', testId('91a4de85-32b7-4ffd-981a-fd55072d7bbb', '@slice'), async ({ admin, regions, factory, cluster }, testInfo) => {
     await allure.feature('tokens'); await allure.story(REVOKE);
     const n = conflictWrites();
     const memberId = await bootstrapRoleId(admin, 'member');

@@ -9,6 +9,7 @@ import { checkNoLostInsert, checkSetSemantics } from '../../lib/workload/checker
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const CREATE = 'POST /v3/OS-TRUST/trusts';
 const DELETE = 'DELETE /v3/OS-TRUST/trusts/{trust_id}';
@@ -20,8 +21,8 @@ const LIST = 'GET /v3/OS-TRUST/trusts';
  */
 const label = (expiresAt: string | number) => `trust-${typeof expiresAt === 'number' ? expiresAt : Date.parse(expiresAt)}`;
 
-test.describe('trusts under concurrency @os-trust', () => {
-  test('concurrent creates for one trustor, then concurrent deletes: none lost, none resurrected, no leaked conflict @slice', { annotation: { type: 'id', description: 'febe72cd-874a-48f7-82ef-acaddb073137' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('trusts under concurrency', { tag: '@os-trust' }, () => {
+  test('concurrent creates for one trustor, then concurrent deletes: none lost, none resurrected, no leaked conflict', testId('febe72cd-874a-48f7-82ef-acaddb073137', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('trusts'); await allure.story(CREATE);
     const n = conflictWrites();
     const memberId = await bootstrapRoleId(admin, 'member');

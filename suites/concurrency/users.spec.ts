@@ -6,9 +6,10 @@ import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
 import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('users under concurrency @users', () => {
-  test('concurrent creates of distinct users in one domain, then concurrent deletes: none lost, no leak @slice', { annotation: { type: 'id', description: '2a7b5f4d-0e6c-4b1a-9f8e-4e5d6f7a8b05' } }, async ({ admin, factory, cluster }, testInfo) => {
+test.describe('users under concurrency', { tag: '@users' }, () => {
+  test('concurrent creates of distinct users in one domain, then concurrent deletes: none lost, no leak', testId('2a7b5f4d-0e6c-4b1a-9f8e-4e5d6f7a8b05', '@slice'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('POST /v3/users');
     const domain = await factory.domain();
     const history = new History();
@@ -32,7 +33,7 @@ test.describe('users under concurrency @users', () => {
     await judgeConflicts(testInfo, 'user create + delete', history, { ...probe2, rows: [...probe.rows, ...probe2.rows.filter((r) => r.op.startsWith('DELETE'))] }, [insert], { provocation: DISTINCT_ROWS });
   });
 
-  test('concurrent PATCH of different attributes of one user: no lost update', { annotation: { type: 'id', description: '3b8c6a5e-1f7d-4c2b-8a9f-5f6e7a8b9c06' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('concurrent PATCH of different attributes of one user: no lost update', testId('3b8c6a5e-1f7d-4c2b-8a9f-5f6e7a8b9c06'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('PATCH /v3/users/{user_id}');
     const user = await factory.user({ description: 'initial' } as never);
     const storm = await stormOneRowPatches(cluster, {

@@ -5,6 +5,7 @@ import { applicationCredentialAuthBody, passwordAuthBody } from '../../lib/keyst
 import type { KsResponse } from '../../lib/keystone/http.js';
 import { accessRuleResponseSchema, accessRulesResponseSchema, assertSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * /v3/users/{user_id}/access_rules: list (?service, ?method, ?path), show, delete. Access rules
@@ -16,8 +17,8 @@ import { issuedToken } from '../../lib/keystone/services/tokens.js';
 
 const err = (r: KsResponse, status: number) => { expect(r.status).toBe(status); expect(r.body?.error?.code).toBe(status); };
 
-test.describe('access rules @access-rules', () => {
-  test('rules of an application credential: list with filters, show, in-use delete refused, delete, 404 @slice', { annotation: { type: 'id', description: '75b87295-3942-412b-a8c0-4593a8cec72b' } }, async ({ admin, factory }) => {
+test.describe('access rules', { tag: '@access-rules' }, () => {
+  test('rules of an application credential: list with filters, show, in-use delete refused, delete, 404', testId('75b87295-3942-412b-a8c0-4593a8cec72b', '@slice'), async ({ admin, factory }) => {
     await allure.feature('access rules'); await allure.story('GET /v3/users/{user_id}/access_rules');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
@@ -73,7 +74,7 @@ test.describe('access rules @access-rules', () => {
     });
   });
 
-  test('403 for another member, 401 without a valid token', { annotation: { type: 'id', description: '087c0ee3-7914-4215-95ad-acf6582a3cd0' } }, async ({ admin, factory }) => {
+  test('403 for another member, 401 without a valid token', testId('087c0ee3-7914-4215-95ad-acf6582a3cd0'), async ({ admin, factory }) => {
     await allure.feature('access rules'); await allure.story('GET /v3/users/{user_id}/access_rules');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();

@@ -11,6 +11,7 @@ import {
   applicationCredentialCreatedResponseSchema, applicationCredentialResponseSchema, applicationCredentialsResponseSchema, assertSchema, tokenResponseSchema,
 } from '../../lib/keystone/schemas/index.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * /v3/users/{user_id}/application_credentials: create, list (with ?name), show, delete, and
@@ -28,8 +29,8 @@ async function owner(admin: Keystone, factory: ResourceFactory) {
   return { roleId, project, user, password, token: t.id, ks: admin.as(async () => t.id) };
 }
 
-test.describe('application credentials @application-credentials', () => {
-  test('create, show, list (?name), authenticate by id and by name + user, delete invalidates its tokens @slice', { annotation: { type: 'id', description: 'fda2336a-8ce3-49de-baeb-01df1f5ee7c7' } }, async ({ admin, factory }) => {
+test.describe('application credentials', { tag: '@application-credentials' }, () => {
+  test('create, show, list (?name), authenticate by id and by name + user, delete invalidates its tokens', testId('fda2336a-8ce3-49de-baeb-01df1f5ee7c7', '@slice'), async ({ admin, factory }) => {
     await allure.feature('application credentials'); await allure.story('POST /v3/users/{user_id}/application_credentials');
     const o = await owner(admin, factory);
     const name = factory.name('appcred');
@@ -112,7 +113,7 @@ test.describe('application credentials @application-credentials', () => {
     });
   });
 
-  test('409 duplicate name, 404 unknown id, 403 for another user, 400 unassigned role, 401 without a valid token', { annotation: { type: 'id', description: '6fdcde8a-e450-4850-b87d-f8a86548f345' } }, async ({ admin, factory }) => {
+  test('409 duplicate name, 404 unknown id, 403 for another user, 400 unassigned role, 401 without a valid token', testId('6fdcde8a-e450-4850-b87d-f8a86548f345'), async ({ admin, factory }) => {
     await allure.feature('application credentials'); await allure.story('POST /v3/users/{user_id}/application_credentials');
     const o = await owner(admin, factory);
     const ac = await factory.applicationCredential(o.ks, o.user.id);
@@ -144,7 +145,7 @@ test.describe('application credentials @application-credentials', () => {
     });
   });
 
-  test('every character of the secret counts: one changed or appended past byte 72 is refused (401)', { annotation: { type: 'id', description: '51f0d258-5a79-434e-be95-3e51de669a90' } }, async ({ admin, factory }) => {
+  test('every character of the secret counts: one changed or appended past byte 72 is refused (401)', testId('51f0d258-5a79-434e-be95-3e51de669a90'), async ({ admin, factory }) => {
     await allure.feature('application credentials'); await allure.story('POST /v3/auth/tokens (application_credential)');
     const o = await owner(admin, factory);
     const ac = await factory.applicationCredential(o.ks, o.user.id);
@@ -163,7 +164,7 @@ test.describe('application credentials @application-credentials', () => {
     }
   });
 
-  test('POST rejects malformed bodies with a 4xx', { annotation: { type: 'id', description: '1f7f20f4-c5d6-44a7-8978-966124b02765' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('POST rejects malformed bodies with a 4xx', testId('1f7f20f4-c5d6-44a7-8978-966124b02765'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('application credentials'); await allure.story('POST /v3/users/{user_id}/application_credentials');
     const o = await owner(admin, factory);
     // The owner creates their own credentials: the matrix runs with the owner's token.

@@ -9,6 +9,7 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { assertSchema, tokenResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * The auth-method and scope variants of POST /v3/auth/tokens: password by id and by
@@ -27,8 +28,8 @@ async function enabledAuthMethods(admin: Keystone): Promise<string[]> {
   return methods!;
 }
 
-test.describe('auth methods and scopes @auth-tokens', () => {
-  test('password by user id and by name + domain, project scope by id and by name @slice', { annotation: { type: 'id', description: 'd7466a99-c274-4ff0-bddf-278f46ceb052' } }, async ({ admin, factory }) => {
+test.describe('auth methods and scopes', { tag: '@auth-tokens' }, () => {
+  test('password by user id and by name + domain, project scope by id and by name', testId('d7466a99-c274-4ff0-bddf-278f46ceb052', '@slice'), async ({ admin, factory }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens (password)');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
@@ -52,7 +53,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
     });
   });
 
-  test('unscoped, implicit default-project scope, explicit "unscoped", domain and system scope', { annotation: { type: 'id', description: '2afb6ffa-af94-4488-94b6-be3b8e86a046' } }, async ({ admin, factory }) => {
+  test('unscoped, implicit default-project scope, explicit "unscoped", domain and system scope', testId('2afb6ffa-af94-4488-94b6-be3b8e86a046'), async ({ admin, factory }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens (scopes)');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
@@ -89,7 +90,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
     });
   });
 
-  test('token method rescopes an unscoped token, keeping expiry and audit chain', { annotation: { type: 'id', description: '05d68b61-ae56-47ec-b96d-145be4f93f4e' } }, async ({ admin, cluster }) => {
+  test('token method rescopes an unscoped token, keeping expiry and audit chain', testId('05d68b61-ae56-47ec-b96d-145be4f93f4e'), async ({ admin, cluster }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens (token)');
     const unscoped = await issuedToken(admin.tokens, authBody(passwordIdentity(cluster.admin), 'unscoped'));
     expect(unscoped.token.project).toBeUndefined();
@@ -116,7 +117,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
     });
   });
 
-  test('totp: passcode from a registered totp credential (when the deployment enables the method)', { annotation: { type: 'id', description: 'ce2177b3-198c-45e5-a090-078b899430a4' } }, async ({ admin, factory }) => {
+  test('totp: passcode from a registered totp credential (when the deployment enables the method)', testId('ce2177b3-198c-45e5-a090-078b899430a4'), async ({ admin, factory }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens (totp)');
     const methods = await enabledAuthMethods(admin);
     if (!methods.includes('totp')) {
@@ -137,7 +138,7 @@ test.describe('auth methods and scopes @auth-tokens', () => {
     expect(wrong.status).toBe(401);
   });
 
-  test('refusals: unknown user, wrong domain, no role, unsupported method (401); inconsistent bodies (400); bad token (404)', { annotation: { type: 'id', description: '35e36d7b-2497-4e73-aa74-ca5d21006e2c' } }, async ({ admin, factory }) => {
+  test('refusals: unknown user, wrong domain, no role, unsupported method (401); inconsistent bodies (400); bad token (404)', testId('35e36d7b-2497-4e73-aa74-ca5d21006e2c'), async ({ admin, factory }) => {
     await allure.feature('auth methods'); await allure.story('POST /v3/auth/tokens');
     const project = await factory.project();
     const other = await factory.project();

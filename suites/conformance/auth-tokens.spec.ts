@@ -11,6 +11,7 @@ import {
   assertSchema, authCatalogResponseSchema, authSystemResponseSchema, domainsResponseSchema, projectsResponseSchema, tokenResponseSchema,
 } from '../../lib/keystone/schemas/index.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * /v3/auth/tokens (issue, validate, check, revoke) and the scope listings /v3/auth/{catalog,
@@ -23,8 +24,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Keystone writes some datetimes without a zone; they are UTC. */
 const ksTime = (s: string) => Date.parse(/[Zz]$|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
 
-test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
-  test('issue and validate carry X-Subject-Token, request id and a schema-valid body; nocatalog and HEAD @slice', { annotation: { type: 'id', description: 'a159eec3-96e1-42ca-a6f0-97a71ed44c1d' } }, async ({ admin, cluster }) => {
+test.describe('auth tokens: validate, check, scopes', { tag: '@auth-tokens' }, () => {
+  test('issue and validate carry X-Subject-Token, request id and a schema-valid body; nocatalog and HEAD', testId('a159eec3-96e1-42ca-a6f0-97a71ed44c1d', '@slice'), async ({ admin, cluster }) => {
     await allure.feature('tokens'); await allure.story('GET/HEAD /v3/auth/tokens');
     const issued = await admin.tokens.issue(passwordAuthBody(cluster.admin));
     expect(issued.status).toBe(201);
@@ -65,7 +66,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     expect((await admin.tokens.revoke(token)).status).toBe(204);
   });
 
-  test('catalog, projects, domains and system list what the token\'s user may scope to', { annotation: { type: 'id', description: '26a20bc3-13bc-4a29-90b9-dca5240f2b45' } }, async ({ admin, factory }) => {
+  test('catalog, projects, domains and system list what the token\'s user may scope to', testId('26a20bc3-13bc-4a29-90b9-dca5240f2b45'), async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/catalog|projects|domains|system');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
@@ -112,7 +113,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     });
   });
 
-  test('401 without a token, with a malformed token and with a revoked token; revoked subject is 404', { annotation: { type: 'id', description: '0355f8c5-b226-4e29-91e9-552055d2f18e' } }, async ({ admin, reader, cluster }) => {
+  test('401 without a token, with a malformed token and with a revoked token; revoked subject is 404', testId('0355f8c5-b226-4e29-91e9-552055d2f18e'), async ({ admin, reader, cluster }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/tokens');
     const t = await issuedToken(admin.tokens, passwordAuthBody(cluster.admin));
     const anyOwnToken = (await admin.tokenSource())!;
@@ -140,7 +141,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     });
   });
 
-  test('a plain member may validate its own token but not another user\'s (403), nor revoke it', { annotation: { type: 'id', description: '8b14d18a-07e8-4c9c-9458-6149578c2559' } }, async ({ admin, factory }) => {
+  test('a plain member may validate its own token but not another user\'s (403), nor revoke it', testId('8b14d18a-07e8-4c9c-9458-6149578c2559'), async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET/DELETE /v3/auth/tokens');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
@@ -159,7 +160,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     expect((await admin.tokens.check(adminToken)).status).toBe(200);
   });
 
-  test('tokens of a disabled user and of a deleted user no longer validate (404)', { annotation: { type: 'id', description: '1ea9f4a9-d78d-47be-988c-c41623b0a769' } }, async ({ admin, factory }) => {
+  test('tokens of a disabled user and of a deleted user no longer validate (404)', testId('1ea9f4a9-d78d-47be-988c-c41623b0a769'), async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/tokens');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
@@ -186,7 +187,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     });
   });
 
-  test('an expired token is 404, and 200 with ?allow_expired=1 inside the window', { annotation: { type: 'id', description: '674f9e40-18e4-4f91-8f12-23c2700affa8' } }, async ({ admin, factory }) => {
+  test('an expired token is 404, and 200 with ?allow_expired=1 inside the window', testId('674f9e40-18e4-4f91-8f12-23c2700affa8'), async ({ admin, factory }) => {
     await allure.feature('tokens'); await allure.story('GET /v3/auth/tokens?allow_expired');
     // A token cannot be issued already expired; an application credential that expires soon
     // caps its tokens' lifetime (CVE-2022-2447 fix), which gives an expired token in seconds.
@@ -213,7 +214,7 @@ test.describe('auth tokens: validate, check, scopes @auth-tokens', () => {
     expect((await admin.tokens.check(t.id)).status).toBe(404);
   });
 
-  test('POST /v3/auth/tokens rejects malformed bodies with a 4xx', { annotation: { type: 'id', description: 'b038e7f6-e76b-4f74-a1cd-52129fa7970b' } }, async ({ admin, cluster }, testInfo) => {
+  test('POST /v3/auth/tokens rejects malformed bodies with a 4xx', testId('b038e7f6-e76b-4f74-a1cd-52129fa7970b'), async ({ admin, cluster }, testInfo) => {
     await allure.feature('tokens'); await allure.story('POST /v3/auth/tokens');
     const valid = { identity: passwordIdentity({ ...cluster.admin, password: 'not-the-password' }) };
     const failures: string[] = [];

@@ -4,9 +4,10 @@ import { expect, test } from '../../fixtures/test.js';
 import { credentialResponseSchema, credentialsResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('credentials @credentials', () => {
-  test('create (cert and ec2), filter by user_id/type, show, update, delete @slice', { annotation: { type: 'id', description: 'bdcf6102-381f-4b60-8691-9e80a9f0424c' } }, async ({ admin, factory }) => {
+test.describe('credentials', { tag: '@credentials' }, () => {
+  test('create (cert and ec2), filter by user_id/type, show, update, delete', testId('bdcf6102-381f-4b60-8691-9e80a9f0424c', '@slice'), async ({ admin, factory }) => {
     await allure.feature('credentials'); await allure.story('POST/GET/PATCH/DELETE /v3/credentials');
     const user = await factory.user();
     const project = await factory.project();
@@ -53,7 +54,7 @@ test.describe('credentials @credentials', () => {
     });
   });
 
-  test('unknown credential: 404; an ec2 credential without project_id: 400', { annotation: { type: 'id', description: '937e18b0-62bd-4ca2-a073-e59cc12f92e1' } }, async ({ admin, factory }) => {
+  test('unknown credential: 404; an ec2 credential without project_id: 400', testId('937e18b0-62bd-4ca2-a073-e59cc12f92e1'), async ({ admin, factory }) => {
     await allure.feature('credentials'); await allure.story('GET/PATCH/DELETE /v3/credentials/{credential_id}');
     const unknown = 'ksgate0000000000000000000000000000';
     expectError(await admin.credentials.show(unknown), 404);
@@ -65,7 +66,7 @@ test.describe('credentials @credentials', () => {
     expectError(r, 400);
   });
 
-  test('rejects missing, malformed and revoked tokens (401); a member sees only their own (403 on others\')', { annotation: { type: 'id', description: '6c1c138a-4a0c-4491-ae76-586ad60183fc' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401); a member sees only their own (403 on others\')', testId('6c1c138a-4a0c-4491-ae76-586ad60183fc'), async ({ reader, admin, factory }) => {
     await allure.feature('credentials'); await allure.story('GET/POST /v3/credentials');
     const other = await factory.user();
     const theirs = await factory.credential({ user_id: other.id });
@@ -88,7 +89,7 @@ test.describe('credentials @credentials', () => {
     });
   });
 
-  test('bad input on POST /v3/credentials: 4xx, never 5xx', { annotation: { type: 'id', description: '3c1df4bf-7473-48dd-a201-7b8aca2f0efa' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/credentials: 4xx, never 5xx', testId('3c1df4bf-7473-48dd-a201-7b8aca2f0efa'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('credentials'); await allure.story('POST /v3/credentials');
     const user = await factory.user();
     await sendBadInputs({ admin, testInfo, cluster }, {
@@ -100,7 +101,7 @@ test.describe('credentials @credentials', () => {
     });
   });
 
-  test('bad input on PATCH /v3/credentials/{credential_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '7802e817-b00c-43c6-9630-59860a030056' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/credentials/{credential_id}: 4xx, never 5xx', testId('7802e817-b00c-43c6-9630-59860a030056'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('credentials'); await allure.story('PATCH /v3/credentials/{credential_id}');
     const user = await factory.user();
     const cred = await factory.credential({ user_id: user.id });

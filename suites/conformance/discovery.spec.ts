@@ -1,8 +1,9 @@
 import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('version discovery @discovery @slice', () => {
-  test('GET / lists the v3 version with 300 Multiple Choices', { annotation: { type: 'id', description: '5e0b9c1e-3f1c-4f7e-9d6b-1a8a0c2f4b01' } }, async ({ admin }) => {
+test.describe('version discovery', { tag: ['@discovery', '@slice'] }, () => {
+  test('GET / lists the v3 version with 300 Multiple Choices', testId('5e0b9c1e-3f1c-4f7e-9d6b-1a8a0c2f4b01'), async ({ admin }) => {
     await allure.feature('versions'); await allure.story('GET /');
     const r = await admin.discovery.versions();
     expect(r.status).toBe(300);
@@ -13,7 +14,7 @@ test.describe('version discovery @discovery @slice', () => {
     expect(v3!.links.some((l) => l.rel === 'self' && /\/v3\/?$/.test(l.href))).toBe(true);
   });
 
-  test('GET /v3 describes the v3 API with media types', { annotation: { type: 'id', description: '2c4d8a57-8e7f-4a0b-b5c2-6f31e9d0a702' } }, async ({ admin }) => {
+  test('GET /v3 describes the v3 API with media types', testId('2c4d8a57-8e7f-4a0b-b5c2-6f31e9d0a702'), async ({ admin }) => {
     await allure.feature('versions'); await allure.story('GET /v3');
     const r = await admin.discovery.v3();
     expect(r.status).toBe(200);

@@ -6,6 +6,7 @@ import { domainConfigOptionResponseSchema, domainConfigResponseSchema } from '..
 import type { Domain } from '../../lib/keystone/types.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // This deployment enables domain configs from the database ([identity]
 // domain_specific_drivers_enabled and domain_configurations_from_database). Storing an LDAP
@@ -24,8 +25,8 @@ async function domainWithConfig(admin: Keystone, factory: ResourceFactory): Prom
   return domain;
 }
 
-test.describe('domain configuration @domain-configs', () => {
-  test('defaults: whole, per group, per option; sensitive options are not readable @slice', { annotation: { type: 'id', description: 'ddfdf224-0ebe-40d4-9b0e-46f7ee4f3c2f' } }, async ({ admin }) => {
+test.describe('domain configuration', { tag: '@domain-configs' }, () => {
+  test('defaults: whole, per group, per option; sensitive options are not readable', testId('ddfdf224-0ebe-40d4-9b0e-46f7ee4f3c2f', '@slice'), async ({ admin }) => {
     await allure.feature('domain config defaults'); await allure.story('GET /v3/domains/config[/{group}[/{option}]]/default');
     const all = await admin.domainConfigs.defaults();
     expectJson(all, 200, domainConfigResponseSchema);
@@ -52,7 +53,7 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('create, show, update and delete a domain configuration at every level', { annotation: { type: 'id', description: '20baf2d7-eb7c-4507-b6a4-d2f144f6c031' } }, async ({ admin, factory }) => {
+  test('create, show, update and delete a domain configuration at every level', testId('20baf2d7-eb7c-4507-b6a4-d2f144f6c031'), async ({ admin, factory }) => {
     await allure.feature('domain config'); await allure.story('PUT/GET/PATCH/DELETE /v3/domains/{domain_id}/config[/{group}[/{option}]]');
     const domain = await factory.domain();
     factory.defer(`config of domain ${domain.id}`, () => admin.domainConfigs.delete(domain.id));
@@ -106,7 +107,7 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('unknown domain, unsupported group or option, option not matching the URL', { annotation: { type: 'id', description: 'fc886ae2-3cb4-44c4-8422-ab0537b4018b' } }, async ({ admin, factory }) => {
+  test('unknown domain, unsupported group or option, option not matching the URL', testId('fc886ae2-3cb4-44c4-8422-ab0537b4018b'), async ({ admin, factory }) => {
     await allure.feature('domain config'); await allure.story('PUT/GET/PATCH/DELETE /v3/domains/{domain_id}/config[/{group}[/{option}]]');
     await test.step('unknown domain: 404 at every level', async () => {
       expectError(await admin.domainConfigs.get(UNKNOWN_ID), 404);
@@ -133,7 +134,7 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '94c6ac50-14f0-48e6-9b1a-aff05f28b308' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('94c6ac50-14f0-48e6-9b1a-aff05f28b308'), async ({ reader, admin, factory }) => {
     await allure.feature('domain config'); await allure.story('PUT/GET/PATCH/DELETE /v3/domains/{domain_id}/config');
     const who = await callers(admin, factory, reader);
     const domain = await domainWithConfig(admin, factory);
@@ -159,7 +160,7 @@ test.describe('domain configuration @domain-configs', () => {
   // driver. The gate expects a 4xx for it.
   const nonScalarValue = { nested: ['wrong', 'type'] };
 
-  test('bad input on PUT /v3/domains/{domain_id}/config: 4xx, never 5xx', { annotation: { type: 'id', description: 'cb048a10-d2ae-41fd-812c-da78f49057ce' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PUT /v3/domains/{domain_id}/config: 4xx, never 5xx', testId('cb048a10-d2ae-41fd-812c-da78f49057ce'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domain config'); await allure.story('PUT /v3/domains/{domain_id}/config');
     const domain = await factory.domain();
     factory.defer(`config of domain ${domain.id}`, () => admin.domainConfigs.delete(domain.id));
@@ -174,7 +175,7 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('bad input on PATCH /v3/domains/{domain_id}/config: 4xx, never 5xx', { annotation: { type: 'id', description: '103784e7-82bc-4906-b5fb-c0856e243d9f' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/domains/{domain_id}/config: 4xx, never 5xx', testId('103784e7-82bc-4906-b5fb-c0856e243d9f'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domain config'); await allure.story('PATCH /v3/domains/{domain_id}/config');
     const domain = await domainWithConfig(admin, factory);
     await sendBadBodies({ admin, testInfo, cluster }, {
@@ -188,7 +189,7 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('bad input on PATCH /v3/domains/{domain_id}/config/{group}: 4xx, never 5xx', { annotation: { type: 'id', description: 'f520d95f-cb13-4987-92cc-eaed8a50e819' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/domains/{domain_id}/config/{group}: 4xx, never 5xx', testId('f520d95f-cb13-4987-92cc-eaed8a50e819'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domain config'); await allure.story('PATCH /v3/domains/{domain_id}/config/{group}');
     const domain = await domainWithConfig(admin, factory);
     await sendBadBodies({ admin, testInfo, cluster }, {
@@ -202,7 +203,7 @@ test.describe('domain configuration @domain-configs', () => {
     });
   });
 
-  test('bad input on PATCH /v3/domains/{domain_id}/config/{group}/{option}: 4xx, never 5xx', { annotation: { type: 'id', description: 'fdf37e16-8dd7-4896-9f5a-451141ad6a00' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/domains/{domain_id}/config/{group}/{option}: 4xx, never 5xx', testId('fdf37e16-8dd7-4896-9f5a-451141ad6a00'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domain config'); await allure.story('PATCH /v3/domains/{domain_id}/config/{group}/{option}');
     const domain = await domainWithConfig(admin, factory);
     await sendBadBodies({ admin, testInfo, cluster }, {

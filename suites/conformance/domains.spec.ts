@@ -4,6 +4,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import { domainResponseSchema, domainsResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** Domains are only deleted once disabled: what a cleanup of a created domain must do. */
 const disableAndDelete = async (admin: Keystone, id: string) => {
@@ -11,8 +12,8 @@ const disableAndDelete = async (admin: Keystone, id: string) => {
   return admin.domains.delete(id);
 };
 
-test.describe('domains @domains', () => {
-  test('create, show, filter, update, refuse to delete while enabled, delete @slice', { annotation: { type: 'id', description: '1533c993-6fb8-4817-bd2b-73cea63a95c5' } }, async ({ admin, factory }) => {
+test.describe('domains', { tag: '@domains' }, () => {
+  test('create, show, filter, update, refuse to delete while enabled, delete', testId('1533c993-6fb8-4817-bd2b-73cea63a95c5', '@slice'), async ({ admin, factory }) => {
     await allure.feature('domains'); await allure.story('POST/GET/PATCH/DELETE /v3/domains');
     const name = factory.name('domain');
     const created = await admin.domains.create({ name, description: 'gate domain', enabled: true, tags: ['gate'] });
@@ -54,7 +55,7 @@ test.describe('domains @domains', () => {
     });
   });
 
-  test('deleting a domain deletes its projects, users and groups', { annotation: { type: 'id', description: 'a8d10c7c-6f3d-4f99-a6e2-213c61525cd9' } }, async ({ admin, factory }) => {
+  test('deleting a domain deletes its projects, users and groups', testId('a8d10c7c-6f3d-4f99-a6e2-213c61525cd9'), async ({ admin, factory }) => {
     await allure.feature('domains'); await allure.story('DELETE /v3/domains/{domain_id}');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -67,7 +68,7 @@ test.describe('domains @domains', () => {
     expectError(await admin.groups.show(group.id), 404);
   });
 
-  test('unknown ids, ids with path characters, duplicate names', { annotation: { type: 'id', description: '8da78668-5dd0-4659-a635-64fa04449019' } }, async ({ admin, factory }) => {
+  test('unknown ids, ids with path characters, duplicate names', testId('8da78668-5dd0-4659-a635-64fa04449019'), async ({ admin, factory }) => {
     await allure.feature('domains'); await allure.story('GET/PATCH/DELETE /v3/domains/{domain_id}, POST /v3/domains');
     await test.step('404 on show, update and delete', async () => {
       expectError(await admin.domains.show(UNKNOWN_ID), 404);
@@ -83,7 +84,7 @@ test.describe('domains @domains', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '7f2e2b75-d033-4a6d-885e-cae51ab08c99' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('7f2e2b75-d033-4a6d-885e-cae51ab08c99'), async ({ reader, admin, factory }) => {
     await allure.feature('domains'); await allure.story('GET/POST/PATCH/DELETE /v3/domains');
     const who = await callers(admin, factory, reader);
     const other = await factory.domain();
@@ -107,7 +108,7 @@ test.describe('domains @domains', () => {
     });
   });
 
-  test('bad input on POST /v3/domains: 4xx, never 5xx', { annotation: { type: 'id', description: 'f3e82dd4-dbcc-4cb0-ba45-c59e5e603e9e' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/domains: 4xx, never 5xx', testId('f3e82dd4-dbcc-4cb0-ba45-c59e5e603e9e'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domains'); await allure.story('POST /v3/domains');
     await sendBadBodies({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/domains', template: '/v3/domains',
@@ -118,7 +119,7 @@ test.describe('domains @domains', () => {
     });
   });
 
-  test('bad input on PATCH /v3/domains/{domain_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '3f29141d-4e22-405f-99d4-b0153a66e81a' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/domains/{domain_id}: 4xx, never 5xx', testId('3f29141d-4e22-405f-99d4-b0153a66e81a'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('domains'); await allure.story('PATCH /v3/domains/{domain_id}');
     const domain = await factory.domain();
     await sendBadBodies({ admin, testInfo, cluster }, {

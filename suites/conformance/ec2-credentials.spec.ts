@@ -5,14 +5,15 @@ import { ec2CredentialResponseSchema, ec2CredentialsResponseSchema, credentialsR
 import { ec2SignatureV2Body, ec2SignatureV4Body, s3SignatureV2Body, s3SignatureV4Body } from '../../lib/keystone/services/ec2-signature.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** Flips the last character of a signature: same shape, wrong value. */
 const tamper = (sig: string) => sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A');
 
 // OS-EC2, /v3/ec2tokens and /v3/s3tokens are Keystone routes the api-ref leaves out
 // (keystone/api/users.py, ec2tokens.py, s3tokens.py); operations.ts flags them `extra`.
-test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
-  test('OS-EC2: the owner creates, then list, show, delete; the credential is a /v3/credentials ec2 entry @slice', { annotation: { type: 'id', description: 'b9a84aec-c02f-4ac2-8fc2-1c201a6e8d14' } }, async ({ admin, factory }) => {
+test.describe('EC2 credentials, ec2tokens and s3tokens', { tag: '@credentials' }, () => {
+  test('OS-EC2: the owner creates, then list, show, delete; the credential is a /v3/credentials ec2 entry', testId('b9a84aec-c02f-4ac2-8fc2-1c201a6e8d14', '@slice'), async ({ admin, factory }) => {
     await allure.feature('ec2 credentials'); await allure.story('POST/GET/DELETE /v3/users/{user_id}/credentials/OS-EC2');
     const m = await factory.member();
     // identity:ec2_create_credential lets a member create their own (ADMIN_OR_MEMBER_AND_CRED_OWNER).
@@ -47,7 +48,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('OS-EC2: unknown user or credential gives 404', { annotation: { type: 'id', description: 'f43a58e0-60b9-42c0-ab19-60366042d5d0' } }, async ({ admin, factory }) => {
+  test('OS-EC2: unknown user or credential gives 404', testId('f43a58e0-60b9-42c0-ab19-60366042d5d0'), async ({ admin, factory }) => {
     await allure.feature('ec2 credentials'); await allure.story('GET/POST/DELETE /v3/users/{user_id}/credentials/OS-EC2');
     const user = await factory.user();
     const project = await factory.project();
@@ -63,7 +64,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     expectError(noUser, 404);
   });
 
-  test('POST /v3/ec2tokens: signature v2 and v4 give a token; a bad signature, a wrong secret or an old timestamp give 401; a service/admin token is required', { annotation: { type: 'id', description: '8b4b0432-843d-4e31-a40f-8d4f52dea916' } }, async ({ admin, factory }) => {
+  test('POST /v3/ec2tokens: signature v2 and v4 give a token; a bad signature, a wrong secret or an old timestamp give 401; a service/admin token is required', testId('8b4b0432-843d-4e31-a40f-8d4f52dea916'), async ({ admin, factory }) => {
     await allure.feature('ec2tokens'); await allure.story('POST /v3/ec2tokens');
     const m = await factory.member();
     const cred = await factory.ec2Credential(m.user.id, m.project.id);
@@ -130,7 +131,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('POST /v3/s3tokens: S3 signature v2 and v4 give a token; a bad signature gives 401; a service/admin token is required', { annotation: { type: 'id', description: '5c2726df-fe0b-4c6a-b4d4-01a230c76cd0' } }, async ({ admin, factory }) => {
+  test('POST /v3/s3tokens: S3 signature v2 and v4 give a token; a bad signature gives 401; a service/admin token is required', testId('5c2726df-fe0b-4c6a-b4d4-01a230c76cd0'), async ({ admin, factory }) => {
     await allure.feature('s3tokens'); await allure.story('POST /v3/s3tokens');
     const m = await factory.member();
     const cred = await factory.ec2Credential(m.user.id, m.project.id);
@@ -167,7 +168,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('OS-EC2 rejects missing, malformed and revoked tokens (401) and a member acting for another user (403)', { annotation: { type: 'id', description: '895332a2-243c-475d-87fa-aba566f8c5b9' } }, async ({ reader, admin, factory }) => {
+  test('OS-EC2 rejects missing, malformed and revoked tokens (401) and a member acting for another user (403)', testId('895332a2-243c-475d-87fa-aba566f8c5b9'), async ({ reader, admin, factory }) => {
     await allure.feature('ec2 credentials'); await allure.story('GET/POST /v3/users/{user_id}/credentials/OS-EC2');
     const other = await factory.member();
     const theirs = await factory.ec2Credential(other.user.id, other.project.id);
@@ -187,7 +188,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('bad input on POST /v3/users/{user_id}/credentials/OS-EC2: 4xx, never 5xx', { annotation: { type: 'id', description: '0bbd57fe-69c8-451f-beeb-699e267b740a' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/users/{user_id}/credentials/OS-EC2: 4xx, never 5xx', testId('0bbd57fe-69c8-451f-beeb-699e267b740a'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('ec2 credentials'); await allure.story('POST /v3/users/{user_id}/credentials/OS-EC2');
     const user = await factory.user();
     const project = await factory.project();
@@ -200,7 +201,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('bad input on POST /v3/ec2tokens: 4xx, never 5xx', { annotation: { type: 'id', description: '45b29309-3f6f-4424-b46b-dfe352e2be0e' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/ec2tokens: 4xx, never 5xx', testId('45b29309-3f6f-4424-b46b-dfe352e2be0e'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('ec2tokens'); await allure.story('POST /v3/ec2tokens');
     const m = await factory.member();
     const cred = await factory.ec2Credential(m.user.id, m.project.id);
@@ -216,7 +217,7 @@ test.describe('EC2 credentials, ec2tokens and s3tokens @credentials', () => {
     });
   });
 
-  test('bad input on POST /v3/s3tokens: 4xx, never 5xx', { annotation: { type: 'id', description: '67ecbd30-203c-447f-a95f-bc283690c4d1' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/s3tokens: 4xx, never 5xx', testId('67ecbd30-203c-447f-a95f-bc283690c4d1'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('s3tokens'); await allure.story('POST /v3/s3tokens');
     const m = await factory.member();
     const cred = await factory.ec2Credential(m.user.id, m.project.id);

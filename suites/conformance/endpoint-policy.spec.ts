@@ -5,6 +5,7 @@ import { endpointsResponseSchema, policyResponseSchema } from '../../lib/keyston
 import type { PolicyTarget } from '../../lib/keystone/services/endpoint-policy.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** A policy, and an endpoint of a service of our own in a region of our own. */
 async function fixtureSet(factory: ResourceFactory) {
@@ -18,8 +19,8 @@ async function fixtureSet(factory: ResourceFactory) {
 // OS-ENDPOINT-POLICY (keystone/api/policy.py, endpoints.py): associate, verify (204) and delete
 // associations; the effective policy of an endpoint resolves endpoint, then service+region, then
 // service associations (keystone/endpoint_policy/core.py).
-test.describe('endpoint policy @endpoint-policy', () => {
-  test('associate, verify, list endpoints, effective policy, delete: endpoint, service, service+region @slice', { annotation: { type: 'id', description: '8155feda-9a35-495b-954c-0a42c4e91e8c' } }, async ({ admin, factory }) => {
+test.describe('endpoint policy', { tag: '@endpoint-policy' }, () => {
+  test('associate, verify, list endpoints, effective policy, delete: endpoint, service, service+region', testId('8155feda-9a35-495b-954c-0a42c4e91e8c', '@slice'), async ({ admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('PUT/GET/DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const { policy, service, region, endpoint } = await fixtureSet(factory);
     const targets: [string, PolicyTarget][] = [
@@ -55,7 +56,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     });
   });
 
-  test('the api-ref\'s GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy is not routed by Zed: 404', { annotation: { type: 'id', description: 'c7aa4d8d-99b6-4f78-8b4b-3d6cc6be8d83' } }, async ({ admin, factory }) => {
+  test('the api-ref\'s GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy is not routed by Zed: 404', testId('c7aa4d8d-99b6-4f78-8b4b-3d6cc6be8d83'), async ({ admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('GET/HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy');
     const policy = await factory.policy();
     // keystone/api/policy.py maps only .../endpoints, .../services and .../regions under OS-ENDPOINT-POLICY.
@@ -63,7 +64,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     expect((await admin.endpointPolicy.documentedPolicyRoute('HEAD', policy.id)).status).toBe(404);
   });
 
-  test('bad input on association PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '483a16a1-ca4e-4406-b44f-b51f68d42d59' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on association PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx', testId('483a16a1-ca4e-4406-b44f-b51f68d42d59'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint policy'); await allure.story('PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const { policy, service, region, endpoint } = await fixtureSet(factory);
     const unknown = 'ksgate0000000000000000000000000000';
@@ -99,7 +100,7 @@ test.describe('endpoint policy @endpoint-policy', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '80d49fb5-1478-471e-bf01-98df7324c568' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('80d49fb5-1478-471e-bf01-98df7324c568'), async ({ reader, admin, factory }) => {
     await allure.feature('endpoint policy'); await allure.story('PUT/GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/...');
     const policy = await factory.policy();
     const service = await factory.service();

@@ -3,11 +3,12 @@ import { expect, test } from '../../fixtures/test.js';
 import { endpointResponseSchema, endpointsResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // Endpoints are created only under the test's own service (unique type) and region: the
 // identity service, RegionOne and the catalog other tests read are never touched.
-test.describe('catalog endpoints @endpoints', () => {
-  test('create, show, filter by interface/service_id/region_id, update, delete an endpoint @slice', { annotation: { type: 'id', description: 'd1d97945-632e-4677-8c38-e8649936fec1' } }, async ({ admin, factory }) => {
+test.describe('catalog endpoints', { tag: '@endpoints' }, () => {
+  test('create, show, filter by interface/service_id/region_id, update, delete an endpoint', testId('d1d97945-632e-4677-8c38-e8649936fec1', '@slice'), async ({ admin, factory }) => {
     await allure.feature('endpoints'); await allure.story('POST/GET/PATCH/DELETE /v3/endpoints');
     const svc = await factory.service();
     const region = await factory.region();
@@ -63,7 +64,7 @@ test.describe('catalog endpoints @endpoints', () => {
     });
   });
 
-  test('unknown ids: 404 for the endpoint, 400 for an unknown service or region on create', { annotation: { type: 'id', description: '1603496d-c324-483e-9ba9-db0df482940e' } }, async ({ admin, factory }) => {
+  test('unknown ids: 404 for the endpoint, 400 for an unknown service or region on create', testId('1603496d-c324-483e-9ba9-db0df482940e'), async ({ admin, factory }) => {
     await allure.feature('endpoints'); await allure.story('GET/PATCH/DELETE /v3/endpoints/{endpoint_id}');
     const unknown = 'ksgate0000000000000000000000000000';
     expectError(await admin.endpoints.show(unknown), 404);
@@ -79,7 +80,7 @@ test.describe('catalog endpoints @endpoints', () => {
     expectError(noRegion, 400);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'abb5d9a6-e97c-463c-9e24-b3da707ba103' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('abb5d9a6-e97c-463c-9e24-b3da707ba103'), async ({ reader, admin, factory }) => {
     await allure.feature('endpoints'); await allure.story('GET/POST /v3/endpoints');
     const svc = await factory.service();
     const who = await callers(admin, factory, reader);
@@ -96,7 +97,7 @@ test.describe('catalog endpoints @endpoints', () => {
     });
   });
 
-  test('bad input on POST /v3/endpoints: 4xx, never 5xx', { annotation: { type: 'id', description: '0657eafc-f58c-4db4-8520-dea6c3263a39' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/endpoints: 4xx, never 5xx', testId('0657eafc-f58c-4db4-8520-dea6c3263a39'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoints'); await allure.story('POST /v3/endpoints');
     const svc = await factory.service();
     await sendBadInputs({ admin, testInfo, cluster }, {
@@ -107,7 +108,7 @@ test.describe('catalog endpoints @endpoints', () => {
     });
   });
 
-  test('bad input on PATCH /v3/endpoints/{endpoint_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '1f8b742d-7c5a-40f7-9a02-a61ecf8ec57a' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/endpoints/{endpoint_id}: 4xx, never 5xx', testId('1f8b742d-7c5a-40f7-9a02-a61ecf8ec57a'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoints'); await allure.story('PATCH /v3/endpoints/{endpoint_id}');
     const svc = await factory.service();
     const ep = await factory.endpoint({ service_id: svc.id });

@@ -3,9 +3,10 @@ import { expect, test } from '../../fixtures/test.js';
 import { groupResponseSchema, groupsResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('groups @groups', () => {
-  test('create, show, filter, update and delete a group @slice', { annotation: { type: 'id', description: 'f20b2d83-c94e-4918-b706-b549be1459bd' } }, async ({ admin, factory }) => {
+test.describe('groups', { tag: '@groups' }, () => {
+  test('create, show, filter, update and delete a group', testId('f20b2d83-c94e-4918-b706-b549be1459bd', '@slice'), async ({ admin, factory }) => {
     await allure.feature('groups'); await allure.story('POST/GET/PATCH/DELETE /v3/groups');
     const domain = await factory.domain();
     const name = factory.name('group');
@@ -46,7 +47,7 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('membership: add, check, list with filters, remove', { annotation: { type: 'id', description: 'd816aa67-bf65-4e8f-86c3-c8a993a86341' } }, async ({ admin, factory }) => {
+  test('membership: add, check, list with filters, remove', testId('d816aa67-bf65-4e8f-86c3-c8a993a86341'), async ({ admin, factory }) => {
     await allure.feature('group membership'); await allure.story('PUT/HEAD/GET/DELETE /v3/groups/{group_id}/users[/{user_id}]');
     const group = await factory.group();
     const member = await factory.user({ enabled: true });
@@ -74,7 +75,7 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('unknown ids, ids with path characters, duplicate names; bad input on PUT membership (malformed ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '0668ae53-313e-4c2a-bf42-9d15543d5100' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('unknown ids, ids with path characters, duplicate names; bad input on PUT membership (malformed ids, non-JSON body): 4xx, never 5xx', testId('0668ae53-313e-4c2a-bf42-9d15543d5100'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('groups'); await allure.story('GET/PATCH/DELETE /v3/groups/{group_id}, membership');
     const group = await factory.group();
     const user = await factory.user();
@@ -102,7 +103,7 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'c529ae73-b1f5-44e9-9f47-2066d24f5f81' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('c529ae73-b1f5-44e9-9f47-2066d24f5f81'), async ({ reader, admin, factory }) => {
     await allure.feature('groups'); await allure.story('GET/POST/PATCH/DELETE /v3/groups, membership');
     const who = await callers(admin, factory, reader);
     const group = await factory.group();
@@ -132,7 +133,7 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('bad input on POST /v3/groups: 4xx, never 5xx', { annotation: { type: 'id', description: '1ef65b90-e8ed-4725-bb3c-bf9a36bee778' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/groups: 4xx, never 5xx', testId('1ef65b90-e8ed-4725-bb3c-bf9a36bee778'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('groups'); await allure.story('POST /v3/groups');
     await sendBadBodies({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/groups', template: '/v3/groups',
@@ -142,7 +143,7 @@ test.describe('groups @groups', () => {
     });
   });
 
-  test('bad input on PATCH /v3/groups/{group_id}: 4xx, never 5xx', { annotation: { type: 'id', description: 'a602d24e-1ba7-4097-981f-629b3652d911' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/groups/{group_id}: 4xx, never 5xx', testId('a602d24e-1ba7-4097-981f-629b3652d911'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('groups'); await allure.story('PATCH /v3/groups/{group_id}');
     const group = await factory.group();
     await sendBadBodies({ admin, testInfo, cluster }, {

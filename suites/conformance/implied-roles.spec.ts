@@ -6,6 +6,7 @@ import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import { impliedRolesResponseSchema, roleInferenceResponseSchema, roleInferencesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, ids, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // Zed's GET /v3/role_inferences answers {role_inferences: [...]} with no `links`
 // (keystone/api/role_inferences.py), unlike other collections: links is not required here.
@@ -18,8 +19,8 @@ async function imply(admin: Keystone, factory: ResourceFactory, priorId: string,
   return r;
 }
 
-test.describe('implied roles @implied-roles', () => {
-  test('create, get, check, list and delete role inference rules @slice', { annotation: { type: 'id', description: '7f5fd3b2-2ca5-4ae3-9186-fdeae099587b' } }, async ({ admin, factory }) => {
+test.describe('implied roles', { tag: '@implied-roles' }, () => {
+  test('create, get, check, list and delete role inference rules', testId('7f5fd3b2-2ca5-4ae3-9186-fdeae099587b', '@slice'), async ({ admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies/{implies_role_id}');
     const prior = await factory.role();
     const a = await factory.role();
@@ -61,7 +62,7 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('rule constraints: duplicate, prohibited implied role, global implying domain-specific, a role implying itself', { annotation: { type: 'id', description: 'd5301b45-523c-4b80-ad58-469ddb805a45' } }, async ({ admin, factory }) => {
+  test('rule constraints: duplicate, prohibited implied role, global implying domain-specific, a role implying itself', testId('d5301b45-523c-4b80-ad58-469ddb805a45'), async ({ admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT /v3/roles/{prior_role_id}/implies/{implies_role_id}');
     const prior = await factory.role();
     const a = await factory.role();
@@ -86,7 +87,7 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('unknown roles and rules: 404; bad input on PUT (malformed ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '6dc6d13e-0497-4dc0-bc5d-4d4a910ff352' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('unknown roles and rules: 404; bad input on PUT (malformed ids, non-JSON body): 4xx, never 5xx', testId('6dc6d13e-0497-4dc0-bc5d-4d4a910ff352'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies[/{implies_role_id}]');
     const a = await factory.role();
     const b = await factory.role();
@@ -108,7 +109,7 @@ test.describe('implied roles @implied-roles', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '973bf227-5d54-459d-b821-0e232766171a' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('973bf227-5d54-459d-b821-0e232766171a'), async ({ reader, admin, factory }) => {
     await allure.feature('implied roles'); await allure.story('PUT/GET/HEAD/DELETE /v3/roles/{prior_role_id}/implies, GET /v3/role_inferences');
     const who = await callers(admin, factory, reader);
     const prior = await factory.role();

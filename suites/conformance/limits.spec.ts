@@ -9,14 +9,15 @@ import { expectStatus } from '../../lib/keystone/http.js';
 import { subjectToken } from '../../lib/keystone/services/tokens.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const ids = (items: { id: string }[]) => items.map((x) => x.id).sort();
 const sorted = (...values: string[]) => [...values].sort();
 
 // Registered limits are unique per (service, region, resource name) across the whole cloud:
 // every one here belongs to a service of our own, so no other test or tenant is affected.
-test.describe('unified limits @limits', () => {
-  test('registered limits: batch create, filter by service_id/region_id/resource_name, show, 409 duplicate, update, delete @slice', { annotation: { type: 'id', description: '9ead0e3a-2c4f-47a6-88a4-2925c6e4cc5a' } }, async ({ admin, factory }) => {
+test.describe('unified limits', { tag: '@limits' }, () => {
+  test('registered limits: batch create, filter by service_id/region_id/resource_name, show, 409 duplicate, update, delete', testId('9ead0e3a-2c4f-47a6-88a4-2925c6e4cc5a', '@slice'), async ({ admin, factory }) => {
     await allure.feature('registered limits'); await allure.story('POST/GET/PATCH/DELETE /v3/registered_limits');
     const service = await factory.service();
     const region = await factory.region();
@@ -69,7 +70,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('limits: batch create (project and domain), filters, show, 409 duplicate, update, model, delete', { annotation: { type: 'id', description: '0daf49bb-3d6e-421c-893b-3e982f11f0a4' } }, async ({ admin, factory, cluster }) => {
+  test('limits: batch create (project and domain), filters, show, 409 duplicate, update, model, delete', testId('0daf49bb-3d6e-421c-893b-3e982f11f0a4'), async ({ admin, factory, cluster }) => {
     await allure.feature('limits'); await allure.story('POST/GET/PATCH/DELETE /v3/limits');
     const service = await factory.service();
     const region = await factory.region();
@@ -141,7 +142,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('unknown ids: 404; a limit with no registered limit: 403; unknown service: 400', { annotation: { type: 'id', description: 'b86a472f-57fb-48d4-b93a-bdabc6219fa5' } }, async ({ admin, factory }) => {
+  test('unknown ids: 404; a limit with no registered limit: 403; unknown service: 400', testId('b86a472f-57fb-48d4-b93a-bdabc6219fa5'), async ({ admin, factory }) => {
     await allure.feature('limits'); await allure.story('GET/PATCH/DELETE /v3/limits/{limit_id}');
     const unknown = 'ksgate0000000000000000000000000000';
     expectError(await admin.limits.show(unknown), 404);
@@ -162,7 +163,7 @@ test.describe('unified limits @limits', () => {
     expectError(noService, 400);
   });
 
-  test('rejects missing, malformed and revoked tokens (401); a plain member cannot write (403) and reads only their project', { annotation: { type: 'id', description: 'ff07e405-68f0-49f6-ae49-0d0b413f4300' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401); a plain member cannot write (403) and reads only their project', testId('ff07e405-68f0-49f6-ae49-0d0b413f4300'), async ({ reader, admin, factory }) => {
     await allure.feature('limits'); await allure.story('GET/POST /v3/limits');
     const service = await factory.service();
     const rl = await factory.registeredLimit({ service_id: service.id });
@@ -195,7 +196,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('bad input on POST /v3/registered_limits: 4xx, never 5xx', { annotation: { type: 'id', description: '84beb4b4-45ea-456f-8cf2-749427610cfa' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/registered_limits: 4xx, never 5xx', testId('84beb4b4-45ea-456f-8cf2-749427610cfa'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('registered limits'); await allure.story('POST /v3/registered_limits');
     const service = await factory.service();
     const valid = { service_id: service.id, resource_name: factory.name('resource'), default_limit: 10 };
@@ -212,7 +213,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('bad input on PATCH /v3/registered_limits/{registered_limit_id}: 4xx, never 5xx', { annotation: { type: 'id', description: 'd9ea2442-e0b8-4284-ad4d-9126913c4ad3' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/registered_limits/{registered_limit_id}: 4xx, never 5xx', testId('d9ea2442-e0b8-4284-ad4d-9126913c4ad3'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('registered limits'); await allure.story('PATCH /v3/registered_limits/{registered_limit_id}');
     const service = await factory.service();
     const rl = await factory.registeredLimit({ service_id: service.id });
@@ -224,7 +225,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('bad input on POST /v3/limits: 4xx, never 5xx', { annotation: { type: 'id', description: 'b03ac77b-1040-4bae-b121-7d33f40435ed' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/limits: 4xx, never 5xx', testId('b03ac77b-1040-4bae-b121-7d33f40435ed'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('limits'); await allure.story('POST /v3/limits');
     const service = await factory.service();
     const project = await factory.project();
@@ -245,7 +246,7 @@ test.describe('unified limits @limits', () => {
     });
   });
 
-  test('bad input on PATCH /v3/limits/{limit_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '5889202a-fa97-4fd1-9b8a-0800a43f472d' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/limits/{limit_id}: 4xx, never 5xx', testId('5889202a-fa97-4fd1-9b8a-0800a43f472d'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('limits'); await allure.story('PATCH /v3/limits/{limit_id}');
     const service = await factory.service();
     const project = await factory.project();

@@ -5,6 +5,7 @@ import {
 } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadInputs, sendBadPathIds } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** GET /v3/OS-EP-FILTER/endpoint_groups/{id}/projects/{project_id} (keystone/api/os_ep_filter.py EPFilterGroupsProjectsResource). */
 const projectEndpointGroupResponseSchema = single('project_endpoint_group', entity(
@@ -15,8 +16,8 @@ const ids = (items: { id: string }[]) => items.map((x) => x.id);
 
 // Every endpoint here belongs to a service of our own (unique type), so filters by service_id
 // select exactly the test's endpoints.
-test.describe('endpoint filter @os-ep-filter', () => {
-  test('endpoint groups: create, show, check, list, update, list its endpoints, delete @slice', { annotation: { type: 'id', description: '78f7c6bc-75fe-4eed-9c41-bbe1694ecd86' } }, async ({ admin, factory }) => {
+test.describe('endpoint filter', { tag: '@os-ep-filter' }, () => {
+  test('endpoint groups: create, show, check, list, update, list its endpoints, delete', testId('78f7c6bc-75fe-4eed-9c41-bbe1694ecd86', '@slice'), async ({ admin, factory }) => {
     await allure.feature('endpoint groups'); await allure.story('POST/GET/HEAD/PATCH/DELETE /v3/OS-EP-FILTER/endpoint_groups');
     const service = await factory.service();
     const pub = await factory.endpoint({ service_id: service.id, interface: 'public' });
@@ -60,7 +61,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     });
   });
 
-  test('project-endpoint associations: add, check, list both ways, remove', { annotation: { type: 'id', description: 'c0094e6b-30c6-4972-a11e-b0f749e4ff38' } }, async ({ admin, factory }) => {
+  test('project-endpoint associations: add, check, list both ways, remove', testId('c0094e6b-30c6-4972-a11e-b0f749e4ff38'), async ({ admin, factory }) => {
     await allure.feature('project endpoints'); await allure.story('PUT/HEAD/DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id}');
     const service = await factory.service();
     const endpoint = await factory.endpoint({ service_id: service.id });
@@ -90,7 +91,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     });
   });
 
-  test('endpoint group-project associations: add, show, check, list both ways, project endpoints, remove', { annotation: { type: 'id', description: '146abbb1-0f66-46f5-9f88-3f06792dda62' } }, async ({ admin, factory }) => {
+  test('endpoint group-project associations: add, show, check, list both ways, project endpoints, remove', testId('146abbb1-0f66-46f5-9f88-3f06792dda62'), async ({ admin, factory }) => {
     await allure.feature('endpoint group projects'); await allure.story('PUT/GET/HEAD/DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}');
     const service = await factory.service();
     const endpoint = await factory.endpoint({ service_id: service.id });
@@ -131,7 +132,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     });
   });
 
-  test('bad input on association PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; unknown endpoint group, endpoint or project: 404 (the projects of an unknown group: an empty list)', { annotation: { type: 'id', description: '32b494e4-ce0c-42c8-97a3-d001a5167b86' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on association PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; unknown endpoint group, endpoint or project: 404 (the projects of an unknown group: an empty list)', testId('32b494e4-ce0c-42c8-97a3-d001a5167b86'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint groups'); await allure.story('GET/PATCH/DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}');
     const project = await factory.project();
     const unknown = 'ksgate0000000000000000000000000000';
@@ -172,7 +173,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '64f8263d-07b2-46f2-9a17-b2a391abf374' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('64f8263d-07b2-46f2-9a17-b2a391abf374'), async ({ reader, admin, factory }) => {
     await allure.feature('endpoint groups'); await allure.story('GET/POST /v3/OS-EP-FILTER/endpoint_groups');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {
@@ -189,7 +190,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     });
   });
 
-  test('bad input on POST /v3/OS-EP-FILTER/endpoint_groups: 4xx, never 5xx', { annotation: { type: 'id', description: '9e16b473-0a07-4241-9227-c629a3b80147' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/OS-EP-FILTER/endpoint_groups: 4xx, never 5xx', testId('9e16b473-0a07-4241-9227-c629a3b80147'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint groups'); await allure.story('POST /v3/OS-EP-FILTER/endpoint_groups');
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/OS-EP-FILTER/endpoint_groups', template: '/v3/OS-EP-FILTER/endpoint_groups',
@@ -198,7 +199,7 @@ test.describe('endpoint filter @os-ep-filter', () => {
     });
   });
 
-  test('bad input on PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '78489459-8276-4a2e-aab4-426e2ee6e847' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}: 4xx, never 5xx', testId('78489459-8276-4a2e-aab4-426e2ee6e847'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('endpoint groups'); await allure.story('PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}');
     const group = await factory.endpointGroup({ interface: 'public' });
     await sendBadInputs({ admin, testInfo, cluster }, {

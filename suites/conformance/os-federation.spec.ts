@@ -15,6 +15,7 @@ import {
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
 import { sendBadPathIds } from './catalog-support.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * OS-FEDERATION with Keystone alone: CRUD of identity providers, protocols, mappings and
@@ -31,8 +32,8 @@ const simpleRules = [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'REM
 
 const err = (r: KsResponse, status: number) => { expect(r.status, bodyForMessage(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
 
-test.describe('OS-FEDERATION @os-federation', () => {
-  test('identity providers and protocols: register, show, list (?id, ?enabled), update, 409, delete, 404 @slice', { annotation: { type: 'id', description: 'c79b0ccd-f4a3-45dc-85e1-a0f8460b95be' } }, async ({ admin, factory }) => {
+test.describe('OS-FEDERATION', { tag: '@os-federation' }, () => {
+  test('identity providers and protocols: register, show, list (?id, ?enabled), update, 409, delete, 404', testId('c79b0ccd-f4a3-45dc-85e1-a0f8460b95be', '@slice'), async ({ admin, factory }) => {
     await allure.feature('identity providers'); await allure.story('PUT /v3/OS-FEDERATION/identity_providers/{id}');
     const m1 = await factory.mapping(simpleRules);
     const m2 = await factory.mapping(simpleRules);
@@ -104,7 +105,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     });
   });
 
-  test('mappings: create, show, list, update, 409, delete, 404', { annotation: { type: 'id', description: '4338fb4a-d23a-46f1-8679-6e076252c93b' } }, async ({ admin, factory }) => {
+  test('mappings: create, show, list, update, 409, delete, 404', testId('4338fb4a-d23a-46f1-8679-6e076252c93b'), async ({ admin, factory }) => {
     await allure.feature('mappings'); await allure.story('PUT /v3/OS-FEDERATION/mappings/{id}');
     const id = factory.name('mapping');
     const c = await admin.mappings.create(id, { rules: simpleRules });
@@ -131,7 +132,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     err(await admin.mappings.delete(id), 404);
   });
 
-  test('service providers: register, show, list (?enabled), update, 409, delete, 404', { annotation: { type: 'id', description: '76096e1d-a505-4fc8-9f6b-f75d0e07bf94' } }, async ({ admin, factory }) => {
+  test('service providers: register, show, list (?enabled), update, 409, delete, 404', testId('76096e1d-a505-4fc8-9f6b-f75d0e07bf94'), async ({ admin, factory }) => {
     await allure.feature('service providers'); await allure.story('PUT /v3/OS-FEDERATION/service_providers/{id}');
     const id = factory.name('sp');
     const body = { auth_url: 'https://sp.example.test/v3/OS-FEDERATION/identity_providers/gate/protocols/saml2/auth', sp_url: 'https://sp.example.test/Shibboleth.sso/SAML2/ECP', description: 'gate', enabled: true };
@@ -160,7 +161,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     err(await admin.serviceProviders.delete(id), 404);
   });
 
-  test('federated authentication (mapped): assertion → ephemeral user in a group, scope listings, rescope; refusals', { annotation: { type: 'id', description: '633fc386-3d78-4968-8db1-07ab0efe025e' } }, async ({ admin, factory }) => {
+  test('federated authentication (mapped): assertion → ephemeral user in a group, scope listings, rescope; refusals', testId('633fc386-3d78-4968-8db1-07ab0efe025e'), async ({ admin, factory }) => {
     await allure.feature('federated auth'); await allure.story('GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth');
     const roleId = await bootstrapRoleId(admin, 'member');
     const domain = await factory.domain();
@@ -220,7 +221,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     // The ephemeral (shadow) user lives in the provider's domain: the domain's cleanup removes it.
   });
 
-  test('federated auth, WebSSO, SAML2/ECP and metadata: error paths and bad input Keystone alone can reach (4xx, never 5xx)', { annotation: { type: 'id', description: 'c43eb731-64b6-4d27-8e6c-81598e6a4a58' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('federated auth, WebSSO, SAML2/ECP and metadata: error paths and bad input Keystone alone can reach (4xx, never 5xx)', testId('c43eb731-64b6-4d27-8e6c-81598e6a4a58'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('federated auth'); await allure.story('POST /v3/auth/OS-FEDERATION/saml2');
     await test.step('WebSSO by protocol: no IdP identifies itself in the environment → 401 (GET and POST)', async () => {
       err(await admin.federation.websso('ksgate-none', 'https://ksgate.example.test/dashboard'), 401);
@@ -334,7 +335,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
-  test('403 for a plain member, 401 without a valid token', { annotation: { type: 'id', description: '605b472e-e685-457e-a7a6-f9443de64de8' } }, async ({ admin, factory }) => {
+  test('403 for a plain member, 401 without a valid token', testId('605b472e-e685-457e-a7a6-f9443de64de8'), async ({ admin, factory }) => {
     await allure.feature('identity providers'); await allure.story('GET /v3/OS-FEDERATION/identity_providers');
     const project = await factory.project();
     const { user, password } = await factory.userWithRole(project.id, await bootstrapRoleId(admin, 'member'));
@@ -359,7 +360,7 @@ test.describe('OS-FEDERATION @os-federation', () => {
     { group: 'mappings', id: 'ab0d3684-667a-4d2e-8a21-a51d417f86c6', story: 'PUT /v3/OS-FEDERATION/mappings/{id}', prefixes: ['PUT mappings', 'PATCH mappings'] },
     { group: 'service providers', id: '6615cd40-d5a3-4826-bd63-b0d711e14610', story: 'PUT /v3/OS-FEDERATION/service_providers/{id}', prefixes: ['PUT service_providers', 'PATCH service_providers'] },
   ] as const;
-  for (const g of badInputGroups) test(`${g.group}: write operations reject malformed bodies with a 4xx`, { annotation: { type: 'id', description: g.id } }, async ({ admin, factory, cluster }, testInfo) => {
+  for (const g of badInputGroups) test(`${g.group}: write operations reject malformed bodies with a 4xx`, testId(g.id), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature(g.group); await allure.story(g.story);
     const token = (await admin.tokenSource())!;
     const needs = (prefix: string) => g.prefixes.some((p) => prefix.startsWith(p));

@@ -7,6 +7,7 @@ import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/ke
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * Where the malformed ids go on each OS-INHERIT grant route, so that every lookup meets them once.
@@ -18,8 +19,8 @@ const BAD_ID_POSITION: Record<string, string> = {
   'domains/users': 'user_id', 'domains/groups': 'role_id', 'projects/users': 'project_id', 'projects/groups': 'group_id',
 };
 
-test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
-  test('inherited grant on a domain reaches its projects (user and group) @slice', { annotation: { type: 'id', description: '7663844b-457b-4756-b6a6-2a2567a63284' } }, async ({ admin, factory }) => {
+test.describe('inherited role grants (OS-INHERIT)', { tag: '@os-inherit' }, () => {
+  test('inherited grant on a domain reaches its projects (user and group)', testId('7663844b-457b-4756-b6a6-2a2567a63284', '@slice'), async ({ admin, factory }) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/domains/{domain_id}/{users|groups}/{id}/roles[/{role_id}]/inherited_to_projects');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -64,7 +65,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     }
   });
 
-  test('inherited grant on a project reaches its subtree, not the project (user and group)', { annotation: { type: 'id', description: 'e45cdfa1-f718-4968-a037-b2120cacf1cf' } }, async ({ admin, factory }) => {
+  test('inherited grant on a project reaches its subtree, not the project (user and group)', testId('e45cdfa1-f718-4968-a037-b2120cacf1cf'), async ({ admin, factory }) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/DELETE /v3/OS-INHERIT/projects/{project_id}/{users|groups}/{id}/roles/{role_id}/inherited_to_projects');
     const domain = await factory.domain();
     const parent = await factory.project({ domain_id: domain.id });
@@ -97,7 +98,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     }
   });
 
-  test('bad input on inherited grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist: 404', { annotation: { type: 'id', description: '9bda4047-4bcb-4c90-88ca-b24209a29c6b' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on inherited grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist: 404', testId('9bda4047-4bcb-4c90-88ca-b24209a29c6b'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
     const { domain, project, user, group, role } = await factory.grantParties();
     const targets: GrantTarget[] = [];
@@ -145,7 +146,7 @@ test.describe('inherited role grants (OS-INHERIT) @os-inherit', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '317fd2c1-30b9-4afa-be59-7f70b9ffd685' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('317fd2c1-30b9-4afa-be59-7f70b9ffd685'), async ({ reader, admin, factory }) => {
     await allure.feature('OS-INHERIT'); await allure.story('PUT/HEAD/GET/DELETE /v3/OS-INHERIT/...');
     const who = await callers(admin, factory, reader);
     const role = await factory.role();

@@ -15,6 +15,7 @@ import {
 import { parseOAuth1TokenPair } from '../../lib/keystone/services/oauth1.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * OS-OAUTH1: consumers CRUD, then the delegation flow with requests we sign ourselves
@@ -35,8 +36,8 @@ const accessTokensResponseSchema = list('access_tokens', accessTokenSchema);
 
 const err = (r: KsResponse, status: number) => { expect(r.status, bodyForMessage(r.body)).toBe(status); expect(r.body?.error?.code).toBe(status); };
 
-test.describe('OS-OAUTH1 @os-oauth1', () => {
-  test('consumers: create, show, list, update, delete, 404 @slice', { annotation: { type: 'id', description: 'fbe89371-ae98-4ae1-a39a-4f21d04e46c3' } }, async ({ admin, factory }) => {
+test.describe('OS-OAUTH1', { tag: '@os-oauth1' }, () => {
+  test('consumers: create, show, list, update, delete, 404', testId('fbe89371-ae98-4ae1-a39a-4f21d04e46c3', '@slice'), async ({ admin, factory }) => {
     await allure.feature('oauth1 consumers'); await allure.story('POST /v3/OS-OAUTH1/consumers');
     const description = factory.name('consumer');
     const created = await admin.consumers.create({ description });
@@ -74,7 +75,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
     });
   });
 
-  test('delegation flow: signed request token, authorize, access token, oauth1 token; access tokens list/show/roles/revoke', { annotation: { type: 'id', description: 'a78dd5ca-6653-4d1b-add0-dfa1fab64623' } }, async ({ admin, factory }) => {
+  test('delegation flow: signed request token, authorize, access token, oauth1 token; access tokens list/show/roles/revoke', testId('a78dd5ca-6653-4d1b-add0-dfa1fab64623'), async ({ admin, factory }) => {
     await allure.feature('oauth1 delegation'); await allure.story('POST /v3/OS-OAUTH1/access_token');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
@@ -160,7 +161,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
     });
   });
 
-  test('refusals: bad signature 401, unknown consumer/project 404, missing headers 4xx, member 403, 401 without a valid token', { annotation: { type: 'id', description: 'af6a2949-e063-458b-8b52-c579fb2e738a' } }, async ({ admin, factory, cluster }) => {
+  test('refusals: bad signature 401, unknown consumer/project 404, missing headers 4xx, member 403, 401 without a valid token', testId('af6a2949-e063-458b-8b52-c579fb2e738a'), async ({ admin, factory, cluster }) => {
     await allure.feature('oauth1 delegation'); await allure.story('POST /v3/OS-OAUTH1/request_token');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
@@ -203,7 +204,7 @@ test.describe('OS-OAUTH1 @os-oauth1', () => {
     });
   });
 
-  test('write operations reject malformed bodies and OAuth headers with a 4xx (create/update consumer, authorize, request token, access token)', { annotation: { type: 'id', description: '60abaa4a-f34b-4fa0-8c8a-818cb096389d' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('write operations reject malformed bodies and OAuth headers with a 4xx (create/update consumer, authorize, request token, access token)', testId('60abaa4a-f34b-4fa0-8c8a-818cb096389d'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('oauth1 consumers'); await allure.story('POST /v3/OS-OAUTH1/consumers');
     const token = (await admin.tokenSource())!;
     const self = expectStatus(await admin.tokens.validate(token, { nocatalog: true }), 200).body.token;

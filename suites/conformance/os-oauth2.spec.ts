@@ -13,6 +13,7 @@ import type { KsResponse } from '../../lib/keystone/http.js';
 import { assertSchema, oauth2TokenResponseSchema, tokenResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { issuedToken } from '../../lib/keystone/services/tokens.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * OS-OAUTH2 (new in Zed): POST /v3/OS-OAUTH2/token, the client_credentials grant with an
@@ -48,8 +49,8 @@ async function expectOAuth2ClientError(outcome: KsResponse | KeystoneTransportEr
   await expectClientError(outcome, ctx, 'auth-body', allowed.length ? { only: allowed, apiRef: 'RFC 6749 section 5.2 error responses (OS-OAUTH2 api-ref)' } : {});
 }
 
-test.describe('OS-OAUTH2 @os-oauth2', () => {
-  test('client_credentials with an application credential: 200 Bearer token that Keystone validates @slice', { annotation: { type: 'id', description: '4509df55-0590-40d8-a4e6-920b9465270d' } }, async ({ admin, factory }) => {
+test.describe('OS-OAUTH2', { tag: '@os-oauth2' }, () => {
+  test('client_credentials with an application credential: 200 Bearer token that Keystone validates', testId('4509df55-0590-40d8-a4e6-920b9465270d', '@slice'), async ({ admin, factory }) => {
     await allure.feature('oauth2'); await allure.story('POST /v3/OS-OAUTH2/token');
     const roleId = await bootstrapRoleId(admin, 'member');
     const project = await factory.project();
@@ -97,7 +98,7 @@ test.describe('OS-OAUTH2 @os-oauth2', () => {
     });
   });
 
-  test('bad input on POST /v3/OS-OAUTH2/token (malformed bodies, bad client credentials): 4xx with an RFC 6749 error, never 5xx', { annotation: { type: 'id', description: '00f858e7-6fbe-4319-955d-662f109c57a1' } }, async ({ admin, cluster }, testInfo) => {
+  test('bad input on POST /v3/OS-OAUTH2/token (malformed bodies, bad client credentials): 4xx with an RFC 6749 error, never 5xx', testId('00f858e7-6fbe-4319-955d-662f109c57a1'), async ({ admin, cluster }, testInfo) => {
     await allure.feature('oauth2'); await allure.story('POST /v3/OS-OAUTH2/token');
     const path = '/v3/OS-OAUTH2/token';
     const basicOf = (credentials: string | Buffer) => `Basic ${Buffer.from(credentials).toString('base64')}`;

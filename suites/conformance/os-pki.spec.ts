@@ -4,6 +4,7 @@ import type { KsResponse } from '../../lib/keystone/http.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers } from './catalog-support.js';
 import { bodyForMessage } from '../../lib/keystone/mask.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * keystone/api/auth.py AuthTokenOSPKIResource (Zed): @unenforced_api; 410 Gone when
@@ -16,8 +17,8 @@ function expectPkiRefusal(r: KsResponse): void {
   expect(r.body?.error?.code).toBe(r.status);
 }
 
-test.describe('OS-PKI @os-pki', () => {
-  test('GET /v3/auth/tokens/OS-PKI/revoked is refused (403, or 410 with revoke_by_id = false) @slice', { annotation: { type: 'id', description: '382054a0-7fd8-4057-9de4-dd036121a679' } }, async ({ admin, cluster }) => {
+test.describe('OS-PKI', { tag: '@os-pki' }, () => {
+  test('GET /v3/auth/tokens/OS-PKI/revoked is refused (403, or 410 with revoke_by_id = false)', testId('382054a0-7fd8-4057-9de4-dd036121a679', '@slice'), async ({ admin, cluster }) => {
     await allure.feature('pki'); await allure.story('GET /v3/auth/tokens/OS-PKI/revoked');
     const r = await admin.pki.revoked();
     expectPkiRefusal(r);
@@ -25,7 +26,7 @@ test.describe('OS-PKI @os-pki', () => {
     if (cluster.target === 'embedded') expect(r.status).toBe(403);
   });
 
-  test('unenforced: no token, a malformed, a member\'s or a revoked token are refused the same way', { annotation: { type: 'id', description: 'feeeada1-1854-41b5-95d8-39e33e58ec62' } }, async ({ reader, admin, factory }) => {
+  test('unenforced: no token, a malformed, a member\'s or a revoked token are refused the same way', testId('feeeada1-1854-41b5-95d8-39e33e58ec62'), async ({ reader, admin, factory }) => {
     await allure.feature('pki'); await allure.story('GET /v3/auth/tokens/OS-PKI/revoked');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {

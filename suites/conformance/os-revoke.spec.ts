@@ -3,9 +3,10 @@ import { expect, test } from '../../fixtures/test.js';
 import { revokeEventsResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('revocation events @os-revoke', () => {
-  test('revoking a token records an event with its audit id, listed by GET /v3/OS-REVOKE/events?since= @slice', { annotation: { type: 'id', description: '5584a198-8534-4899-b6f2-084d5cdffcc2' } }, async ({ admin, reader, factory }) => {
+test.describe('revocation events', { tag: '@os-revoke' }, () => {
+  test('revoking a token records an event with its audit id, listed by GET /v3/OS-REVOKE/events?since=', testId('5584a198-8534-4899-b6f2-084d5cdffcc2', '@slice'), async ({ admin, reader, factory }) => {
     await allure.feature('revocation events'); await allure.story('GET /v3/OS-REVOKE/events');
     const m = await factory.member();
     const auditId = (await admin.tokens.validate(m.token)).body.token.audit_ids[0]!;
@@ -31,7 +32,7 @@ test.describe('revocation events @os-revoke', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'ce5ebf09-f43b-4f97-8c34-007c59695070' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('ce5ebf09-f43b-4f97-8c34-007c59695070'), async ({ reader, admin, factory }) => {
     await allure.feature('revocation events'); await allure.story('GET /v3/OS-REVOKE/events');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {

@@ -10,6 +10,7 @@ import {
   assertSchema, tokenResponseSchema, trustResponseSchema, trustRoleResponseSchema, trustRolesResponseSchema, trustsResponseSchema,
 } from '../../lib/keystone/schemas/index.js';
 import { issuedToken, subjectToken } from '../../lib/keystone/services/tokens.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /**
  * OS-TRUST: create (the caller must be the trustor), list (?trustor_user_id, ?trustee_user_id),
@@ -36,8 +37,8 @@ async function parties(admin: Keystone, factory: ResourceFactory) {
   };
 }
 
-test.describe('OS-TRUST @os-trust', () => {
-  test('create, show, list with filters, delegated roles, trust-scoped token, delete @slice', { annotation: { type: 'id', description: 'e35492fe-79cb-4638-ac81-fd46a252a3f7' } }, async ({ admin, factory }) => {
+test.describe('OS-TRUST', { tag: '@os-trust' }, () => {
+  test('create, show, list with filters, delegated roles, trust-scoped token, delete', testId('e35492fe-79cb-4638-ac81-fd46a252a3f7', '@slice'), async ({ admin, factory }) => {
     await allure.feature('trusts'); await allure.story('POST /v3/OS-TRUST/trusts');
     const p = await parties(admin, factory);
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
@@ -115,7 +116,7 @@ test.describe('OS-TRUST @os-trust', () => {
     });
   });
 
-  test('impersonation and remaining_uses: the token is the trustor\'s, and uses run out', { annotation: { type: 'id', description: '00f564f4-fe11-4131-a03f-20a8a38f53db' } }, async ({ admin, factory }) => {
+  test('impersonation and remaining_uses: the token is the trustor\'s, and uses run out', testId('00f564f4-fe11-4131-a03f-20a8a38f53db'), async ({ admin, factory }) => {
     await allure.feature('trusts'); await allure.story('POST /v3/OS-TRUST/trusts');
     const p = await parties(admin, factory);
     const trust = await factory.trust(p.trustor.ks, {
@@ -133,7 +134,7 @@ test.describe('OS-TRUST @os-trust', () => {
     err(await admin.trusts.show(trust.id), 404);
   });
 
-  test('403 unless trustor (create) or party (show), 404 unknown trust or role not held, 401 without a valid token', { annotation: { type: 'id', description: '011b256d-d907-46b8-be22-ed7f10374bd9' } }, async ({ admin, factory }) => {
+  test('403 unless trustor (create) or party (show), 404 unknown trust or role not held, 401 without a valid token', testId('011b256d-d907-46b8-be22-ed7f10374bd9'), async ({ admin, factory }) => {
     await allure.feature('trusts'); await allure.story('POST /v3/OS-TRUST/trusts');
     const p = await parties(admin, factory);
     const body = { trustor_user_id: p.trustor.user.id, trustee_user_id: p.trustee.user.id, project_id: p.project.id, impersonation: false, roles: [{ id: p.roleId }] };
@@ -166,7 +167,7 @@ test.describe('OS-TRUST @os-trust', () => {
     });
   });
 
-  test('POST rejects malformed bodies with a 4xx', { annotation: { type: 'id', description: '431d9d8a-4f16-47ca-ae8e-5fc7aaa1000d' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('POST rejects malformed bodies with a 4xx', testId('431d9d8a-4f16-47ca-ae8e-5fc7aaa1000d'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('trusts'); await allure.story('POST /v3/OS-TRUST/trusts');
     const p = await parties(admin, factory);
     const valid = { trustor_user_id: p.trustor.user.id, trustee_user_id: p.trustee.user.id, project_id: p.project.id, impersonation: false, roles: [{ id: p.roleId }] };

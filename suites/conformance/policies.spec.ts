@@ -3,11 +3,12 @@ import { expect, test } from '../../fixtures/test.js';
 import { policiesResponseSchema, policyResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // /v3/policies is deprecated since Queens (keystone/api/policy.py) but still served: Keystone
 // stores blobs and enforces nothing with them.
-test.describe('policies @policies', () => {
-  test('create, show, filter by type, update, delete a policy blob @slice', { annotation: { type: 'id', description: '917a8758-8f74-4fd4-bd03-dde4b1587ee5' } }, async ({ admin, factory }) => {
+test.describe('policies', { tag: '@policies' }, () => {
+  test('create, show, filter by type, update, delete a policy blob', testId('917a8758-8f74-4fd4-bd03-dde4b1587ee5', '@slice'), async ({ admin, factory }) => {
     await allure.feature('policies'); await allure.story('POST/GET/PATCH/DELETE /v3/policies');
     // A type of our own, so the type filter can be checked exactly.
     const type = `application/x-${factory.name('policy')}`;
@@ -41,7 +42,7 @@ test.describe('policies @policies', () => {
     });
   });
 
-  test('unknown policy id: 404 on show, update and delete', { annotation: { type: 'id', description: '2d9319bb-fad5-429c-bd6b-892e91a465fd' } }, async ({ admin }) => {
+  test('unknown policy id: 404 on show, update and delete', testId('2d9319bb-fad5-429c-bd6b-892e91a465fd'), async ({ admin }) => {
     await allure.feature('policies'); await allure.story('GET/PATCH/DELETE /v3/policies/{policy_id}');
     const unknown = 'ksgate0000000000000000000000000000';
     expectError(await admin.policies.show(unknown), 404);
@@ -49,7 +50,7 @@ test.describe('policies @policies', () => {
     expectError(await admin.policies.delete(unknown), 404);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '6160f103-1dd6-4670-9991-d5c0b837eebe' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('6160f103-1dd6-4670-9991-d5c0b837eebe'), async ({ reader, admin, factory }) => {
     await allure.feature('policies'); await allure.story('GET/POST /v3/policies');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {
@@ -65,7 +66,7 @@ test.describe('policies @policies', () => {
     });
   });
 
-  test('bad input on POST /v3/policies: 4xx, never 5xx', { annotation: { type: 'id', description: '3ec669f1-106f-4607-813b-c39b9e778b96' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/policies: 4xx, never 5xx', testId('3ec669f1-106f-4607-813b-c39b9e778b96'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('policies'); await allure.story('POST /v3/policies');
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/policies', template: '/v3/policies',
@@ -75,7 +76,7 @@ test.describe('policies @policies', () => {
     });
   });
 
-  test('bad input on PATCH /v3/policies/{policy_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '37e2997f-fd53-4157-a9fc-1923a3a87de3' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/policies/{policy_id}: 4xx, never 5xx', testId('37e2997f-fd53-4157-a9fc-1923a3a87de3'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('policies'); await allure.story('PATCH /v3/policies/{policy_id}');
     const policy = await factory.policy();
     await sendBadInputs({ admin, testInfo, cluster }, {

@@ -3,13 +3,14 @@ import { expect, test } from '../../fixtures/test.js';
 import { entity, selfLinks, strings } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadBodies, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // lib/keystone/schemas has no file for project tags: GET/PUT /v3/projects/{id}/tags answer
 // `{tags: [...], links: {self}}` (keystone/api/projects.py _ProjectTagResourceBase.wrap_member).
 const projectTagsResponseSchema = entity({ tags: strings, links: selfLinks }, ['tags', 'links']);
 
-test.describe('project tags @project-tags', () => {
-  test('add, check, list, replace, remove and clear tags @slice', { annotation: { type: 'id', description: '84dac9f6-3d70-4cac-8b70-56e5abf6b262' } }, async ({ admin, factory }) => {
+test.describe('project tags', { tag: '@project-tags' }, () => {
+  test('add, check, list, replace, remove and clear tags', testId('84dac9f6-3d70-4cac-8b70-56e5abf6b262', '@slice'), async ({ admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
 
@@ -50,7 +51,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('bad input on tag PUTs: 255 characters per tag, 80 tags per project, no comma or slash, no duplicates; malformed project ids, non-JSON body', { annotation: { type: 'id', description: '6221a85d-7fa7-419d-ae12-295580a3fd87' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on tag PUTs: 255 characters per tag, 80 tags per project, no comma or slash, no duplicates; malformed project ids, non-JSON body', testId('6221a85d-7fa7-419d-ae12-295580a3fd87'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project tags'); await allure.story('PUT /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
     // The tag itself is checked by the steps below (`..` is a valid tag): the malformed ids go to the project.
@@ -86,7 +87,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('unknown project or tag: 404', { annotation: { type: 'id', description: 'e2bcc2d3-586a-40ca-b0f9-e7c20b94b196' } }, async ({ admin, factory }) => {
+  test('unknown project or tag: 404', testId('e2bcc2d3-586a-40ca-b0f9-e7c20b94b196'), async ({ admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
     const project = await factory.project();
     await test.step('unknown project on all six operations', async () => {
@@ -103,7 +104,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2626d584-137d-401f-8f56-d525dc2c0159' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('2626d584-137d-401f-8f56-d525dc2c0159'), async ({ reader, admin, factory }) => {
     await allure.feature('project tags'); await allure.story('PUT/GET/DELETE /v3/projects/{project_id}/tags[/{tag}]');
     const who = await callers(admin, factory, reader);
     const other = await factory.project({ tags: ['gate'] });
@@ -128,7 +129,7 @@ test.describe('project tags @project-tags', () => {
     });
   });
 
-  test('bad input on PUT /v3/projects/{project_id}/tags: 4xx, never 5xx', { annotation: { type: 'id', description: '9c219ea6-eb42-4922-85a4-61d7bc06c5e9' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PUT /v3/projects/{project_id}/tags: 4xx, never 5xx', testId('9c219ea6-eb42-4922-85a4-61d7bc06c5e9'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('project tags'); await allure.story('PUT /v3/projects/{project_id}/tags');
     const project = await factory.project();
     const body = (tags: unknown) => ({ tags });

@@ -4,13 +4,14 @@ import { assertSchema, list, projectResponseSchema, projectSchema, projectsRespo
 import type { Project } from '../../lib/keystone/types.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID, userIdOf } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // Zed sends domain_id null for a project acting as a domain (is_domain=true); projectSchema
 // requires a string, so the is_domain listing is checked against this variant.
 const domainProjectsResponseSchema = list('projects', { ...projectSchema, properties: { ...(projectSchema.properties as object), domain_id: strOrNull } });
 
-test.describe('projects @projects', () => {
-  test('create, show, filter, update and delete a project @slice', { annotation: { type: 'id', description: '1ea90c6a-da43-4e4d-b058-c6e86626590b' } }, async ({ admin, factory }) => {
+test.describe('projects', { tag: '@projects' }, () => {
+  test('create, show, filter, update and delete a project', testId('1ea90c6a-da43-4e4d-b058-c6e86626590b', '@slice'), async ({ admin, factory }) => {
     await allure.feature('projects'); await allure.story('POST/GET/PATCH/DELETE /v3/projects');
     const domain = await factory.domain();
     const name = factory.name('project');
@@ -58,7 +59,7 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('hierarchy: parent_id filter, parents_as_list/ids, subtree_as_list/ids, no delete of a non-leaf', { annotation: { type: 'id', description: '5ba98356-0dd7-43c0-b8e0-f24e2b17ed00' } }, async ({ admin, factory }) => {
+  test('hierarchy: parent_id filter, parents_as_list/ids, subtree_as_list/ids, no delete of a non-leaf', testId('5ba98356-0dd7-43c0-b8e0-f24e2b17ed00'), async ({ admin, factory }) => {
     await allure.feature('projects'); await allure.story('GET /v3/projects/{project_id}?parents_as_list&subtree_as_list');
     const domain = await factory.domain();
     const parent = await factory.project({ domain_id: domain.id });
@@ -102,7 +103,7 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('list filters tags, tags-any, not-tags, not-tags-any (case-sensitive)', { annotation: { type: 'id', description: '41902ce9-0092-461b-942e-9588baf08231' } }, async ({ admin, factory }) => {
+  test('list filters tags, tags-any, not-tags, not-tags-any (case-sensitive)', testId('41902ce9-0092-461b-942e-9588baf08231'), async ({ admin, factory }) => {
     await allure.feature('projects'); await allure.story('GET /v3/projects?tags=&tags-any=&not-tags=&not-tags-any=');
     const domain = await factory.domain();
     const both = await factory.project({ domain_id: domain.id, tags: ['gate-x', 'Gate-Y'] });
@@ -132,7 +133,7 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('unknown ids, ids with path characters, duplicate names, unknown parent', { annotation: { type: 'id', description: '0744644d-fd33-4444-b401-d7c9320d0499' } }, async ({ admin, factory }) => {
+  test('unknown ids, ids with path characters, duplicate names, unknown parent', testId('0744644d-fd33-4444-b401-d7c9320d0499'), async ({ admin, factory }) => {
     await allure.feature('projects'); await allure.story('GET/PATCH/DELETE /v3/projects/{project_id}, POST /v3/projects');
     await test.step('404 on show, update and delete', async () => {
       expectError(await admin.projects.show(UNKNOWN_ID), 404);
@@ -155,7 +156,7 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '1b6d33c3-0478-4c44-a0bb-4aaecd8b509a' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('1b6d33c3-0478-4c44-a0bb-4aaecd8b509a'), async ({ reader, admin, factory }) => {
     await allure.feature('projects'); await allure.story('GET/POST/PATCH/DELETE /v3/projects');
     const who = await callers(admin, factory, reader);
     const other = await factory.project();
@@ -179,7 +180,7 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('bad input on POST /v3/projects: 4xx, never 5xx', { annotation: { type: 'id', description: '7eb9fc3d-56ea-490b-902a-f25ea2e95554' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/projects: 4xx, never 5xx', testId('7eb9fc3d-56ea-490b-902a-f25ea2e95554'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story('POST /v3/projects');
     await sendBadBodies({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/projects', template: '/v3/projects',
@@ -194,7 +195,7 @@ test.describe('projects @projects', () => {
     });
   });
 
-  test('bad input on PATCH /v3/projects/{project_id}: 4xx, never 5xx', { annotation: { type: 'id', description: 'e9c9bba9-c81c-409b-8226-c9c1ea226d95' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/projects/{project_id}: 4xx, never 5xx', testId('e9c9bba9-c81c-409b-8226-c9c1ea226d95'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('projects'); await allure.story('PATCH /v3/projects/{project_id}');
     const project = await factory.project();
     await sendBadBodies({ admin, testInfo, cluster }, {

@@ -3,10 +3,11 @@ import { expect, test } from '../../fixtures/test.js';
 import { regionResponseSchema, regionsResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // Only `ksgate-region-*` regions are created and deleted; RegionOne is never touched.
-test.describe('regions @regions', () => {
-  test('create (generated and chosen id), show, filter by parent_region_id, update, delete @slice', { annotation: { type: 'id', description: '99dade1a-c3a7-431b-83fd-d720d468020f' } }, async ({ admin, factory }) => {
+test.describe('regions', { tag: '@regions' }, () => {
+  test('create (generated and chosen id), show, filter by parent_region_id, update, delete', testId('99dade1a-c3a7-431b-83fd-d720d468020f', '@slice'), async ({ admin, factory }) => {
     await allure.feature('regions'); await allure.story('POST/GET/PATCH/DELETE /v3/regions');
     // POST without an id: Keystone generates one.
     const parentRes = await admin.regions.create({ description: 'gate parent' });
@@ -56,7 +57,7 @@ test.describe('regions @regions', () => {
     });
   });
 
-  test('unknown region id: 404 on show, update, delete and as a parent', { annotation: { type: 'id', description: '0babe518-ef1d-48fc-84a8-55f6e86a09de' } }, async ({ admin, factory }) => {
+  test('unknown region id: 404 on show, update, delete and as a parent', testId('0babe518-ef1d-48fc-84a8-55f6e86a09de'), async ({ admin, factory }) => {
     await allure.feature('regions'); await allure.story('GET/PATCH/DELETE /v3/regions/{region_id}');
     const unknown = factory.name('no-such-region');
     expectError(await admin.regions.show(unknown), 404);
@@ -67,7 +68,7 @@ test.describe('regions @regions', () => {
     expectError(orphan, 404);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3c721cab-b03b-4961-9ec4-ede021c36596' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('3c721cab-b03b-4961-9ec4-ede021c36596'), async ({ reader, admin, factory }) => {
     await allure.feature('regions'); await allure.story('GET/POST /v3/regions');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {
@@ -84,7 +85,7 @@ test.describe('regions @regions', () => {
     });
   });
 
-  test('bad input on POST /v3/regions: 4xx, never 5xx', { annotation: { type: 'id', description: 'af1684d7-27e2-4152-87d8-d22611b85f48' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/regions: 4xx, never 5xx', testId('af1684d7-27e2-4152-87d8-d22611b85f48'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('regions'); await allure.story('POST /v3/regions');
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/regions', template: '/v3/regions',
@@ -95,7 +96,7 @@ test.describe('regions @regions', () => {
     });
   });
 
-  test('bad input on PUT /v3/regions/{region_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '2f1ba081-3f1b-4742-beb8-3e9894910091' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PUT /v3/regions/{region_id}: 4xx, never 5xx', testId('2f1ba081-3f1b-4742-beb8-3e9894910091'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('regions'); await allure.story('PUT /v3/regions/{region_id}');
     const id = factory.name('region');
     await sendBadInputs({ admin, testInfo, cluster }, {
@@ -109,7 +110,7 @@ test.describe('regions @regions', () => {
     });
   });
 
-  test('bad input on PATCH /v3/regions/{region_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '15e30dc1-48fd-40de-a3f6-3ded51e99dd6' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/regions/{region_id}: 4xx, never 5xx', testId('15e30dc1-48fd-40de-a3f6-3ded51e99dd6'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('regions'); await allure.story('PATCH /v3/regions/{region_id}');
     const region = await factory.region();
     await sendBadInputs({ admin, testInfo, cluster }, {

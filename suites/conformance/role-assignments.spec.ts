@@ -8,6 +8,7 @@ import type { RoleAssignment } from '../../lib/keystone/types.js';
 import { expectOrKnownDefect } from '../../lib/conformance/server-error.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** One assignment as "<actor>:<role>@<scope>" (with "+inherited"), so sets compare as strings. */
 function key(a: RoleAssignment): string {
@@ -22,8 +23,8 @@ async function grant(admin: Keystone, factory: ResourceFactory, t: GrantTarget, 
   factory.defer(`grant ${roleId}`, () => admin.grants.revoke(t, roleId));
 }
 
-test.describe('role assignments @role-assignments', () => {
-  test('invalid filter combinations: 400 @slice', { annotation: { type: 'id', description: 'fb60af9e-9fee-41ed-8774-b85a93231092' } }, async ({ admin }) => {
+test.describe('role assignments', { tag: '@role-assignments' }, () => {
+  test('invalid filter combinations: 400', testId('fb60af9e-9fee-41ed-8774-b85a93231092', '@slice'), async ({ admin }) => {
     await allure.feature('role assignments'); await allure.story('GET /v3/role_assignments');
     // keystone/api/role_assignments.py refuses these combinations rather than answering an empty list.
     const invalid: Record<string, string>[] = [
@@ -40,7 +41,7 @@ test.describe('role assignments @role-assignments', () => {
     }
   });
 
-  test('filters: user, group, role, project, domain, inherited, include_subtree, include_names, effective', { annotation: { type: 'id', description: 'b1205fdd-c703-46bd-9b6b-93cb1eb747fe' } }, async ({ admin, factory }) => {
+  test('filters: user, group, role, project, domain, inherited, include_subtree, include_names, effective', testId('b1205fdd-c703-46bd-9b6b-93cb1eb747fe'), async ({ admin, factory }) => {
     await allure.feature('role assignments'); await allure.story('GET /v3/role_assignments');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -113,7 +114,7 @@ test.describe('role assignments @role-assignments', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '87094a75-649b-4295-879e-5014ef6f40ae' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('87094a75-649b-4295-879e-5014ef6f40ae'), async ({ reader, admin, factory }) => {
     await allure.feature('role assignments'); await allure.story('GET /v3/role_assignments');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {

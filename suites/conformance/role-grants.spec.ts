@@ -7,14 +7,15 @@ import { rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import type { GrantTarget } from '../../lib/keystone/services/role-grants.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 /** Where the malformed ids go on each grant route: role, user, group, project and domain lookups each meet them. */
 const BAD_ID_POSITION: Record<string, string> = {
   'projects/users': 'user_id', 'projects/groups': 'group_id', 'domains/users': 'domain_id', 'domains/groups': 'role_id',
 };
 
-test.describe('role grants @role-grants @slice', () => {
-  test('domain → project → user → role grant round trip, visible in the user\'s token', { annotation: { type: 'id', description: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c05' } }, async ({ admin, factory }) => {
+test.describe('role grants', { tag: ['@role-grants', '@slice'] }, () => {
+  test('domain → project → user → role grant round trip, visible in the user\'s token', testId('7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c05'), async ({ admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT /v3/projects/{project_id}/users/{user_id}/roles/{role_id}');
     const domain = await factory.domain();
     const project = await factory.project({ domain_id: domain.id });
@@ -46,8 +47,8 @@ test.describe('role grants @role-grants @slice', () => {
 });
 
 // The four grant routes (project/domain x user/group): grant, check (HEAD), list, revoke.
-test.describe('role grants on projects and domains @role-grants', () => {
-  test('grant, check, list and revoke for every scope and actor', { annotation: { type: 'id', description: '01fc8092-979f-4e8a-98ae-b13e6a51a04e' } }, async ({ admin, factory }) => {
+test.describe('role grants on projects and domains', { tag: '@role-grants' }, () => {
+  test('grant, check, list and revoke for every scope and actor', testId('01fc8092-979f-4e8a-98ae-b13e6a51a04e'), async ({ admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
     const { domain, project, user, group, role } = await factory.grantParties();
     const targets: GrantTarget[] = [
@@ -73,7 +74,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
     }
   });
 
-  test('bad input on grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist; role of another domain', { annotation: { type: 'id', description: '7f832d3e-60f8-4f36-9134-2d5297a5ddc3' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on grant PUTs (unknown, malformed or over-long ids, non-JSON body): 4xx, never 5xx; grants that do not exist; role of another domain', testId('7f832d3e-60f8-4f36-9134-2d5297a5ddc3'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]');
     const { domain, project, user, group, role } = await factory.grantParties();
     for (const scope of ['projects', 'domains'] as const) {
@@ -109,7 +110,7 @@ test.describe('role grants on projects and domains @role-grants', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'cc07f29d-9f5b-4956-bd4a-3c0e8ddc05dc' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('cc07f29d-9f5b-4956-bd4a-3c0e8ddc05dc'), async ({ reader, admin, factory }) => {
     await allure.feature('grants'); await allure.story('PUT/HEAD/GET/DELETE /v3/projects/{project_id}/users/{user_id}/roles[/{role_id}]');
     const who = await callers(admin, factory, reader);
     const role = await factory.role();

@@ -3,9 +3,10 @@ import { expect, test } from '../../fixtures/test.js';
 import { roleResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('roles @roles', () => {
-  test('create, show, filter, update and delete a global role @slice', { annotation: { type: 'id', description: '37c1b96b-e779-4b7a-bb60-b2ab79d147dd' } }, async ({ admin, factory }) => {
+test.describe('roles', { tag: '@roles' }, () => {
+  test('create, show, filter, update and delete a global role', testId('37c1b96b-e779-4b7a-bb60-b2ab79d147dd', '@slice'), async ({ admin, factory }) => {
     await allure.feature('roles'); await allure.story('POST/GET/PATCH/DELETE /v3/roles');
     const name = factory.name('role');
     const created = await admin.roles.create({ name, description: 'gate role' });
@@ -38,7 +39,7 @@ test.describe('roles @roles', () => {
     });
   });
 
-  test('domain-specific roles: domain_id filter, kept out of the global list, names per domain', { annotation: { type: 'id', description: '0f279e70-1e6f-40c3-82bd-2bd88b8d8120' } }, async ({ admin, factory }) => {
+  test('domain-specific roles: domain_id filter, kept out of the global list, names per domain', testId('0f279e70-1e6f-40c3-82bd-2bd88b8d8120'), async ({ admin, factory }) => {
     await allure.feature('roles'); await allure.story('POST/GET /v3/roles (domain_id)');
     const domain = await factory.domain();
     const name = factory.name('role');
@@ -66,7 +67,7 @@ test.describe('roles @roles', () => {
     });
   });
 
-  test('immutable option: update and delete refused until the option is cleared', { annotation: { type: 'id', description: '4d9271b6-dcb2-4deb-9689-d1b82c31793d' } }, async ({ admin, factory }) => {
+  test('immutable option: update and delete refused until the option is cleared', testId('4d9271b6-dcb2-4deb-9689-d1b82c31793d'), async ({ admin, factory }) => {
     await allure.feature('roles'); await allure.story('PATCH/DELETE /v3/roles/{role_id} (options.immutable)');
     const role = await factory.role({ options: { immutable: true } });
     // Runs before the factory's delete if the test stops early.
@@ -79,7 +80,7 @@ test.describe('roles @roles', () => {
     expectNoContent(await admin.roles.delete(role.id));
   });
 
-  test('unknown ids, ids with path characters, duplicate names', { annotation: { type: 'id', description: 'a5bd3a4a-9270-49b1-85e1-3e4bf2e40b4e' } }, async ({ admin, factory }) => {
+  test('unknown ids, ids with path characters, duplicate names', testId('a5bd3a4a-9270-49b1-85e1-3e4bf2e40b4e'), async ({ admin, factory }) => {
     await allure.feature('roles'); await allure.story('GET/PATCH/DELETE /v3/roles/{role_id}, POST /v3/roles');
     await test.step('404 on show, update and delete', async () => {
       expectError(await admin.roles.show(UNKNOWN_ID), 404);
@@ -95,7 +96,7 @@ test.describe('roles @roles', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '13050824-2a4e-4342-916e-2fba997a0298' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('13050824-2a4e-4342-916e-2fba997a0298'), async ({ reader, admin, factory }) => {
     await allure.feature('roles'); await allure.story('GET/POST/PATCH/DELETE /v3/roles');
     const who = await callers(admin, factory, reader);
     const role = await factory.role();
@@ -117,7 +118,7 @@ test.describe('roles @roles', () => {
     });
   });
 
-  test('bad input on POST /v3/roles: 4xx, never 5xx', { annotation: { type: 'id', description: 'e866aee2-60e4-474d-a33d-425b7be77cae' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/roles: 4xx, never 5xx', testId('e866aee2-60e4-474d-a33d-425b7be77cae'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story('POST /v3/roles');
     await sendBadBodies({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/roles', template: '/v3/roles',
@@ -131,7 +132,7 @@ test.describe('roles @roles', () => {
     });
   });
 
-  test('bad input on PATCH /v3/roles/{role_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '2b3612bb-4088-4180-8d49-20df4ce96673' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/roles/{role_id}: 4xx, never 5xx', testId('2b3612bb-4088-4180-8d49-20df4ce96673'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('roles'); await allure.story('PATCH /v3/roles/{role_id}');
     const role = await factory.role();
     await sendBadBodies({ admin, testInfo, cluster }, {

@@ -3,11 +3,12 @@ import { expect, test } from '../../fixtures/test.js';
 import { serviceResponseSchema, servicesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, sendBadInputs } from './catalog-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // Every service here has a unique `ksgate-type-*` type: the catalog other tests (and other
 // helpers' clients) read is never changed, and the identity service is never touched.
-test.describe('catalog services @services', () => {
-  test('create, show, filter by type, update, delete a service @slice', { annotation: { type: 'id', description: '6a261197-7261-49db-85be-bc802a029242' } }, async ({ admin, factory }) => {
+test.describe('catalog services', { tag: '@services' }, () => {
+  test('create, show, filter by type, update, delete a service', testId('6a261197-7261-49db-85be-bc802a029242', '@slice'), async ({ admin, factory }) => {
     await allure.feature('services'); await allure.story('POST/GET/PATCH/DELETE /v3/services');
     const type = factory.name('type');
     const name = factory.name('service');
@@ -51,7 +52,7 @@ test.describe('catalog services @services', () => {
     });
   });
 
-  test('unknown service id: 404 on show, update and delete', { annotation: { type: 'id', description: 'dfe56b91-a3cd-41a5-a319-820b0ee8e4ac' } }, async ({ admin }) => {
+  test('unknown service id: 404 on show, update and delete', testId('dfe56b91-a3cd-41a5-a319-820b0ee8e4ac'), async ({ admin }) => {
     await allure.feature('services'); await allure.story('GET/PATCH/DELETE /v3/services/{service_id}');
     const unknown = 'ksgate0000000000000000000000000000';
     expectError(await admin.services.show(unknown), 404);
@@ -59,7 +60,7 @@ test.describe('catalog services @services', () => {
     expectError(await admin.services.delete(unknown), 404);
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '3602d8b6-be30-4e33-846e-f2b6dd594c9e' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('3602d8b6-be30-4e33-846e-f2b6dd594c9e'), async ({ reader, admin, factory }) => {
     await allure.feature('services'); await allure.story('GET/POST /v3/services');
     const who = await callers(admin, factory, reader);
     await expectTokenRefusals(who, {
@@ -75,7 +76,7 @@ test.describe('catalog services @services', () => {
     });
   });
 
-  test('bad input on POST /v3/services: 4xx, never 5xx', { annotation: { type: 'id', description: '2ee1b378-2432-4a7f-a556-8c582e42365a' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/services: 4xx, never 5xx', testId('2ee1b378-2432-4a7f-a556-8c582e42365a'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('services'); await allure.story('POST /v3/services');
     await sendBadInputs({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/services', template: '/v3/services',
@@ -85,7 +86,7 @@ test.describe('catalog services @services', () => {
     });
   });
 
-  test('bad input on PATCH /v3/services/{service_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '9434cf12-edbf-494b-8c0c-d4d51cb579c5' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/services/{service_id}: 4xx, never 5xx', testId('9434cf12-edbf-494b-8c0c-d4d51cb579c5'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('services'); await allure.story('PATCH /v3/services/{service_id}');
     const svc = await factory.service();
     await sendBadInputs({ admin, testInfo, cluster }, {

@@ -3,13 +3,14 @@ import { expect, test } from '../../fixtures/test.js';
 import { roleAssignmentsResponseSchema, rolesResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, deleteAtPath, expectError, expectJson, expectNoContent, sendBadPathIds, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 // Only fresh, powerless roles are granted on the system here: never admin or reader, which would
 // give the test users real system-wide rights on a shared cloud.
-test.describe('system role grants @system-roles', () => {
+test.describe('system role grants', { tag: '@system-roles' }, () => {
   for (const actor of ['users', 'groups'] as const) {
-    const slice = actor === 'users' ? ' @slice' : '';
-    test(`grant, check (HEAD and GET), list and revoke a system role of ${actor}${slice}`, { annotation: { type: 'id', description: actor === 'users' ? 'a86a14dc-6afd-4b16-a3dc-8151446d6a1a' : '3ad51877-9e4b-4737-b72d-9ed493217e1e' } }, async ({ admin, factory }) => {
+    const details = actor === 'users' ? testId('a86a14dc-6afd-4b16-a3dc-8151446d6a1a', '@slice') : testId('3ad51877-9e4b-4737-b72d-9ed493217e1e');
+    test(`grant, check (HEAD and GET), list and revoke a system role of ${actor}`, details, async ({ admin, factory }) => {
       await allure.feature('system roles'); await allure.story(`PUT/HEAD/GET/DELETE /v3/system/${actor}/{id}/roles[/{role_id}]`);
       const actorId = actor === 'users' ? (await factory.user()).id : (await factory.group()).id;
       const role = await factory.role();
@@ -43,7 +44,7 @@ test.describe('system role grants @system-roles', () => {
     });
   }
 
-  test('unknown actor or role, grants that do not exist: 404; bad input on system grant PUTs (malformed ids, non-JSON body): 4xx, never 5xx', { annotation: { type: 'id', description: '81c2df88-bd3f-4224-bf42-2ca953b8ad0e' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('unknown actor or role, grants that do not exist: 404; bad input on system grant PUTs (malformed ids, non-JSON body): 4xx, never 5xx', testId('81c2df88-bd3f-4224-bf42-2ca953b8ad0e'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('system roles'); await allure.story('PUT/HEAD/GET/DELETE /v3/system/{users|groups}/{id}/roles[/{role_id}]');
     const user = await factory.user();
     const group = await factory.group();
@@ -72,7 +73,7 @@ test.describe('system role grants @system-roles', () => {
     }
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: 'b0c995bf-2a71-428c-96e5-617ffd4b7661' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('b0c995bf-2a71-428c-96e5-617ffd4b7661'), async ({ reader, admin, factory }) => {
     await allure.feature('system roles'); await allure.story('PUT/HEAD/GET/DELETE /v3/system/{users|groups}/{id}/roles[/{role_id}]');
     const who = await callers(admin, factory, reader);
     const group = await factory.group();

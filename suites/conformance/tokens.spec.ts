@@ -2,9 +2,10 @@ import * as allure from 'allure-js-commons';
 import { expect, test } from '../../fixtures/test.js';
 import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { subjectToken } from '../../lib/keystone/services/tokens.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('auth tokens @tokens @slice', () => {
-  test('issue (password, project scope), validate, check, revoke, then 404', { annotation: { type: 'id', description: '8f6a2b3c-1d4e-4a5f-9b6c-7d8e9f0a1b03' } }, async ({ admin, reader, cluster }) => {
+test.describe('auth tokens', { tag: ['@tokens', '@slice'] }, () => {
+  test('issue (password, project scope), validate, check, revoke, then 404', testId('8f6a2b3c-1d4e-4a5f-9b6c-7d8e9f0a1b03'), async ({ admin, reader, cluster }) => {
     await allure.feature('tokens'); await allure.story('POST/GET/HEAD/DELETE /v3/auth/tokens');
     const issued = await admin.tokens.issue(passwordAuthBody(cluster.admin));
     expect(issued.status).toBe(201);
@@ -35,7 +36,7 @@ test.describe('auth tokens @tokens @slice', () => {
     expect((await admin.tokens.check(token)).status).toBe(404);
   });
 
-  test('a wrong password gets 401 with Keystone\'s error body', { annotation: { type: 'id', description: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d04' } }, async ({ admin, cluster }) => {
+  test('a wrong password gets 401 with Keystone\'s error body', testId('0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d04'), async ({ admin, cluster }) => {
     await allure.feature('tokens'); await allure.story('POST /v3/auth/tokens');
     const r = await admin.tokens.issue(passwordAuthBody({ ...cluster.admin, password: 'not-the-password' }));
     expect(r.status).toBe(401);

@@ -5,9 +5,10 @@ import { passwordAuthBody } from '../../lib/keystone/credentials.js';
 import { groupsResponseSchema, projectsResponseSchema, userResponseSchema, usersResponseSchema } from '../../lib/keystone/schemas/index.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
 import { callers, expectError, expectJson, expectNoContent, expectPathIdsRejected, ids, sendBadBodies, UNKNOWN_ID } from './identity-support.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
-test.describe('users @users', () => {
-  test('create, show, filter, update and delete a user @slice', { annotation: { type: 'id', description: 'dbedab59-bd5e-47be-a7c5-b81cb3cdc6e4' } }, async ({ admin, factory }) => {
+test.describe('users', { tag: '@users' }, () => {
+  test('create, show, filter, update and delete a user', testId('dbedab59-bd5e-47be-a7c5-b81cb3cdc6e4', '@slice'), async ({ admin, factory }) => {
     await allure.feature('users'); await allure.story('POST/GET/PATCH/DELETE /v3/users');
     // A fresh domain makes the domain_id filter exact.
     const domain = await factory.domain();
@@ -53,7 +54,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test("a user's groups and projects, with filters", { annotation: { type: 'id', description: '63b980ea-009d-4cd1-ba5d-3c8728e981d8' } }, async ({ admin, factory }) => {
+  test("a user's groups and projects, with filters", testId('63b980ea-009d-4cd1-ba5d-3c8728e981d8'), async ({ admin, factory }) => {
     await allure.feature('users'); await allure.story('GET /v3/users/{user_id}/groups, GET /v3/users/{user_id}/projects');
     const domain = await factory.domain();
     const user = await factory.user({ domain_id: domain.id });
@@ -80,7 +81,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test('change own password: wrong original 401, then 204, new password works, old does not', { annotation: { type: 'id', description: 'cc297b61-e157-453a-8175-b324fe39851e' } }, async ({ admin, factory }) => {
+  test('change own password: wrong original 401, then 204, new password works, old does not', testId('cc297b61-e157-453a-8175-b324fe39851e'), async ({ admin, factory }) => {
     await allure.feature('users'); await allure.story('POST /v3/users/{user_id}/password');
     const password = randomPassword();
     const user = await factory.user({ password });
@@ -100,7 +101,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test('unknown ids, ids with path characters, duplicate names', { annotation: { type: 'id', description: '43c881bf-f1b6-4578-93bd-1e30ab5d5502' } }, async ({ admin, factory }) => {
+  test('unknown ids, ids with path characters, duplicate names', testId('43c881bf-f1b6-4578-93bd-1e30ab5d5502'), async ({ admin, factory }) => {
     await allure.feature('users'); await allure.story('GET/PATCH/DELETE /v3/users/{user_id}, POST /v3/users');
     await test.step('404 on show, update, delete and group listing', async () => {
       expectError(await admin.users.show(UNKNOWN_ID), 404);
@@ -123,7 +124,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', { annotation: { type: 'id', description: '2aa33545-cd1e-489e-8e0d-38bbd899dcff' } }, async ({ reader, admin, factory }) => {
+  test('rejects missing, malformed and revoked tokens (401) and a plain member (403)', testId('2aa33545-cd1e-489e-8e0d-38bbd899dcff'), async ({ reader, admin, factory }) => {
     await allure.feature('users'); await allure.story('GET/POST/PATCH/DELETE /v3/users');
     const who = await callers(admin, factory, reader);
     const other = await factory.user();
@@ -150,7 +151,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test('bad input on POST /v3/users: 4xx, never 5xx', { annotation: { type: 'id', description: 'b61c8038-ef19-4a85-9b14-f14206936370' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/users: 4xx, never 5xx', testId('b61c8038-ef19-4a85-9b14-f14206936370'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('POST /v3/users');
     await sendBadBodies({ admin, testInfo, cluster }, {
       method: 'POST', path: '/v3/users', template: '/v3/users',
@@ -160,7 +161,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test('bad input on PATCH /v3/users/{user_id}: 4xx, never 5xx', { annotation: { type: 'id', description: '18c110aa-9e96-4451-93ad-1f54ffda3184' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on PATCH /v3/users/{user_id}: 4xx, never 5xx', testId('18c110aa-9e96-4451-93ad-1f54ffda3184'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('PATCH /v3/users/{user_id}');
     const user = await factory.user();
     await sendBadBodies({ admin, testInfo, cluster }, {
@@ -170,7 +171,7 @@ test.describe('users @users', () => {
     });
   });
 
-  test('bad input on POST /v3/users/{user_id}/password: 4xx, never 5xx', { annotation: { type: 'id', description: '40549a53-d768-4949-b2e9-439b9ac3434d' } }, async ({ admin, factory, cluster }, testInfo) => {
+  test('bad input on POST /v3/users/{user_id}/password: 4xx, never 5xx', testId('40549a53-d768-4949-b2e9-439b9ac3434d'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('POST /v3/users/{user_id}/password');
     const password = randomPassword();
     const user = await factory.user({ password });

@@ -28,6 +28,7 @@ import { defaultWorkload, readRallyTask, type LoadWorkload } from '../../lib/loa
 import { ScenarioContext, type ScenarioContextOptions } from '../../lib/load/scenario-context.js';
 import { scenarioReportHtml, summarizeScenarioRun, writeLoadJson, writeScenarioSummary } from '../../reports/load-report.js';
 import { writeRallyResults } from '../../reports/rally-export.js';
+import { testId } from '../../lib/coverage/test-ids.js';
 
 const envInt = (name: string, fallback: number, min = 1, max = 100_000): number => intSetting(name, fallback, min, max);
 
@@ -131,12 +132,12 @@ function runWorkload(w: LoadWorkload, scenario: Parameters<typeof constant>[0], 
   return constant(scenario, { ...b, times: r.times, concurrency: r.concurrency });
 }
 
-test.describe('Rally KeystoneBasic load @load', () => {
+test.describe('Rally KeystoneBasic load', { tag: '@load' }, () => {
   for (const w of workloads()) {
     const s = w.scenario;
     const slice = s.short === SLICE;
-    const title = `${w.key} ${s.concerns.map((c) => `@${c}`).join(' ')}${slice ? ' @slice' : ''}`;
-    test(title, { annotation: { type: 'id', description: TEST_IDS[s.short]! } }, async ({ admin, cluster, scenarioContext }, testInfo) => {
+    const tags = [...s.concerns.map((c) => `@${c}` as const), ...(slice ? ['@slice' as const] : [])];
+    test(w.key, testId(TEST_IDS[s.short]!, ...tags), async ({ admin, cluster, scenarioContext }, testInfo) => {
       await allure.feature(s.concerns[0]!); await allure.story(s.name);
       const testStart = Date.now();
       const contextShape = w.users ?? { tenants: 0, usersPerTenant: 0 };

@@ -1,4 +1,4 @@
-import { stableUuid } from '../../lib/coverage/test-ids.js';
+import { stableUuid, testId } from '../../lib/coverage/test-ids.js';
 import * as allure from 'allure-js-commons';
 import { test, expect } from '../../fixtures/rbac.js';
 import { readFileSync } from 'node:fs';
@@ -35,10 +35,12 @@ const FLIPPED = new Set(OVERRIDE ? flippedCells(ALL, OVERRIDE.rule, OVERRIDE.all
 
 for (const cell of ALL) {
   const row = ROWS.get(cell.op)!;
-  const title = `${cell.op} › ${cell.persona.id} › ${cell.scope}${cell.slice ? ' @slice' : ''}`;
+  const title = `${cell.op} › ${cell.persona.id} › ${cell.scope}`;
+  const { tag, annotation: id } = testId(stableUuid(`rbac cell ${cell.id}`), ...(cell.slice ? ['@slice' as const] : []));
   test(title, {
+    tag,
     annotation: [
-      { type: 'id', description: stableUuid(`rbac cell ${cell.id}`) },
+      id,
       { type: 'gate-category', description: 'rbac' },
       { type: 'rbac-cell', description: JSON.stringify({ id: cell.id, op: cell.op, persona: cell.persona.id, scope: cell.scope, rule: cell.rule, expected: cell.status, allowed: cell.allowed, policy: POLICY }) },
     ],
@@ -76,7 +78,7 @@ for (const cell of ALL) {
  * Domain/project manager personas exist from 2023.2 (Keystone 24) on: detected from the release
  * (package version read in the container) and the role list; skipped, with the reason, where absent.
  */
-test('manager personas (domain and project manager)', { annotation: { type: 'id', description: '14ee1aaf-5612-418c-b42c-672cdc3d29c5' } }, async ({ systemAdmin, cluster }) => {
+test('manager personas (domain and project manager)', testId('14ee1aaf-5612-418c-b42c-672cdc3d29c5'), async ({ systemAdmin, cluster }) => {
   const major = Number(cluster.keystone?.packageVersion?.split('.')[0]) || undefined;
   const roles = await systemAdmin.http.request('GET', '/v3/roles', { token: await systemAdmin.tokenSource(), query: { name: 'manager' } });
   expect(roles.status).toBe(200);
