@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { prefixOf } from './allure-dashboard.js';
 import { writeAllureRunEntry } from './allure-summary.js';
 import { tally, tallyHtml, type CellResult } from '../lib/rbac/tally.js';
 import { MATRIX } from '../suites/rbac/matrix.js';
@@ -45,13 +46,28 @@ export default class RbacReporter implements Reporter {
     const file = this.options.outputFile ?? process.env.KS_RBAC_FILE ?? 'reports/rbac.json';
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(report, null, 2));
-    writeAllureRunEntry(process.env.ALLURE_RESULTS_DIR ?? 'allure-results', 'rbac matrix', mismatches.length ? 'failed' : 'passed',
+    const entry = rbacRunEntry(report);
+    writeAllureRunEntry(process.env.ALLURE_RESULTS_DIR ?? 'allure-results', 'rbac matrix', entry.status,
       [{ name: 'persona x concern', body: tallyHtml(table), type: 'text/html' }, { name: 'rbac.json', body: JSON.stringify(report, null, 2), type: 'application/json' }],
-      `${report.cellsRun} cells (${this.policy} policies), ${passed} passed, ${report.failed} mismatched; ${notDriven.length} operations not driven yet, ${notApplicable.length} not applicable`);
+      `${report.cellsRun} cells (${this.policy} policies), ${passed} passed, ${mismatches.length} mismatched, ${errored.length} errored; ${notDriven.length} operations not driven yet, ${notApplicable.length} not applicable`,
+      entry.message ? { message: entry.message, severity: entry.severity } : {});
     const lines = [`rbac: ${report.cellsRun} cells run (${this.policy}), ${passed} passed, ${report.failed} failed, wall ${wallSeconds} s -> ${file}`];
     for (const e of errored.slice(0, 5)) lines.push(`  errored (not a policy mismatch): ${e.cell}: ${e.message}`);
     for (const m of mismatches.slice(0, 20)) lines.push(`  mismatch: ${m.operation} as ${m.persona} (${m.scope}): expected ${m.expected}, got ${m.actual} [${m.rule}]`);
     if (mismatches.length > 20) lines.push(`  ... ${mismatches.length - 20} more in ${file}`);
     process.stdout.write(lines.join('\n') + '\n');
   }
+}
+
+/**
+ * The "rbac matrix" Allure entry's status and category: red whenever a cell failed (a cell that
+ * errored before its policy could be judged is no pass either), filed under RBAC for a mismatch and
+ * under harness when every failure is an error, so the Categories tab never shows it uncategorised.
+ */
+export function rbacRunEntry(report: { failed: number; mismatches: readonly { operation: string; persona: string; scope: string; expected: unknown; actual?: unknown; rule?: string }[]; errored: readonly { cell: string; message?: string }[] }): { status: 'passed' | 'failed'; message?: string; severity?: string } {
+  if (!report.failed) return { status: 'passed' };
+  const m = report.mismatches[0];
+  if (m) return { status: 'failed', severity: 'critical', message: `${prefixOf('rbac')}${report.mismatches.length} cell(s) mismatched, first: ${m.operation} as ${m.persona} (${m.scope}): expected ${m.expected}, got ${m.actual ?? '?'} [${m.rule ?? '?'}]` };
+  const e = report.errored[0];
+  return { status: 'failed', severity: 'trivial', message: `${prefixOf('harness')}${report.failed} cell(s) failed before their policy was judged${e ? `, first: ${e.cell}: ${e.message ?? ''}` : ''}` };
 }

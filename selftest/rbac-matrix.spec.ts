@@ -4,6 +4,7 @@ import { allow, cellId, cells, describeMismatch, flippedCells, isRow, tableProbl
 import { managerPersonasSkipReason, MATRIX_PERSONAS } from '../lib/rbac/personas.js';
 import { rbacPolicySet } from '../lib/rbac/policy-set.js';
 import { tally } from '../lib/rbac/tally.js';
+import { rbacRunEntry } from '../reports/rbac-reporter.js';
 import { DRIVERS } from '../suites/rbac/drivers.js';
 import { MATRIX } from '../suites/rbac/matrix.js';
 
@@ -91,4 +92,15 @@ test('every rule the table names is one of Keystone Zed\'s policy defaults (a mi
   const named = MATRIX.flatMap((e) => ('rule' in e && e.rule ? [e.rule] : []));
   expect(named.filter((r) => !(r in zed.rules))).toEqual([]);
   expect('identity:list_policys' in zed.rules).toBe(false);
+});
+
+test('the "rbac matrix" Allure entry is red on any failed cell, under RBAC for a mismatch and harness for an error, never uncategorised', () => {
+  expect(rbacRunEntry({ failed: 0, mismatches: [], errored: [] })).toEqual({ status: 'passed' });
+  const mismatch = rbacRunEntry({ failed: 1, mismatches: [{ operation: 'projects.create', persona: 'project-member', scope: 'in', expected: 403, actual: 201, rule: 'identity:create_project' }], errored: [] });
+  expect(mismatch).toMatchObject({ status: 'failed', severity: 'critical' });
+  expect(mismatch.message).toBe('[rbac] 1 cell(s) mismatched, first: projects.create as project-member (in): expected 403, got 201 [identity:create_project]');
+  // Used to pass: CI of 2c4542f, every cell errored at the world's read-back and the entry was green.
+  const errored = rbacRunEntry({ failed: 20, mismatches: [], errored: [{ cell: 'regions.list/system-admin/in', message: 'ReadBackError: GET answered 403' }] });
+  expect(errored).toMatchObject({ status: 'failed', severity: 'trivial' });
+  expect(errored.message).toMatch(/^\[harness\] 20 cell\(s\) failed before their policy was judged, first: regions\.list/);
 });
