@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
+import { createRunNetwork } from './run-network.js';
 import type { Settings } from '../config/settings.js';
 import type { ClusterInfo } from './cluster-info.js';
 import { startFaultProxy } from './fault-proxy-node.js';
@@ -46,7 +47,7 @@ async function startPostgresTopology(settings: Settings, runId: string): Promise
   let network: StartedNetwork | undefined;
   try {
     const [{ image, variant }, proxyImage] = await Promise.all([keystoneImage(settings), faultProxyImage()]);
-    network = await new Network().start();
+    network = await createRunNetwork(runId, `ks-gate-${runId}`, false);
     const dbPassword = randomPassword();
     const adminPassword = randomPassword();
     const pg = await startPostgres(settings, network, runId, dbPassword);

@@ -33,8 +33,10 @@ export function removeRun(runId: string): number {
 /** Removes the leftovers of earlier runs whose process died without cleaning up (kill -9, power loss). */
 export function sweepOrphans(): number {
   const lines = docker(['ps', '-a', '--filter', `label=${LABEL}`, '--format', `{{.Label "${LABEL_RUN}"}} {{.Label "${LABEL_OWNER_PID}"}}`]);
+  // A run killed between creating its network and its first container leaves only the network.
+  const networks = docker(['network', 'ls', '--filter', `label=${LABEL}`, '--format', `{{.Label "${LABEL_RUN}"}} {{.Label "${LABEL_OWNER_PID}"}}`]);
   const dead = new Set<string>();
-  for (const line of lines.split('\n').filter(Boolean)) {
+  for (const line of [...lines.split('\n'), ...networks.split('\n')].filter(Boolean)) {
     const [run, pid] = line.split(' ');
     if (run && (!pid || !alive(Number(pid)))) dead.add(run);
   }

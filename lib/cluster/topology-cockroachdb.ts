@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { getContainerRuntimeClient, StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
+import { createRunNetwork } from './run-network.js';
 import type { Settings } from '../config/settings.js';
 import type { ClusterInfo, RegionEndpoint } from './cluster-info.js';
 import { cockroachKeystoneImage, dialectSource } from './cockroach-image.js';
@@ -13,7 +14,7 @@ import { type ProxyRoute, startFaultProxy } from './fault-proxy-node.js';
 import { faultProxyImage, imageExists, keystoneImage } from './images.js';
 import { keyRepository, randomPassword } from './keys.js';
 import { type KeystoneNode, startKeystone } from './keystone-node.js';
-import { ownershipLabels, removeRun } from './ownership.js';
+import { removeRun } from './ownership.js';
 import { waitForKeystone } from './readiness.js';
 import { regionName } from './topology-galera.js';
 import type { EmbeddedCluster } from './topology.js';
@@ -51,12 +52,6 @@ export async function cockroachUnavailable(image: string | undefined, exists: (i
   return found ? undefined : `CockroachDB not run: KS_COCKROACH_IMAGE=${image} is not in the local docker engine (docker image inspect found nothing; load or pull it first)`;
 }
 
-async function createNetwork(runId: string, name: string, internal: boolean): Promise<StartedNetwork> {
-  const client = await getContainerRuntimeClient();
-  const network = await client.network.create({ Name: name, Driver: 'bridge', Internal: internal, CheckDuplicate: true, Labels: { ...ownershipLabels(runId), 'ks-gate.role': internal ? 'database-network' : 'backbone' } });
-  return new StartedNetwork(client, name, network);
-}
-
 /** Polls `SELECT 1` on every node until each serves SQL (after init), or fails naming the last error. */
 async function waitForSql(nodes: CockroachNode[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -88,8 +83,8 @@ export async function startCockroachTopology(settings: Settings, runId: string):
     const { image: ksImage, variant } = await cockroachKeystoneImage(settings, base);
     log(`images ready after ${since(started)} (keystone: ${variant})`);
     const nodes = Array.from({ length: size }, (_, k) => k + 1);
-    const backbone = await createNetwork(runId, `ks-gate-${runId}`, false);
-    await createNetwork(runId, cockroachNetworkName(runId), true);
+    const backbone = await createRunNetwork(runId, `ks-gate-${runId}`, false);
+    await createRunNetwork(runId, cockroachNetworkName(runId), true);
 
     const proxies = await Promise.all(nodes.map(async (i) => {
       const p = await startFaultProxy({ image: proxyImage, runId, index: i, role: 'sql-proxy', name: sqlProxyName(runId, i), routes: cockroachSqlProxyRoutes(runId, i), network: backbone, extraNetwork: { name: cockroachNetworkName(runId), aliases: [] } });

@@ -1,4 +1,5 @@
-import { getContainerRuntimeClient, StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
+import { createRunNetwork } from './run-network.js';
 import type { Settings } from '../config/settings.js';
 import type { ClusterInfo, RegionEndpoint } from './cluster-info.js';
 import type { EmbeddedCluster } from './topology.js';
@@ -8,7 +9,7 @@ import { type GaleraNode, type GaleraNodeSpec, galeraNetworkName, galeraNodeName
 import { faultProxyImage, galeraImage, keystoneImage } from './images.js';
 import { keyRepository, randomPassword } from './keys.js';
 import { type KeystoneNode, startKeystone } from './keystone-node.js';
-import { ownershipLabels, removeRun } from './ownership.js';
+import { removeRun } from './ownership.js';
 import { waitForKeystone } from './readiness.js';
 
 /*
@@ -73,13 +74,6 @@ export function keystoneDatabaseUrl(runId: string, index: number, password: stri
 const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
 const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 
-/** Docker networks of the run, labelled so removeRun() finds them. Node networks are internal: no way out but the proxies. */
-async function createNetwork(runId: string, name: string, internal: boolean): Promise<StartedNetwork> {
-  const client = await getContainerRuntimeClient();
-  const network = await client.network.create({ Name: name, Driver: 'bridge', Internal: internal, CheckDuplicate: true, Labels: { ...ownershipLabels(runId), 'ks-gate.role': internal ? 'database-network' : 'backbone' } });
-  return new StartedNetwork(client, name, network);
-}
-
 /**
  * N Galera nodes, N Keystones (region i on node i) and 2N fault proxies. On any failure
  * removes everything of the run before rethrowing.
@@ -92,8 +86,8 @@ export async function startGaleraTopology(settings: Settings, runId: string): Pr
     const [{ image: ksImage, variant }, dbImage, proxyImage] = await Promise.all([keystoneImage(settings), galeraImage(), faultProxyImage()]);
     log(`images ready after ${since(started)}`);
     const nodes = Array.from({ length: size }, (_, k) => k + 1);
-    const backbone = await createNetwork(runId, `ks-gate-${runId}`, false);
-    await Promise.all(nodes.map((i) => createNetwork(runId, galeraNetworkName(runId, i), true)));
+    const backbone = await createRunNetwork(runId, `ks-gate-${runId}`, false);
+    await Promise.all(nodes.map((i) => createRunNetwork(runId, galeraNetworkName(runId, i), true)));
 
     const proxies = await Promise.all(nodes.map(async (i) => {
       const netName = galeraNetworkName(runId, i);
