@@ -3,6 +3,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { HttpMethod, KsResponse } from '../../lib/keystone/http.js';
 import type { Cell } from '../../lib/rbac/expectations.js';
+import { PasswordSession } from '../../lib/keystone/session.js';
 import { personaOf, type Persona, type RbacWorld } from '../../lib/rbac/world.js';
 
 /**
@@ -121,6 +122,58 @@ function relation(method: 'PUT' | 'DELETE', path: (c: CellContext) => Promise<st
   };
 }
 const adminPut = async (c: CellContext, p: string) => { const r = await c.admin.http.request('PUT', p, { token: await c.admin.tokenSource() }); expect([201, 204]).toContain(r.status); };
+const adminSend = async (c: CellContext, method: HttpMethod, p: string, body?: unknown, headers?: Record<string, string>) => c.admin.http.request(method, p, { token: await c.admin.tokenSource(), body, headers });
+
+/**
+ * A relation admin has made (PUT, its removal deferred) that the persona reads with HEAD or GET:
+ * allowed means the status the row expects (204: it is there); nothing to change if denied.
+ */
+function present(path: (c: CellContext) => Promise<string>, method: HttpMethod = 'HEAD'): Driver {
+  return async (c) => {
+    const p = await path(c);
+    await adminPut(c, p);
+    c.f.defer(`relation ${p}`, async () => adminSend(c, 'DELETE', p));
+    return { method, path: p };
+  };
+}
+
+/**
+ * A write judged on an admin read-back: allowed means `readBack` gives `after`, denied that it
+ * still gives what it gave before the call.
+ */
+async function judged(req: Omit<Prepared, 'effect' | 'unchanged'>, readBack: () => Promise<unknown>, after: unknown, what: string): Promise<Prepared> {
+  const before = await readBack();
+  return {
+    ...req,
+    effect: async () => expect(await readBack(), `${what} after ${req.method}`).toEqual(after),
+    unchanged: async () => expect(await readBack(), `${what} unchanged`).toEqual(before),
+  };
+}
+
+/**
+ * A POST of a batch collection (registered limits, limits): allowed means admin finds exactly one
+ * entry by `query` (and the cell deletes it), denied means none.
+ */
+function createBatch(collection: string, key: string, make: (c: CellContext) => Promise<{ entry: Record<string, unknown>; query: string }>): Driver {
+  return async (c) => {
+    const { entry, query } = await make(c);
+    const find = async () => {
+      const r = await adminGet(c, `${collection}?${query}`);
+      expect(r.status, `admin GET ${collection}?${query}`).toBe(200);
+      return r.body[key] as { id: string }[];
+    };
+    return {
+      method: 'POST', path: collection, body: { [key]: [entry] },
+      effect: async (res) => {
+        const id = res.body?.[key]?.[0]?.id as string;
+        expect(id, 'created id').toBeTruthy();
+        c.f.defer(`${key} ${id}`, async () => adminSend(c, 'DELETE', `${collection}/${id}`));
+        expect((await find()).map((x) => x.id), `admin finds the created ${key}`).toEqual([id]);
+      },
+      unchanged: async () => expect(await find(), `no ${key} created`).toHaveLength(0),
+    };
+  };
+}
 
 // Throwaways, made by admin through the test-scoped factory.
 const tDomain = async (c: CellContext) => (await c.f.domain()).id;
@@ -143,15 +196,39 @@ const grantPath = (target: 'projects' | 'domains', actor: 'users' | 'groups') =>
   `/v3/${target}/${target === 'projects' ? projectOf(c) : domainOf(c)}/${actor}/${actor === 'users' ? userOf(c) : groupOf(c)}/roles`;
 const grantOps = (target: 'projects' | 'domains', actor: 'users' | 'groups', prefix: string): Record<string, Driver> => ({
   [`${prefix}.list`]: read(grantPath(target, actor), 'roles'),
-  [`${prefix}.check`]: async (c) => {
-    const p = `${grantPath(target, actor)(c)}/${c.w.grantRole}`;
-    await adminPut(c, p);
-    c.f.defer(`grant ${p}`, async () => c.admin.http.request('DELETE', p, { token: await c.admin.tokenSource() }));
-    return { method: 'HEAD', path: p };
-  },
+  [`${prefix}.check`]: present(async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`),
   [`${prefix}.grant`]: relation('PUT', async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`),
   [`${prefix}.revoke`]: relation('DELETE', async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`, undefined, 204, adminPut),
 });
+
+/**
+ * OS-INHERIT grants, on a throwaway user/group of the side's domain (a world user's inherited grant
+ * would be granted and revoked by concurrent cells of the same op): the same rules as direct grants.
+ */
+const inheritPath = (target: 'projects' | 'domains', actor: 'users' | 'groups') => async (c: CellContext) =>
+  `/v3/OS-INHERIT/${target}/${target === 'projects' ? projectOf(c) : domainOf(c)}/${actor}/${actor === 'users' ? await tUser(c) : await tGroup(c)}/roles/${c.w.grantRole}/inherited_to_projects`;
+const inheritOps = (target: 'projects' | 'domains', actor: 'users' | 'groups', prefix: string): Record<string, Driver> => ({
+  ...(target === 'domains' ? { [`${prefix}.list`]: read((c) => `/v3/OS-INHERIT/domains/${domainOf(c)}/${actor}/${actor === 'users' ? userOf(c) : groupOf(c)}/roles/inherited_to_projects`, 'roles') } : {}),
+  [`${prefix}.check`]: present(inheritPath(target, actor)),
+  [`${prefix}.grant`]: relation('PUT', inheritPath(target, actor)),
+  [`${prefix}.revoke`]: relation('DELETE', inheritPath(target, actor), undefined, 204, adminPut),
+});
+
+/** Project tags: a throwaway project of the side's domain carrying `tags` (set by admin), and its tags as admin reads them. */
+const taggedProject = async (c: CellContext, tags: string[]) => {
+  const id = await tProject(c);
+  expect((await adminSend(c, 'PUT', `/v3/projects/${id}/tags`, { tags })).status, 'admin sets the tags').toBe(200);
+  return id;
+};
+const tagsOf = (c: CellContext, id: string) => async () => ((await adminGet(c, `/v3/projects/${id}/tags`)).body?.tags as string[] ?? []).slice().sort();
+
+/** Implied roles: an inference rule between two throwaway roles (not made yet). */
+const inference = async (c: CellContext) => `/v3/roles/${await tRole(c)}/implies/${await tRole(c)}`;
+/** A system grant of the suite's role to a throwaway user/group (a world one is granted and revoked by the grant/revoke cells). */
+const systemGrant = (actor: 'users' | 'groups') => async (c: CellContext) => `/v3/system/${actor}/${actor === 'users' ? await tUser(c) : await tGroup(c)}/roles/${c.w.grantRole}`;
+
+/** A fresh token of `p`'s user (its own password auth): a token the cell may revoke without touching the persona's cached one. */
+const freshToken = (c: CellContext, p: Persona) => new PasswordSession(c.admin.http, p.session.credentials).getToken();
 
 const own = (c: CellContext) => c.persona.userId;
 const subjectToken = async (c: CellContext) => (c.cell.scope === 'in' ? c.persona.session.getToken() : personaOf(c.w, 'project-member-b').session.getToken());
@@ -166,6 +243,17 @@ export const DRIVERS: Record<string, Driver> = {
   'projects.delete': remove(tProject, (id) => `/v3/projects/${id}`),
   'project-tags.list': read((c) => `/v3/projects/${projectOf(c)}/tags`, 'tags'),
   'project-tags.add': relation('PUT', async (c) => `/v3/projects/${await tProject(c)}/tags/rbac`),
+  // in = a tag admin put on project P itself (project personas read through project_id), out = on Q
+  'project-tags.check': present(async (c) => `/v3/projects/${projectOf(c)}/tags/${c.f.name('tag')}`, 'GET'),
+  'project-tags.replace': async (c) => {
+    const id = await taggedProject(c, ['before']);
+    return judged({ method: 'PUT', path: `/v3/projects/${id}/tags`, body: { tags: ['after-1', 'after-2'] } }, tagsOf(c, id), ['after-1', 'after-2'], 'tags');
+  },
+  'project-tags.remove': relation('DELETE', async (c) => `/v3/projects/${await tProject(c)}/tags/rbac`, undefined, 204, adminPut),
+  'project-tags.clear': async (c) => {
+    const id = await taggedProject(c, ['one', 'two']);
+    return judged({ method: 'DELETE', path: `/v3/projects/${id}/tags` }, tagsOf(c, id), [], 'tags');
+  },
   // domains
   'domains.list': read(() => '/v3/domains', 'domains'),
   'domains.get': read((c) => `/v3/domains/${domainOf(c)}`, 'domain', domainOf),
@@ -206,15 +294,32 @@ export const DRIVERS: Record<string, Driver> = {
   'roles.update': update(tRole, (id) => `/v3/roles/${id}`, 'role'),
   'roles.delete': remove(tRole, (id) => `/v3/roles/${id}`),
   'implied-roles.list-all': read(() => '/v3/role_inferences', 'role_inferences'),
+  'implied-roles.list': async (c) => {
+    const p = await inference(c);
+    await adminPut(c, p);
+    return read(() => p.replace(/\/[^/]+$/, ''), 'role_inference')(c);
+  },
+  'implied-roles.get': async (c) => { const p = await inference(c); await adminPut(c, p); return read(() => p, 'role_inference')(c); },
+  'implied-roles.check': present(inference),
+  'implied-roles.create': relation('PUT', inference),
+  'implied-roles.delete': relation('DELETE', inference, undefined, 204, adminPut),
   // grants and assignments
   ...grantOps('projects', 'users', 'role-grants.project-user'),
   ...grantOps('projects', 'groups', 'role-grants.project-group'),
   ...grantOps('domains', 'users', 'role-grants.domain-user'),
   ...grantOps('domains', 'groups', 'role-grants.domain-group'),
+  ...inheritOps('domains', 'users', 'os-inherit.domain-user'),
+  ...inheritOps('domains', 'groups', 'os-inherit.domain-group'),
+  ...inheritOps('projects', 'users', 'os-inherit.project-user'),
+  ...inheritOps('projects', 'groups', 'os-inherit.project-group'),
   'role-assignments.list': read(() => '/v3/role_assignments', 'role_assignments'),
   // system role assignments (on side A's plain user/group: system grants have no domain)
   'system-roles.user.list': read((c) => `/v3/system/users/${c.w.userA}/roles`, 'roles'),
   'system-roles.user.grant': relation('PUT', async (c) => `/v3/system/users/${c.w.userA}/roles/${c.w.grantRole}`),
+  'system-roles.user.check': present(systemGrant('users')),
+  'system-roles.user.get': present(systemGrant('users'), 'GET'),
+  'system-roles.group.check': present(systemGrant('groups')),
+  'system-roles.group.get': present(systemGrant('groups'), 'GET'),
   'system-roles.user.revoke': relation('DELETE', async (c) => `/v3/system/users/${c.w.userA}/roles/${c.w.grantRole}`, undefined, 204, adminPut),
   'system-roles.group.list': read((c) => `/v3/system/groups/${c.w.groupA}/roles`, 'roles'),
   'system-roles.group.grant': relation('PUT', async (c) => `/v3/system/groups/${c.w.groupA}/roles/${c.w.grantRole}`),
@@ -280,11 +385,19 @@ export const DRIVERS: Record<string, Driver> = {
   // unified limits
   'registered-limits.list': read(() => '/v3/registered_limits', 'registered_limits'),
   'registered-limits.get': read((c) => `/v3/registered_limits/${c.w.registeredLimit}`, 'registered_limit', (c) => c.w.registeredLimit),
+  'registered-limits.create': createBatch('/v3/registered_limits', 'registered_limits', async (c) => {
+    const resource = c.f.name('resource');
+    return { entry: { service_id: c.w.service, resource_name: resource, default_limit: 10 }, query: `service_id=${c.w.service}&resource_name=${encodeURIComponent(resource)}` };
+  }),
   'registered-limits.update': update(tRegisteredLimit, (id) => `/v3/registered_limits/${id}`, 'registered_limit'),
   'registered-limits.delete': remove(tRegisteredLimit, (id) => `/v3/registered_limits/${id}`),
   'limits.model.get': read(() => '/v3/limits/model', 'model'),
   'limits.list': read(() => '/v3/limits', 'limits'),
   'limits.get': read((c) => `/v3/limits/${c.cell.scope === 'in' ? c.w.limitP : c.w.limitQ}`, 'limit', (c) => (c.cell.scope === 'in' ? c.w.limitP : c.w.limitQ)),
+  'limits.create': createBatch('/v3/limits', 'limits', async (c) => {
+    const rl = await c.f.registeredLimit({ service_id: c.w.service });
+    return { entry: { service_id: c.w.service, project_id: projectOf(c), resource_name: rl.resource_name, resource_limit: 5 }, query: `service_id=${c.w.service}&resource_name=${encodeURIComponent(rl.resource_name)}&project_id=${projectOf(c)}` };
+  }),
   'limits.update': update(tLimit, (id) => `/v3/limits/${id}`, 'limit'),
   'limits.delete': remove(tLimit, (id) => `/v3/limits/${id}`),
   // trusts and revocation events
@@ -293,6 +406,11 @@ export const DRIVERS: Record<string, Driver> = {
   // tokens: in scope = the persona's own token as subject, out of scope = project Q member's
   'auth.tokens.validate': async (c) => ({ method: 'GET', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) }, effect: async (res) => expect(res.body?.token?.user?.id).toBe(c.cell.scope === 'in' ? c.persona.userId : personaOf(c.w, 'project-member-b').userId) }),
   'auth.tokens.check': async (c) => ({ method: 'HEAD', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) } }),
+  'auth.tokens.revoke': async (c) => {
+    const token = await freshToken(c, c.cell.scope === 'in' ? c.persona : personaOf(c.w, 'project-member-b'));
+    const validity = async () => (await adminSend(c, 'GET', '/v3/auth/tokens', undefined, { 'X-Subject-Token': token })).status;
+    return judged({ method: 'DELETE', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': token } }, validity, 404, 'admin validation of the subject token');
+  },
   'auth.catalog.get': read(() => '/v3/auth/catalog', 'catalog'),
   'auth.projects.list': read(() => '/v3/auth/projects', 'projects'),
   'auth.domains.list': read(() => '/v3/auth/domains', 'domains'),

@@ -45,6 +45,13 @@ const slice = { slice: true } as const;
 const na = (op: string, notApplicable: string): TableEntry => ({ op, notApplicable });
 const pending = (op: string, rule: string, why = 'policy rule known, cells not driven yet'): TableEntry => ({ op, rule: `identity:${rule}`, pending: why });
 
+/**
+ * project.py list_project_tags / get_project_tag: admin_required or system reader or domain reader or
+ * project_id:%(target.project.id)s (deprecated: admin_required or project_id, so legacy is the same set).
+ */
+const TAG_READ = 'admin_required or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.project.domain_id)s) or project_id:%(target.project.id)s';
+const tagReader = () => allow('SA SM SR DA DM DR PA PM PR', 'DA PA');
+
 const GRANT_READ = "admin_required or system reader or (reader and domain_id of the actor's and the target's domain)";
 const GRANT_WRITE = "admin_required or (role:admin and domain_id of the actor's and the target's domain)";
 function grantRows(prefix: string): MatrixRow[] {
@@ -54,6 +61,10 @@ function grantRows(prefix: string): MatrixRow[] {
     row(`${prefix}.grant`, 'create_grant', GRANT_WRITE, 204, adminAny(true), adminAny(true)),
     row(`${prefix}.revoke`, 'revoke_grant', GRANT_WRITE, 204, adminAny(true), adminAny(true)),
   ];
+}
+/** OS-INHERIT: the grant rules; a list of inherited grants exists on domains only. */
+function inheritRows(prefix: string, withList: boolean): MatrixRow[] {
+  return grantRows(prefix).filter((r) => withList || !r.op.endsWith('.list'));
 }
 function crud(concern: string, singular: string, creates = 201, slicedOp?: string, plural = `${singular}s`): MatrixRow[] {
   const rows = [
@@ -72,10 +83,6 @@ const REST: [string, string][] = [
   ['domain-configs.option.get', 'get_domain_config'], ['domain-configs.option.update', 'update_domain_config'], ['domain-configs.option.delete', 'delete_domain_config'],
   ['domain-configs.group.get', 'get_domain_config'], ['domain-configs.group.update', 'update_domain_config'], ['domain-configs.group.delete', 'delete_domain_config'],
   ['domain-configs.create', 'create_domain_config'], ['domain-configs.get', 'get_domain_config'], ['domain-configs.update', 'update_domain_config'], ['domain-configs.delete', 'delete_domain_config'],
-  ['os-inherit.domain-user.grant', 'create_grant'], ['os-inherit.domain-group.grant', 'create_grant'], ['os-inherit.domain-user.list', 'list_grants'], ['os-inherit.domain-group.list', 'list_grants'],
-  ['os-inherit.domain-user.check', 'check_grant'], ['os-inherit.domain-group.check', 'check_grant'], ['os-inherit.domain-user.revoke', 'revoke_grant'], ['os-inherit.domain-group.revoke', 'revoke_grant'],
-  ['os-inherit.project-user.grant', 'create_grant'], ['os-inherit.project-group.grant', 'create_grant'], ['os-inherit.project-user.check', 'check_grant'], ['os-inherit.project-group.check', 'check_grant'],
-  ['os-inherit.project-user.revoke', 'revoke_grant'], ['os-inherit.project-group.revoke', 'revoke_grant'],
   ['endpoint-policy.endpoint.associate', 'create_policy_association_for_endpoint'], ['endpoint-policy.endpoint.verify', 'check_policy_association_for_endpoint'], ['endpoint-policy.endpoint.delete', 'delete_policy_association_for_endpoint'],
   ['endpoint-policy.service.associate', 'create_policy_association_for_service'], ['endpoint-policy.service.verify', 'check_policy_association_for_service'], ['endpoint-policy.service.delete', 'delete_policy_association_for_service'],
   ['endpoint-policy.policy.get', 'get_policy_for_endpoint'], ['endpoint-policy.policy.check', 'get_policy_for_endpoint'],
@@ -120,12 +127,13 @@ export const MATRIX: readonly TableEntry[] = [
   row('projects.update', 'update_project', ADMIN, 200, adminAny(true), adminAny(true)),
   row('projects.delete', 'delete_project', ADMIN, 204, adminAny(true), adminAny(true)),
   // --- project tags
-  row('project-tags.list', 'list_project_tags', 'admin_required or system reader or domain reader or project_id:%(target.project.id)s', 200, allow('SA SM SR DA DM DR PA PM PR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR', 'DA PA')),
-  pending('project-tags.check', 'get_project_tag'),
+  row('project-tags.list', 'list_project_tags', TAG_READ, 200, tagReader(), tagReader()),
+  // GET .../tags/{value}: 204 (keystone/api/projects.py ProjectTagResource.get), no body.
+  row('project-tags.check', 'get_project_tag', TAG_READ, 204, tagReader(), tagReader()),
   row('project-tags.add', 'create_project_tag', ADMIN, 201, adminAny(true), adminAny(true)),
-  pending('project-tags.replace', 'update_project_tags'),
-  pending('project-tags.remove', 'delete_project_tag'),
-  pending('project-tags.clear', 'delete_project_tags'),
+  row('project-tags.replace', 'update_project_tags', ADMIN, 200, adminAny(true), adminAny(true), slice),
+  row('project-tags.remove', 'delete_project_tag', ADMIN, 204, adminAny(true), adminAny(true)),
+  row('project-tags.clear', 'delete_project_tags', ADMIN, 204, adminAny(true), adminAny(true)),
   // --- domains (domain.py)
   row('domains.list', 'list_domains', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
   row('domains.get', 'get_domain', 'admin_required or system reader or token.domain.id:%(target.domain.id)s or token.project.domain.id:%(target.domain.id)s', 200,
@@ -154,29 +162,36 @@ export const MATRIX: readonly TableEntry[] = [
   row('groups.users.remove', 'remove_user_from_group', ADMIN, 204, adminAny(true), adminAny(true)),
   // --- roles (role.py) and implied roles
   ...crud('roles', 'role', 201, 'roles.create'),
-  pending('implied-roles.list', 'list_implied_roles'),
-  pending('implied-roles.create', 'create_implied_role'),
-  pending('implied-roles.get', 'get_implied_role'),
-  pending('implied-roles.check', 'check_implied_role'),
-  pending('implied-roles.delete', 'delete_implied_role'),
+  // implied_role.py: scope_types [system, project]; deprecated forms all rule:admin_required.
+  row('implied-roles.list', 'list_implied_roles', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+  row('implied-roles.create', 'create_implied_role', ADMIN, 201, adminSP(), adminAny(), slice),
+  row('implied-roles.get', 'get_implied_role', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
+  row('implied-roles.check', 'check_implied_role', SYS_READER, 204, sysReaderSP(), sysReaderLegacy(),
+    { note: 'HEAD enforces check_implied_role, then get_implied_role (keystone/api/roles.py RoleImplicationResource.head): same check string' }),
+  row('implied-roles.delete', 'delete_implied_role', ADMIN, 204, adminSP(), adminAny()),
   row('implied-roles.list-all', 'list_role_inference_rules', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
   // --- role grants (grant.py): in = domain A / project P with A's user/group, out = B / Q
   ...grantRows('role-grants.project-user').map((r) => (r.op.endsWith('.grant') ? { ...r, ...slice } : r)),
   ...grantRows('role-grants.project-group'),
   ...grantRows('role-grants.domain-user'),
   ...grantRows('role-grants.domain-group'),
+  // --- inherited grants (grant.py, the same rules on /v3/OS-INHERIT/...): in = domain A / project P with A's user/group, out = B / Q
+  ...inheritRows('os-inherit.domain-user', true).map((r) => (r.op.endsWith('.grant') ? { ...r, ...slice } : r)),
+  ...inheritRows('os-inherit.domain-group', true),
+  ...inheritRows('os-inherit.project-user', false),
+  ...inheritRows('os-inherit.project-group', false),
   // --- role assignments (role_assignment.py)
   row('role-assignments.list', 'list_role_assignments', 'admin_required or system reader or (role:reader and domain_id:%(target.domain_id)s) [target domain = the token\'s]', 200, domainReader(false), domainReader(false), slice),
   // --- system role assignments (grant.py, system grants)
   row('system-roles.user.list', 'list_system_grants_for_user', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
   row('system-roles.user.grant', 'create_system_grant_for_user', ADMIN, 204, adminSP(), adminAny(), slice),
-  pending('system-roles.user.check', 'check_system_grant_for_user'),
-  pending('system-roles.user.get', 'check_system_grant_for_user'),
+  row('system-roles.user.check', 'check_system_grant_for_user', SYS_READER, 204, sysReaderSP(), sysReaderLegacy()),
+  row('system-roles.user.get', 'check_system_grant_for_user', SYS_READER, 204, sysReaderSP(), sysReaderLegacy(), { note: 'GET and HEAD are one handler answering 204 (keystone/api/system.py)' }),
   row('system-roles.user.revoke', 'revoke_system_grant_for_user', ADMIN, 204, adminSP(), adminAny()),
   row('system-roles.group.list', 'list_system_grants_for_group', SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
   row('system-roles.group.grant', 'create_system_grant_for_group', ADMIN, 204, adminSP(), adminAny()),
-  pending('system-roles.group.check', 'check_system_grant_for_group'),
-  pending('system-roles.group.get', 'check_system_grant_for_group'),
+  row('system-roles.group.check', 'check_system_grant_for_group', SYS_READER, 204, sysReaderSP(), sysReaderLegacy()),
+  row('system-roles.group.get', 'check_system_grant_for_group', SYS_READER, 204, sysReaderSP(), sysReaderLegacy(), { note: 'GET and HEAD are one handler answering 204 (keystone/api/system.py)' }),
   row('system-roles.group.revoke', 'revoke_system_grant_for_group', ADMIN, 204, adminSP(), adminAny()),
   // --- credentials (credential.py): in = the persona's own credential, out = domain B's user's
   row('credentials.list', 'list_credentials', 'admin_required or system reader or user_id:%(target.credential.user_id)s [list filtered per credential]', 200, allow('SA SM SR PA PM PR NR'), allow('SA SM SR DA DM DR PA PM PR NR')),
@@ -205,14 +220,15 @@ export const MATRIX: readonly TableEntry[] = [
   // --- unified limits (registered_limit.py, limit.py): no deprecated rules, so legacy = the new check without scope
   row('registered-limits.list', 'list_registered_limits', "''", 200, everyone(), everyone()),
   row('registered-limits.get', 'get_registered_limit', "''", 200, everyone(), everyone()),
-  pending('registered-limits.create', 'create_registered_limits'),
+  row('registered-limits.create', 'create_registered_limits', ADMIN, 201, adminSP(), adminAny()),
   row('registered-limits.update', 'update_registered_limit', ADMIN, 200, adminSP(), adminAny(), slice),
   row('registered-limits.delete', 'delete_registered_limit', ADMIN, 204, adminSP(), adminAny()),
   row('limits.model.get', 'get_limit_model', "''", 200, everyone(), everyone()),
   row('limits.list', 'list_limits', "'' [list filtered by the token's scope]", 200, everyone(), everyone()),
   row('limits.get', 'get_limit', 'admin_required or system reader or domain_id:%(target.limit.(project.)domain_id)s or project_id:%(target.limit.project_id)s', 200,
     allow('SA SM SR DA DM DR PA PM PR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR', 'DA PA')),
-  pending('limits.create', 'create_limits'),
+  // in = a limit on project P, out = on project Q (the rule has no target: admin_required decides).
+  row('limits.create', 'create_limits', ADMIN, 201, adminSP(true), adminAny(true)),
   row('limits.update', 'update_limit', ADMIN, 200, adminSP(true), adminAny(true), slice),
   row('limits.delete', 'delete_limit', ADMIN, 204, adminSP(true), adminAny(true)),
   // --- trusts (trust.py) and revocation events
@@ -230,7 +246,9 @@ export const MATRIX: readonly TableEntry[] = [
     allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), slice),
   row('auth.tokens.check', 'check_token', 'admin_required or system reader or rule:token_subject', 200,
     allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
-  pending('auth.tokens.revoke', 'revoke_token', 'needs a fresh token per cell (one password auth each); not driven yet'),
+  // in = a fresh token of the persona's own user (its cached one stays valid), out = a fresh token of project Q's member.
+  row('auth.tokens.revoke', 'revoke_token', 'admin_required or rule:token_subject', 204,
+    allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   row('auth.catalog.get', 'get_auth_catalog', "'' [then keystone/api/auth.py: 403 unless the token is project-scoped]", 200, allow('PA PM PR'), allow('PA PM PR'),
     { deniedBy: 'controller', note: 'the policy passes everyone; the controller refuses a catalog to a token without a project' }),
   row('auth.projects.list', 'get_auth_projects', "''", 200, everyone(), everyone()),
