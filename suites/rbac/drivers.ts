@@ -230,6 +230,29 @@ const systemGrant = (actor: 'users' | 'groups') => async (c: CellContext) => `/v
 /** A fresh token of `p`'s user (its own password auth): a token the cell may revoke without touching the persona's cached one. */
 const freshToken = (c: CellContext, p: Persona) => new PasswordSession(c.admin.http, p.session.credentials).getToken();
 
+/** A token of `p`'s user without scope (create_trust is project-scoped: oslo.policy counts an unscoped token as project scope). */
+const unscopedToken = (c: CellContext, p: Persona) => {
+  const { username, password, userId } = p.session.credentials;
+  return new PasswordSession(c.admin.http, { username, password, userId }).getToken();
+};
+/** A trust made by its trustor (Keystone requires the caller to be the trustor); admin deletes it after the cell. */
+async function trustBy(c: CellContext, trustorToken: string, trustor: string, trustee: string, projectId?: string): Promise<string> {
+  const trust = { trustor_user_id: trustor, trustee_user_id: trustee, impersonation: false, ...(projectId ? { project_id: projectId, roles: [{ id: c.w.roles.member }] } : {}) };
+  const r = await c.admin.http.request('POST', '/v3/OS-TRUST/trusts', { token: trustorToken, body: { trust } });
+  expect(r.status, 'the trustor creates the trust').toBe(201);
+  const id = r.body.trust.id as string;
+  c.f.defer(`trust ${id}`, async () => adminSend(c, 'DELETE', `/v3/OS-TRUST/trusts/${id}`));
+  return id;
+}
+const counterpart = (c: CellContext) => personaOf(c.w, 'project-member-b');
+/** Reads: a trust of project Q's member on Q delegating member, to the persona (in) or to a plain user of A (out). */
+const trusteeTrust = async (c: CellContext) =>
+  trustBy(c, await counterpart(c).session.getToken(), counterpart(c).userId, c.cell.scope === 'in' ? c.persona.userId : c.w.userA, c.w.projectQ);
+const trustRead = (suffix: (c: CellContext) => string, key: string, id?: (c: CellContext) => string, method: HttpMethod = 'GET'): Driver => async (c) => {
+  const trust = await trusteeTrust(c);
+  return read(() => `/v3/OS-TRUST/trusts/${trust}${suffix(c)}`, key, id ?? (key === 'trust' ? () => trust : undefined), method)(c);
+};
+
 const own = (c: CellContext) => c.persona.userId;
 const subjectToken = async (c: CellContext) => (c.cell.scope === 'in' ? c.persona.session.getToken() : personaOf(c.w, 'project-member-b').session.getToken());
 
@@ -402,6 +425,35 @@ export const DRIVERS: Record<string, Driver> = {
   'limits.delete': remove(tLimit, (id) => `/v3/limits/${id}`),
   // trusts and revocation events
   'os-trust.list': read(() => '/v3/OS-TRUST/trusts', 'trusts'),
+  'os-trust.create': async (c) => {
+    const trustee = await tUser(c);
+    const trustor = c.cell.scope === 'in' ? c.persona.userId : counterpart(c).userId;
+    const find = async () => {
+      const r = await adminGet(c, `/v3/OS-TRUST/trusts?trustee_user_id=${trustee}`);
+      expect(r.status, 'admin lists the trustee\'s trusts').toBe(200);
+      return (r.body.trusts as { id: string }[]).map((t) => t.id);
+    };
+    return {
+      method: 'POST', path: '/v3/OS-TRUST/trusts', body: { trust: { trustor_user_id: trustor, trustee_user_id: trustee, impersonation: false } },
+      effect: async (res) => {
+        const id = res.body?.trust?.id as string;
+        expect(id, 'created id').toBeTruthy();
+        c.f.defer(`trust ${id}`, async () => adminSend(c, 'DELETE', `/v3/OS-TRUST/trusts/${id}`));
+        expect(await find(), 'admin finds the trust').toEqual([id]);
+      },
+      unchanged: async () => expect(await find(), 'no trust created').toEqual([]),
+    };
+  },
+  'os-trust.get': trustRead(() => '', 'trust'),
+  'os-trust.delete': async (c) => {
+    const id = c.cell.scope === 'in'
+      ? await trustBy(c, await unscopedToken(c, c.persona), c.persona.userId, c.w.userA)
+      : await trustBy(c, await counterpart(c).session.getToken(), counterpart(c).userId, c.w.userA);
+    return remove(async () => id, (x) => `/v3/OS-TRUST/trusts/${x}`)(c);
+  },
+  'os-trust.roles.list': trustRead(() => '/roles', 'roles'),
+  'os-trust.roles.check': trustRead((c) => `/roles/${c.w.roles.member}`, 'role', undefined, 'HEAD'),
+  'os-trust.roles.get': trustRead((c) => `/roles/${c.w.roles.member}`, 'role', (c) => c.w.roles.member),
   'os-revoke.events.list': read(() => '/v3/OS-REVOKE/events', 'events'),
   // tokens: in scope = the persona's own token as subject, out of scope = project Q member's
   'auth.tokens.validate': async (c) => ({ method: 'GET', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) }, effect: async (res) => expect(res.body?.token?.user?.id).toBe(c.cell.scope === 'in' ? c.persona.userId : personaOf(c.w, 'project-member-b').userId) }),

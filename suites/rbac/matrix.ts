@@ -52,6 +52,13 @@ const pending = (op: string, rule: string, why = 'policy rule known, cells not d
 const TAG_READ = 'admin_required or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.project.domain_id)s) or project_id:%(target.project.id)s';
 const tagReader = () => allow('SA SM SR DA DM DR PA PM PR', 'DA PA');
 
+/** trust.py get_trust, list_roles_for_trust, get_role_for_trust; scope_types [system, project]; deprecated: trustor or trustee. */
+const TRUST_READ = 'admin_required or (role:reader and system_scope:all) or user_id:%(target.trust.trustor_user_id)s or user_id:%(target.trust.trustee_user_id)s';
+/** Secure: system readers, any project admin, the trustee (any project token, the no-role user's unscoped one too); a domain token is out of scope_types. */
+const trustReader = () => allow('SA SM SR PA PM PR NR', 'PA');
+/** Legacy: scope ignored, so a domain-scoped trustee and any admin pass. */
+const trustReaderLegacy = () => allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA');
+
 const GRANT_READ = "admin_required or system reader or (reader and domain_id of the actor's and the target's domain)";
 const GRANT_WRITE = "admin_required or (role:admin and domain_id of the actor's and the target's domain)";
 function grantRows(prefix: string): MatrixRow[] {
@@ -66,6 +73,10 @@ function grantRows(prefix: string): MatrixRow[] {
 function inheritRows(prefix: string, withList: boolean): MatrixRow[] {
   return grantRows(prefix).filter((r) => withList || !r.op.endsWith('.list'));
 }
+/** A read of a global resource: admin_required or system reader, scope_types [system, project] (deprecated: admin_required). */
+const sysRead = (op: string, rule: string, ok = 200, more: Partial<MatrixRow> = {}) => row(op, rule, SYS_READER, ok, sysReaderSP(), sysReaderLegacy(), more);
+/** A write of a global resource: admin_required, scope_types [system, project] (deprecated: the same check). */
+const adminWrite = (op: string, rule: string, ok: number, more: Partial<MatrixRow> = {}) => row(op, rule, ADMIN, ok, adminSP(), adminAny(), more);
 function crud(concern: string, singular: string, creates = 201, slicedOp?: string, plural = `${singular}s`): MatrixRow[] {
   const rows = [
     row(`${concern}.list`, `list_${plural}`, SYS_READER, 200, sysReaderSP(), sysReaderLegacy()),
@@ -88,21 +99,14 @@ const REST: [string, string][] = [
   ['endpoint-policy.policy.get', 'get_policy_for_endpoint'], ['endpoint-policy.policy.check', 'get_policy_for_endpoint'],
   ['endpoint-policy.service-region.associate', 'create_policy_association_for_region_and_service'], ['endpoint-policy.service-region.verify', 'check_policy_association_for_region_and_service'], ['endpoint-policy.service-region.delete', 'delete_policy_association_for_region_and_service'],
   ['endpoint-policy.endpoints.list', 'list_endpoints_for_policy'], ['endpoint-policy.effective.get', 'get_policy_for_endpoint'],
-  ['os-ep-filter.endpoint-groups.create', 'create_endpoint_group'], ['os-ep-filter.endpoint-groups.get', 'get_endpoint_group'], ['os-ep-filter.endpoint-groups.check', 'get_endpoint_group'],
-  ['os-ep-filter.endpoint-groups.update', 'update_endpoint_group'], ['os-ep-filter.endpoint-groups.delete', 'delete_endpoint_group'], ['os-ep-filter.endpoint-groups.list', 'list_endpoint_groups'],
   ['os-ep-filter.project-endpoint.add', 'add_endpoint_to_project'], ['os-ep-filter.project-endpoint.check', 'check_endpoint_in_project'], ['os-ep-filter.project-endpoint.remove', 'remove_endpoint_from_project'],
   ['os-ep-filter.project-endpoints.list', 'list_endpoints_for_project'], ['os-ep-filter.endpoint-projects.list', 'list_projects_for_endpoint'],
   ['os-ep-filter.endpoint-group-project.add', 'add_endpoint_group_to_project'], ['os-ep-filter.endpoint-group-project.get', 'get_endpoint_group_in_project'], ['os-ep-filter.endpoint-group-project.check', 'get_endpoint_group_in_project'],
   ['os-ep-filter.endpoint-group-project.remove', 'remove_endpoint_group_from_project'], ['os-ep-filter.endpoint-group-projects.list', 'list_projects_associated_with_endpoint_group'],
   ['os-ep-filter.endpoint-group-endpoints.list', 'list_endpoints_associated_with_endpoint_group'], ['os-ep-filter.project-endpoint-groups.list', 'list_endpoint_groups_for_project'],
-  ['os-oauth1.consumers.create', 'create_consumer'], ['os-oauth1.consumers.delete', 'delete_consumer'], ['os-oauth1.consumers.list', 'list_consumers'], ['os-oauth1.consumers.get', 'get_consumer'], ['os-oauth1.consumers.update', 'update_consumer'],
   ['os-oauth1.authorize', 'authorize_request_token'],
   ['os-oauth1.access-tokens.get', 'get_access_token'], ['os-oauth1.access-tokens.revoke', 'delete_access_token'], ['os-oauth1.access-tokens.list', 'list_access_tokens'],
   ['os-oauth1.access-tokens.roles.list', 'list_access_token_roles'], ['os-oauth1.access-tokens.roles.get', 'get_access_token_role'],
-  ['os-federation.idps.register', 'create_identity_provider'], ['os-federation.idps.list', 'list_identity_providers'], ['os-federation.idps.get', 'get_identity_provider'], ['os-federation.idps.delete', 'delete_identity_provider'], ['os-federation.idps.update', 'update_identity_provider'],
-  ['os-federation.protocols.add', 'create_protocol'], ['os-federation.protocols.list', 'list_protocols'], ['os-federation.protocols.get', 'get_protocol'], ['os-federation.protocols.update', 'update_protocol'], ['os-federation.protocols.delete', 'delete_protocol'],
-  ['os-federation.mappings.create', 'create_mapping'], ['os-federation.mappings.get', 'get_mapping'], ['os-federation.mappings.update', 'update_mapping'], ['os-federation.mappings.list', 'list_mappings'], ['os-federation.mappings.delete', 'delete_mapping'],
-  ['os-federation.sps.register', 'create_service_provider'], ['os-federation.sps.list', 'list_service_providers'], ['os-federation.sps.get', 'get_service_provider'], ['os-federation.sps.delete', 'delete_service_provider'], ['os-federation.sps.update', 'update_service_provider'],
   ['os-federation.projects.list', 'list_projects_for_user'], ['os-federation.domains.list', 'list_domains_for_user'],
 ];
 const NOT_APPLICABLE: [string, string][] = [
@@ -232,13 +236,19 @@ export const MATRIX: readonly TableEntry[] = [
   row('limits.update', 'update_limit', ADMIN, 200, adminSP(true), adminAny(true), slice),
   row('limits.delete', 'delete_limit', ADMIN, 204, adminSP(true), adminAny(true)),
   // --- trusts (trust.py) and revocation events
-  pending('os-trust.create', 'create_trust', 'trustor-only, project-scoped: needs a per-persona trustor target; not driven yet'),
+  // trust.py. In = the persona in the relation the rule names: the trustor for create and delete (a
+  // trust without project, made with the persona's own token, for delete a fresh unscoped one:
+  // create_trust is project-scoped), the trustee for the reads (a trust of project Q's member on Q
+  // delegating member). Out = a trust of project Q's member whose trustee is a plain user of A.
+  row('os-trust.create', 'create_trust', 'user_id:%(target.trust.trustor_user_id)s [scope_types project; no deprecated rule]', 201,
+    allow('PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: 'no admin in the check: nobody creates a trust for another trustor' }),
   row('os-trust.list', 'list_trusts', SYS_READER, 200, sysReaderSP(), undefined, slice),
-  pending('os-trust.get', 'get_trust'),
-  pending('os-trust.delete', 'delete_trust'),
-  pending('os-trust.roles.list', 'list_roles_for_trust'),
-  pending('os-trust.roles.check', 'get_role_for_trust'),
-  pending('os-trust.roles.get', 'get_role_for_trust'),
+  row('os-trust.get', 'get_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy()),
+  row('os-trust.delete', 'delete_trust', 'admin_required or user_id:%(target.trust.trustor_user_id)s [deprecated: trustor]', 204,
+    allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
+  row('os-trust.roles.list', 'list_roles_for_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy()),
+  row('os-trust.roles.check', 'get_role_for_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy(), { note: 'HEAD of the GET handler: 200' }),
+  row('os-trust.roles.get', 'get_role_for_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy()),
   row('os-revoke.events.list', 'list_revoke_events', 'rule:service_or_admin', 200, adminSP(), adminAny()),
   // --- tokens (token.py): in = the persona's own token as subject, out = project Q's member's token
   na('auth.tokens.issue', 'unauthenticated: the credential in the body is the authorisation, no policy rule'),
@@ -254,6 +264,40 @@ export const MATRIX: readonly TableEntry[] = [
   row('auth.projects.list', 'get_auth_projects', "''", 200, everyone(), everyone()),
   row('auth.domains.list', 'get_auth_domains', "''", 200, everyone(), everyone()),
   row('auth.system.list', 'get_auth_system', "''", 200, everyone(), everyone()),
+  // --- OS-EP-FILTER endpoint groups (endpoint_group.py), OS-OAUTH1 consumers (consumer.py), OS-FEDERATION
+  // identity providers, protocols, mappings, service providers: every rule admin_required or system
+  // reader (reads) / admin_required (writes), scope_types [system, project], deprecated form admin_required.
+  sysRead('os-ep-filter.endpoint-groups.list', 'list_endpoint_groups'),
+  sysRead('os-ep-filter.endpoint-groups.get', 'get_endpoint_group'),
+  sysRead('os-ep-filter.endpoint-groups.check', 'get_endpoint_group'),
+  adminWrite('os-ep-filter.endpoint-groups.create', 'create_endpoint_group', 201, slice),
+  adminWrite('os-ep-filter.endpoint-groups.update', 'update_endpoint_group', 200),
+  adminWrite('os-ep-filter.endpoint-groups.delete', 'delete_endpoint_group', 204),
+  sysRead('os-oauth1.consumers.list', 'list_consumers'),
+  sysRead('os-oauth1.consumers.get', 'get_consumer'),
+  adminWrite('os-oauth1.consumers.create', 'create_consumer', 201, slice),
+  adminWrite('os-oauth1.consumers.update', 'update_consumer', 200),
+  adminWrite('os-oauth1.consumers.delete', 'delete_consumer', 204),
+  sysRead('os-federation.idps.list', 'list_identity_providers'),
+  sysRead('os-federation.idps.get', 'get_identity_provider'),
+  adminWrite('os-federation.idps.register', 'create_identity_provider', 201, slice),
+  adminWrite('os-federation.idps.update', 'update_identity_provider', 200),
+  adminWrite('os-federation.idps.delete', 'delete_identity_provider', 204),
+  sysRead('os-federation.protocols.list', 'list_protocols'),
+  sysRead('os-federation.protocols.get', 'get_protocol'),
+  adminWrite('os-federation.protocols.add', 'create_protocol', 201),
+  adminWrite('os-federation.protocols.update', 'update_protocol', 200),
+  adminWrite('os-federation.protocols.delete', 'delete_protocol', 204),
+  sysRead('os-federation.mappings.list', 'list_mappings'),
+  sysRead('os-federation.mappings.get', 'get_mapping'),
+  adminWrite('os-federation.mappings.create', 'create_mapping', 201),
+  adminWrite('os-federation.mappings.update', 'update_mapping', 200),
+  adminWrite('os-federation.mappings.delete', 'delete_mapping', 204),
+  sysRead('os-federation.sps.list', 'list_service_providers'),
+  sysRead('os-federation.sps.get', 'get_service_provider'),
+  adminWrite('os-federation.sps.register', 'create_service_provider', 201),
+  adminWrite('os-federation.sps.update', 'update_service_provider', 200),
+  adminWrite('os-federation.sps.delete', 'delete_service_provider', 204),
   // --- the rest of the api-ref: rules known (keystone/common/policies), cells not driven yet
   ...REST.map(([op, rule]) => pending(op, rule)),
   ...NOT_APPLICABLE.map(([op, why]) => na(op, why)),
