@@ -56,10 +56,14 @@ function read(path: (c: CellContext) => string, key: string, id?: (c: CellContex
   });
 }
 
-/** A create: allowed means admin finds the new entity (and the cell deletes it); denied means no entity has the name. */
-function create(collection: string, key: string, body: (c: CellContext, name: string) => Record<string, unknown>, opts: { idPath?: (id: string) => string; before?: (c: CellContext, id: string) => Promise<unknown> } = {}): Driver {
+/**
+ * A create: allowed means admin finds the new entity (and the cell deletes it); denied means no
+ * entity carries the unique name in `field` (`name`, or `description` where there is no name).
+ */
+function create(collection: string, key: string, body: (c: CellContext, name: string) => Record<string, unknown>, opts: { idPath?: (id: string) => string; before?: (c: CellContext, id: string) => Promise<unknown>; field?: string } = {}): Driver {
   return async (c) => {
     const name = c.f.name(key);
+    const field = opts.field ?? 'name';
     const memberPath = opts.idPath ?? ((id: string) => `${collection}/${id}`);
     return {
       method: 'POST', path: collection, body: { [key]: body(c, name) },
@@ -70,10 +74,28 @@ function create(collection: string, key: string, body: (c: CellContext, name: st
         await expectExists(c, memberPath(id), true, 'created entity');
       },
       unchanged: async () => {
-        const r = await adminGet(c, `${collection}?name=${encodeURIComponent(name)}`);
+        const r = await adminGet(c, `${collection}?${field}=${encodeURIComponent(name)}`);
         expect(r.status).toBe(200);
-        expect(r.body[`${key}s`].filter((x: { name?: string }) => x.name === name), `no ${key} named ${name}`).toHaveLength(0);
+        expect(r.body[`${key}s`].filter((x: Record<string, unknown>) => x[field] === name), `no ${key} with ${field} ${name}`).toHaveLength(0);
       },
+    };
+  };
+}
+
+/**
+ * A create by PUT on a caller-chosen id (federation idps, mappings, service providers): allowed
+ * means admin GETs it (and the cell deletes it), denied means admin gets 404.
+ */
+function putCreate(memberPath: (id: string) => string, key: string, body: (c: CellContext) => Record<string, unknown>): Driver {
+  return async (c) => {
+    const id = c.f.name(key.replace(/_/g, '-'));
+    return {
+      method: 'PUT', path: memberPath(id), body: { [key]: body(c) },
+      effect: async () => {
+        c.f.defer(`${key} ${id}`, async () => adminSend(c, 'DELETE', memberPath(id)));
+        await expectExists(c, memberPath(id), true, `created ${key}`);
+      },
+      unchanged: () => expectExists(c, memberPath(id), false, `no ${key} created`),
     };
   };
 }
@@ -251,6 +273,27 @@ const trusteeTrust = async (c: CellContext) =>
 const trustRead = (suffix: (c: CellContext) => string, key: string, id?: (c: CellContext) => string, method: HttpMethod = 'GET'): Driver => async (c) => {
   const trust = await trusteeTrust(c);
   return read(() => `/v3/OS-TRUST/trusts/${trust}${suffix(c)}`, key, id ?? (key === 'trust' ? () => trust : undefined), method)(c);
+};
+
+// OS-EP-FILTER, OS-OAUTH1 and OS-FEDERATION throwaways (global resources: no in/out).
+const EPG = '/v3/OS-EP-FILTER/endpoint_groups';
+const CONSUMERS = '/v3/OS-OAUTH1/consumers';
+const IDPS = '/v3/OS-FEDERATION/identity_providers';
+const MAPPINGS = '/v3/OS-FEDERATION/mappings';
+const SPS = '/v3/OS-FEDERATION/service_providers';
+const tEndpointGroup = async (c: CellContext) => (await c.f.endpointGroup({ interface: 'admin' })).id;
+const tConsumer = async (c: CellContext) => (await c.f.consumer()).id;
+const tIdp = async (c: CellContext) => (await c.f.identityProvider()).id;
+/** A mapping rule set: any REMOTE_USER becomes a local user of that name (never used to authenticate here). */
+const mappingRules = (name: string) => [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'REMOTE_USER' }, { type: 'HTTP_X_GATE', any_one_of: [name] }] }];
+const tMapping = async (c: CellContext) => (await c.f.mapping(mappingRules('before'))).id;
+const tSp = async (c: CellContext) => (await c.f.serviceProvider()).id;
+/** An identity provider with one protocol mapped to a throwaway mapping: the protocol's path. */
+const tProtocol = async (c: CellContext) => {
+  const path = `${IDPS}/${await tIdp(c)}/protocols/gate`;
+  expect((await adminSend(c, 'PUT', path, { protocol: { mapping_id: await tMapping(c) } })).status, 'admin adds the protocol').toBe(201);
+  c.f.defer(`protocol ${path}`, async () => adminSend(c, 'DELETE', path));
+  return path;
 };
 
 const own = (c: CellContext) => c.persona.userId;
@@ -455,6 +498,55 @@ export const DRIVERS: Record<string, Driver> = {
   'os-trust.roles.check': trustRead((c) => `/roles/${c.w.roles.member}`, 'role', undefined, 'HEAD'),
   'os-trust.roles.get': trustRead((c) => `/roles/${c.w.roles.member}`, 'role', (c) => c.w.roles.member),
   'os-revoke.events.list': read(() => '/v3/OS-REVOKE/events', 'events'),
+  // OS-EP-FILTER endpoint groups
+  'os-ep-filter.endpoint-groups.list': read(() => EPG, 'endpoint_groups'),
+  'os-ep-filter.endpoint-groups.get': async (c) => { const id = await tEndpointGroup(c); return read(() => `${EPG}/${id}`, 'endpoint_group', () => id)(c); },
+  'os-ep-filter.endpoint-groups.check': async (c) => { const id = await tEndpointGroup(c); return read(() => `${EPG}/${id}`, 'endpoint_group', undefined, 'HEAD')(c); },
+  'os-ep-filter.endpoint-groups.create': create(EPG, 'endpoint_group', (_c, name) => ({ name, filters: { interface: 'admin' } })),
+  'os-ep-filter.endpoint-groups.update': update(tEndpointGroup, (id) => `${EPG}/${id}`, 'endpoint_group'),
+  'os-ep-filter.endpoint-groups.delete': remove(tEndpointGroup, (id) => `${EPG}/${id}`),
+  // OS-OAUTH1 consumers (no name: the unique value goes in the description)
+  'os-oauth1.consumers.list': read(() => CONSUMERS, 'consumers'),
+  'os-oauth1.consumers.get': async (c) => { const id = await tConsumer(c); return read(() => `${CONSUMERS}/${id}`, 'consumer', () => id)(c); },
+  'os-oauth1.consumers.create': create(CONSUMERS, 'consumer', (_c, name) => ({ description: name }), { field: 'description' }),
+  'os-oauth1.consumers.update': update(tConsumer, (id) => `${CONSUMERS}/${id}`, 'consumer'),
+  'os-oauth1.consumers.delete': remove(tConsumer, (id) => `${CONSUMERS}/${id}`),
+  // OS-FEDERATION identity providers, protocols, mappings, service providers
+  'os-federation.idps.list': read(() => IDPS, 'identity_providers'),
+  'os-federation.idps.get': async (c) => { const id = await tIdp(c); return read(() => `${IDPS}/${id}`, 'identity_provider', () => id)(c); },
+  'os-federation.idps.register': putCreate((id) => `${IDPS}/${id}`, 'identity_provider', () => ({ enabled: false, description: 'rbac' })),
+  'os-federation.idps.update': update(tIdp, (id) => `${IDPS}/${id}`, 'identity_provider'),
+  'os-federation.idps.delete': remove(tIdp, (id) => `${IDPS}/${id}`),
+  'os-federation.protocols.list': async (c) => { const p = await tProtocol(c); return read(() => p.replace(/\/gate$/, ''), 'protocols')(c); },
+  'os-federation.protocols.get': async (c) => { const p = await tProtocol(c); return read(() => p, 'protocol', () => 'gate')(c); },
+  'os-federation.protocols.add': async (c) => {
+    const path = `${IDPS}/${await tIdp(c)}/protocols/gate`;
+    const mapping = await tMapping(c);
+    c.f.defer(`protocol ${path}`, async () => adminSend(c, 'DELETE', path));
+    return { method: 'PUT', path, body: { protocol: { mapping_id: mapping } }, effect: () => expectExists(c, path, true, 'added protocol'), unchanged: () => expectExists(c, path, false, 'no protocol added') };
+  },
+  'os-federation.protocols.update': async (c) => {
+    const path = await tProtocol(c);
+    const other = await tMapping(c);
+    return judged({ method: 'PATCH', path, body: { protocol: { mapping_id: other } } }, async () => (await adminGet(c, path)).body?.protocol?.mapping_id, other, 'protocol.mapping_id');
+  },
+  'os-federation.protocols.delete': async (c) => { const path = await tProtocol(c); return remove(async () => path, (p) => p)(c); },
+  'os-federation.mappings.list': read(() => MAPPINGS, 'mappings'),
+  'os-federation.mappings.get': async (c) => { const id = await tMapping(c); return read(() => `${MAPPINGS}/${id}`, 'mapping', () => id)(c); },
+  'os-federation.mappings.create': putCreate((id) => `${MAPPINGS}/${id}`, 'mapping', (c) => ({ rules: mappingRules(c.f.name('rule')) })),
+  'os-federation.mappings.update': async (c) => {
+    const id = await tMapping(c);
+    const rules = mappingRules(c.f.name('after'));
+    return judged({ method: 'PATCH', path: `${MAPPINGS}/${id}`, body: { mapping: { rules } } }, async () => (await adminGet(c, `${MAPPINGS}/${id}`)).body?.mapping?.rules, rules, 'mapping.rules');
+  },
+  'os-federation.mappings.delete': remove(tMapping, (id) => `${MAPPINGS}/${id}`),
+  'os-federation.sps.list': read(() => SPS, 'service_providers'),
+  'os-federation.sps.get': async (c) => { const id = await tSp(c); return read(() => `${SPS}/${id}`, 'service_provider', () => id)(c); },
+  'os-federation.sps.register': putCreate((id) => `${SPS}/${id}`, 'service_provider', () => ({
+    auth_url: 'https://sp.example.test/v3/OS-FEDERATION/identity_providers/gate/protocols/saml2/auth', sp_url: 'https://sp.example.test/Shibboleth.sso/SAML2/ECP', enabled: false,
+  })),
+  'os-federation.sps.update': update(tSp, (id) => `${SPS}/${id}`, 'service_provider'),
+  'os-federation.sps.delete': remove(tSp, (id) => `${SPS}/${id}`),
   // tokens: in scope = the persona's own token as subject, out of scope = project Q member's
   'auth.tokens.validate': async (c) => ({ method: 'GET', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) }, effect: async (res) => expect(res.body?.token?.user?.id).toBe(c.cell.scope === 'in' ? c.persona.userId : personaOf(c.w, 'project-member-b').userId) }),
   'auth.tokens.check': async (c) => ({ method: 'HEAD', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) } }),
