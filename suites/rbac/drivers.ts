@@ -540,6 +540,8 @@ export const DRIVERS: Record<string, Driver> = {
     return judged({ method: 'PATCH', path: `${MAPPINGS}/${id}`, body: { mapping: { rules } } }, async () => (await adminGet(c, `${MAPPINGS}/${id}`)).body?.mapping?.rules, rules, 'mapping.rules');
   },
   'os-federation.mappings.delete': remove(tMapping, (id) => `${MAPPINGS}/${id}`),
+  'os-federation.projects.list': read(() => '/v3/OS-FEDERATION/projects', 'projects'),
+  'os-federation.domains.list': read(() => '/v3/OS-FEDERATION/domains', 'domains'),
   'os-federation.sps.list': read(() => SPS, 'service_providers'),
   'os-federation.sps.get': async (c) => { const id = await tSp(c); return read(() => `${SPS}/${id}`, 'service_provider', () => id)(c); },
   'os-federation.sps.register': putCreate((id) => `${SPS}/${id}`, 'service_provider', () => ({
