@@ -3,6 +3,7 @@ import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { HttpMethod, KsResponse } from '../../lib/keystone/http.js';
 import type { Cell } from '../../lib/rbac/expectations.js';
+import { PasswordSession } from '../../lib/keystone/session.js';
 import { personaOf, type Persona, type RbacWorld } from '../../lib/rbac/world.js';
 
 /**
@@ -55,10 +56,14 @@ function read(path: (c: CellContext) => string, key: string, id?: (c: CellContex
   });
 }
 
-/** A create: allowed means admin finds the new entity (and the cell deletes it); denied means no entity has the name. */
-function create(collection: string, key: string, body: (c: CellContext, name: string) => Record<string, unknown>, opts: { idPath?: (id: string) => string; before?: (c: CellContext, id: string) => Promise<unknown> } = {}): Driver {
+/**
+ * A create: allowed means admin finds the new entity (and the cell deletes it); denied means no
+ * entity carries the unique name in `field` (`name`, or `description` where there is no name).
+ */
+function create(collection: string, key: string, body: (c: CellContext, name: string) => Record<string, unknown>, opts: { idPath?: (id: string) => string; before?: (c: CellContext, id: string) => Promise<unknown>; field?: string } = {}): Driver {
   return async (c) => {
     const name = c.f.name(key);
+    const field = opts.field ?? 'name';
     const memberPath = opts.idPath ?? ((id: string) => `${collection}/${id}`);
     return {
       method: 'POST', path: collection, body: { [key]: body(c, name) },
@@ -69,10 +74,28 @@ function create(collection: string, key: string, body: (c: CellContext, name: st
         await expectExists(c, memberPath(id), true, 'created entity');
       },
       unchanged: async () => {
-        const r = await adminGet(c, `${collection}?name=${encodeURIComponent(name)}`);
+        const r = await adminGet(c, `${collection}?${field}=${encodeURIComponent(name)}`);
         expect(r.status).toBe(200);
-        expect(r.body[`${key}s`].filter((x: { name?: string }) => x.name === name), `no ${key} named ${name}`).toHaveLength(0);
+        expect(r.body[`${key}s`].filter((x: Record<string, unknown>) => x[field] === name), `no ${key} with ${field} ${name}`).toHaveLength(0);
       },
+    };
+  };
+}
+
+/**
+ * A create by PUT on a caller-chosen id (federation idps, mappings, service providers): allowed
+ * means admin GETs it (and the cell deletes it), denied means admin gets 404.
+ */
+function putCreate(memberPath: (id: string) => string, key: string, body: (c: CellContext) => Record<string, unknown>): Driver {
+  return async (c) => {
+    const id = c.f.name(key.replace(/_/g, '-'));
+    return {
+      method: 'PUT', path: memberPath(id), body: { [key]: body(c) },
+      effect: async () => {
+        c.f.defer(`${key} ${id}`, async () => adminSend(c, 'DELETE', memberPath(id)));
+        await expectExists(c, memberPath(id), true, `created ${key}`);
+      },
+      unchanged: () => expectExists(c, memberPath(id), false, `no ${key} created`),
     };
   };
 }
@@ -121,6 +144,58 @@ function relation(method: 'PUT' | 'DELETE', path: (c: CellContext) => Promise<st
   };
 }
 const adminPut = async (c: CellContext, p: string) => { const r = await c.admin.http.request('PUT', p, { token: await c.admin.tokenSource() }); expect([201, 204]).toContain(r.status); };
+const adminSend = async (c: CellContext, method: HttpMethod, p: string, body?: unknown, headers?: Record<string, string>) => c.admin.http.request(method, p, { token: await c.admin.tokenSource(), body, headers });
+
+/**
+ * A relation admin has made (PUT, its removal deferred) that the persona reads with HEAD or GET:
+ * allowed means the status the row expects (204: it is there); nothing to change if denied.
+ */
+function present(path: (c: CellContext) => Promise<string>, method: HttpMethod = 'HEAD'): Driver {
+  return async (c) => {
+    const p = await path(c);
+    await adminPut(c, p);
+    c.f.defer(`relation ${p}`, async () => adminSend(c, 'DELETE', p));
+    return { method, path: p };
+  };
+}
+
+/**
+ * A write judged on an admin read-back: allowed means `readBack` gives `after`, denied that it
+ * still gives what it gave before the call.
+ */
+async function judged(req: Omit<Prepared, 'effect' | 'unchanged'>, readBack: () => Promise<unknown>, after: unknown, what: string): Promise<Prepared> {
+  const before = await readBack();
+  return {
+    ...req,
+    effect: async () => expect(await readBack(), `${what} after ${req.method}`).toEqual(after),
+    unchanged: async () => expect(await readBack(), `${what} unchanged`).toEqual(before),
+  };
+}
+
+/**
+ * A POST of a batch collection (registered limits, limits): allowed means admin finds exactly one
+ * entry by `query` (and the cell deletes it), denied means none.
+ */
+function createBatch(collection: string, key: string, make: (c: CellContext) => Promise<{ entry: Record<string, unknown>; query: string }>): Driver {
+  return async (c) => {
+    const { entry, query } = await make(c);
+    const find = async () => {
+      const r = await adminGet(c, `${collection}?${query}`);
+      expect(r.status, `admin GET ${collection}?${query}`).toBe(200);
+      return r.body[key] as { id: string }[];
+    };
+    return {
+      method: 'POST', path: collection, body: { [key]: [entry] },
+      effect: async (res) => {
+        const id = res.body?.[key]?.[0]?.id as string;
+        expect(id, 'created id').toBeTruthy();
+        c.f.defer(`${key} ${id}`, async () => adminSend(c, 'DELETE', `${collection}/${id}`));
+        expect((await find()).map((x) => x.id), `admin finds the created ${key}`).toEqual([id]);
+      },
+      unchanged: async () => expect(await find(), `no ${key} created`).toHaveLength(0),
+    };
+  };
+}
 
 // Throwaways, made by admin through the test-scoped factory.
 const tDomain = async (c: CellContext) => (await c.f.domain()).id;
@@ -143,15 +218,83 @@ const grantPath = (target: 'projects' | 'domains', actor: 'users' | 'groups') =>
   `/v3/${target}/${target === 'projects' ? projectOf(c) : domainOf(c)}/${actor}/${actor === 'users' ? userOf(c) : groupOf(c)}/roles`;
 const grantOps = (target: 'projects' | 'domains', actor: 'users' | 'groups', prefix: string): Record<string, Driver> => ({
   [`${prefix}.list`]: read(grantPath(target, actor), 'roles'),
-  [`${prefix}.check`]: async (c) => {
-    const p = `${grantPath(target, actor)(c)}/${c.w.grantRole}`;
-    await adminPut(c, p);
-    c.f.defer(`grant ${p}`, async () => c.admin.http.request('DELETE', p, { token: await c.admin.tokenSource() }));
-    return { method: 'HEAD', path: p };
-  },
+  [`${prefix}.check`]: present(async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`),
   [`${prefix}.grant`]: relation('PUT', async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`),
   [`${prefix}.revoke`]: relation('DELETE', async (c) => `${grantPath(target, actor)(c)}/${c.w.grantRole}`, undefined, 204, adminPut),
 });
+
+/**
+ * OS-INHERIT grants, on a throwaway user/group of the side's domain (a world user's inherited grant
+ * would be granted and revoked by concurrent cells of the same op): the same rules as direct grants.
+ */
+const inheritPath = (target: 'projects' | 'domains', actor: 'users' | 'groups') => async (c: CellContext) =>
+  `/v3/OS-INHERIT/${target}/${target === 'projects' ? projectOf(c) : domainOf(c)}/${actor}/${actor === 'users' ? await tUser(c) : await tGroup(c)}/roles/${c.w.grantRole}/inherited_to_projects`;
+const inheritOps = (target: 'projects' | 'domains', actor: 'users' | 'groups', prefix: string): Record<string, Driver> => ({
+  ...(target === 'domains' ? { [`${prefix}.list`]: read((c) => `/v3/OS-INHERIT/domains/${domainOf(c)}/${actor}/${actor === 'users' ? userOf(c) : groupOf(c)}/roles/inherited_to_projects`, 'roles') } : {}),
+  [`${prefix}.check`]: present(inheritPath(target, actor)),
+  [`${prefix}.grant`]: relation('PUT', inheritPath(target, actor)),
+  [`${prefix}.revoke`]: relation('DELETE', inheritPath(target, actor), undefined, 204, adminPut),
+});
+
+/** Project tags: a throwaway project of the side's domain carrying `tags` (set by admin), and its tags as admin reads them. */
+const taggedProject = async (c: CellContext, tags: string[]) => {
+  const id = await tProject(c);
+  expect((await adminSend(c, 'PUT', `/v3/projects/${id}/tags`, { tags })).status, 'admin sets the tags').toBe(200);
+  return id;
+};
+const tagsOf = (c: CellContext, id: string) => async () => ((await adminGet(c, `/v3/projects/${id}/tags`)).body?.tags as string[] ?? []).slice().sort();
+
+/** Implied roles: an inference rule between two throwaway roles (not made yet). */
+const inference = async (c: CellContext) => `/v3/roles/${await tRole(c)}/implies/${await tRole(c)}`;
+/** A system grant of the suite's role to a throwaway user/group (a world one is granted and revoked by the grant/revoke cells). */
+const systemGrant = (actor: 'users' | 'groups') => async (c: CellContext) => `/v3/system/${actor}/${actor === 'users' ? await tUser(c) : await tGroup(c)}/roles/${c.w.grantRole}`;
+
+/** A fresh token of `p`'s user (its own password auth): a token the cell may revoke without touching the persona's cached one. */
+const freshToken = (c: CellContext, p: Persona) => new PasswordSession(c.admin.http, p.session.credentials).getToken();
+
+/** A token of `p`'s user without scope (create_trust is project-scoped: oslo.policy counts an unscoped token as project scope). */
+const unscopedToken = (c: CellContext, p: Persona) => {
+  const { username, password, userId } = p.session.credentials;
+  return new PasswordSession(c.admin.http, { username, password, userId }).getToken();
+};
+/** A trust made by its trustor (Keystone requires the caller to be the trustor); admin deletes it after the cell. */
+async function trustBy(c: CellContext, trustorToken: string, trustor: string, trustee: string, projectId?: string): Promise<string> {
+  const trust = { trustor_user_id: trustor, trustee_user_id: trustee, impersonation: false, ...(projectId ? { project_id: projectId, roles: [{ id: c.w.roles.member }] } : {}) };
+  const r = await c.admin.http.request('POST', '/v3/OS-TRUST/trusts', { token: trustorToken, body: { trust } });
+  expect(r.status, 'the trustor creates the trust').toBe(201);
+  const id = r.body.trust.id as string;
+  c.f.defer(`trust ${id}`, async () => adminSend(c, 'DELETE', `/v3/OS-TRUST/trusts/${id}`));
+  return id;
+}
+const counterpart = (c: CellContext) => personaOf(c.w, 'project-member-b');
+/** Reads: a trust of project Q's member on Q delegating member, to the persona (in) or to a plain user of A (out). */
+const trusteeTrust = async (c: CellContext) =>
+  trustBy(c, await counterpart(c).session.getToken(), counterpart(c).userId, c.cell.scope === 'in' ? c.persona.userId : c.w.userA, c.w.projectQ);
+const trustRead = (suffix: (c: CellContext) => string, key: string, id?: (c: CellContext) => string, method: HttpMethod = 'GET'): Driver => async (c) => {
+  const trust = await trusteeTrust(c);
+  return read(() => `/v3/OS-TRUST/trusts/${trust}${suffix(c)}`, key, id ?? (key === 'trust' ? () => trust : undefined), method)(c);
+};
+
+// OS-EP-FILTER, OS-OAUTH1 and OS-FEDERATION throwaways (global resources: no in/out).
+const EPG = '/v3/OS-EP-FILTER/endpoint_groups';
+const CONSUMERS = '/v3/OS-OAUTH1/consumers';
+const IDPS = '/v3/OS-FEDERATION/identity_providers';
+const MAPPINGS = '/v3/OS-FEDERATION/mappings';
+const SPS = '/v3/OS-FEDERATION/service_providers';
+const tEndpointGroup = async (c: CellContext) => (await c.f.endpointGroup({ interface: 'admin' })).id;
+const tConsumer = async (c: CellContext) => (await c.f.consumer()).id;
+const tIdp = async (c: CellContext) => (await c.f.identityProvider()).id;
+/** A mapping rule set: any REMOTE_USER becomes a local user of that name (never used to authenticate here). */
+const mappingRules = (name: string) => [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'REMOTE_USER' }, { type: 'HTTP_X_GATE', any_one_of: [name] }] }];
+const tMapping = async (c: CellContext) => (await c.f.mapping(mappingRules('before'))).id;
+const tSp = async (c: CellContext) => (await c.f.serviceProvider()).id;
+/** An identity provider with one protocol mapped to a throwaway mapping: the protocol's path. */
+const tProtocol = async (c: CellContext) => {
+  const path = `${IDPS}/${await tIdp(c)}/protocols/gate`;
+  expect((await adminSend(c, 'PUT', path, { protocol: { mapping_id: await tMapping(c) } })).status, 'admin adds the protocol').toBe(201);
+  c.f.defer(`protocol ${path}`, async () => adminSend(c, 'DELETE', path));
+  return path;
+};
 
 const own = (c: CellContext) => c.persona.userId;
 const subjectToken = async (c: CellContext) => (c.cell.scope === 'in' ? c.persona.session.getToken() : personaOf(c.w, 'project-member-b').session.getToken());
@@ -166,6 +309,17 @@ export const DRIVERS: Record<string, Driver> = {
   'projects.delete': remove(tProject, (id) => `/v3/projects/${id}`),
   'project-tags.list': read((c) => `/v3/projects/${projectOf(c)}/tags`, 'tags'),
   'project-tags.add': relation('PUT', async (c) => `/v3/projects/${await tProject(c)}/tags/rbac`),
+  // in = a tag admin put on project P itself (project personas read through project_id), out = on Q
+  'project-tags.check': present(async (c) => `/v3/projects/${projectOf(c)}/tags/${c.f.name('tag')}`, 'GET'),
+  'project-tags.replace': async (c) => {
+    const id = await taggedProject(c, ['before']);
+    return judged({ method: 'PUT', path: `/v3/projects/${id}/tags`, body: { tags: ['after-1', 'after-2'] } }, tagsOf(c, id), ['after-1', 'after-2'], 'tags');
+  },
+  'project-tags.remove': relation('DELETE', async (c) => `/v3/projects/${await tProject(c)}/tags/rbac`, undefined, 204, adminPut),
+  'project-tags.clear': async (c) => {
+    const id = await taggedProject(c, ['one', 'two']);
+    return judged({ method: 'DELETE', path: `/v3/projects/${id}/tags` }, tagsOf(c, id), [], 'tags');
+  },
   // domains
   'domains.list': read(() => '/v3/domains', 'domains'),
   'domains.get': read((c) => `/v3/domains/${domainOf(c)}`, 'domain', domainOf),
@@ -206,15 +360,32 @@ export const DRIVERS: Record<string, Driver> = {
   'roles.update': update(tRole, (id) => `/v3/roles/${id}`, 'role'),
   'roles.delete': remove(tRole, (id) => `/v3/roles/${id}`),
   'implied-roles.list-all': read(() => '/v3/role_inferences', 'role_inferences'),
+  'implied-roles.list': async (c) => {
+    const p = await inference(c);
+    await adminPut(c, p);
+    return read(() => p.replace(/\/[^/]+$/, ''), 'role_inference')(c);
+  },
+  'implied-roles.get': async (c) => { const p = await inference(c); await adminPut(c, p); return read(() => p, 'role_inference')(c); },
+  'implied-roles.check': present(inference),
+  'implied-roles.create': relation('PUT', inference),
+  'implied-roles.delete': relation('DELETE', inference, undefined, 204, adminPut),
   // grants and assignments
   ...grantOps('projects', 'users', 'role-grants.project-user'),
   ...grantOps('projects', 'groups', 'role-grants.project-group'),
   ...grantOps('domains', 'users', 'role-grants.domain-user'),
   ...grantOps('domains', 'groups', 'role-grants.domain-group'),
+  ...inheritOps('domains', 'users', 'os-inherit.domain-user'),
+  ...inheritOps('domains', 'groups', 'os-inherit.domain-group'),
+  ...inheritOps('projects', 'users', 'os-inherit.project-user'),
+  ...inheritOps('projects', 'groups', 'os-inherit.project-group'),
   'role-assignments.list': read(() => '/v3/role_assignments', 'role_assignments'),
   // system role assignments (on side A's plain user/group: system grants have no domain)
   'system-roles.user.list': read((c) => `/v3/system/users/${c.w.userA}/roles`, 'roles'),
   'system-roles.user.grant': relation('PUT', async (c) => `/v3/system/users/${c.w.userA}/roles/${c.w.grantRole}`),
+  'system-roles.user.check': present(systemGrant('users')),
+  'system-roles.user.get': present(systemGrant('users'), 'GET'),
+  'system-roles.group.check': present(systemGrant('groups')),
+  'system-roles.group.get': present(systemGrant('groups'), 'GET'),
   'system-roles.user.revoke': relation('DELETE', async (c) => `/v3/system/users/${c.w.userA}/roles/${c.w.grantRole}`, undefined, 204, adminPut),
   'system-roles.group.list': read((c) => `/v3/system/groups/${c.w.groupA}/roles`, 'roles'),
   'system-roles.group.grant': relation('PUT', async (c) => `/v3/system/groups/${c.w.groupA}/roles/${c.w.grantRole}`),
@@ -280,19 +451,112 @@ export const DRIVERS: Record<string, Driver> = {
   // unified limits
   'registered-limits.list': read(() => '/v3/registered_limits', 'registered_limits'),
   'registered-limits.get': read((c) => `/v3/registered_limits/${c.w.registeredLimit}`, 'registered_limit', (c) => c.w.registeredLimit),
+  'registered-limits.create': createBatch('/v3/registered_limits', 'registered_limits', async (c) => {
+    const resource = c.f.name('resource');
+    return { entry: { service_id: c.w.service, resource_name: resource, default_limit: 10 }, query: `service_id=${c.w.service}&resource_name=${encodeURIComponent(resource)}` };
+  }),
   'registered-limits.update': update(tRegisteredLimit, (id) => `/v3/registered_limits/${id}`, 'registered_limit'),
   'registered-limits.delete': remove(tRegisteredLimit, (id) => `/v3/registered_limits/${id}`),
   'limits.model.get': read(() => '/v3/limits/model', 'model'),
   'limits.list': read(() => '/v3/limits', 'limits'),
   'limits.get': read((c) => `/v3/limits/${c.cell.scope === 'in' ? c.w.limitP : c.w.limitQ}`, 'limit', (c) => (c.cell.scope === 'in' ? c.w.limitP : c.w.limitQ)),
+  'limits.create': createBatch('/v3/limits', 'limits', async (c) => {
+    const rl = await c.f.registeredLimit({ service_id: c.w.service });
+    return { entry: { service_id: c.w.service, project_id: projectOf(c), resource_name: rl.resource_name, resource_limit: 5 }, query: `service_id=${c.w.service}&resource_name=${encodeURIComponent(rl.resource_name)}&project_id=${projectOf(c)}` };
+  }),
   'limits.update': update(tLimit, (id) => `/v3/limits/${id}`, 'limit'),
   'limits.delete': remove(tLimit, (id) => `/v3/limits/${id}`),
   // trusts and revocation events
   'os-trust.list': read(() => '/v3/OS-TRUST/trusts', 'trusts'),
+  'os-trust.create': async (c) => {
+    const trustee = await tUser(c);
+    const trustor = c.cell.scope === 'in' ? c.persona.userId : counterpart(c).userId;
+    const find = async () => {
+      const r = await adminGet(c, `/v3/OS-TRUST/trusts?trustee_user_id=${trustee}`);
+      expect(r.status, 'admin lists the trustee\'s trusts').toBe(200);
+      return (r.body.trusts as { id: string }[]).map((t) => t.id);
+    };
+    return {
+      method: 'POST', path: '/v3/OS-TRUST/trusts', body: { trust: { trustor_user_id: trustor, trustee_user_id: trustee, impersonation: false } },
+      effect: async (res) => {
+        const id = res.body?.trust?.id as string;
+        expect(id, 'created id').toBeTruthy();
+        c.f.defer(`trust ${id}`, async () => adminSend(c, 'DELETE', `/v3/OS-TRUST/trusts/${id}`));
+        expect(await find(), 'admin finds the trust').toEqual([id]);
+      },
+      unchanged: async () => expect(await find(), 'no trust created').toEqual([]),
+    };
+  },
+  'os-trust.get': trustRead(() => '', 'trust'),
+  'os-trust.delete': async (c) => {
+    const id = c.cell.scope === 'in'
+      ? await trustBy(c, await unscopedToken(c, c.persona), c.persona.userId, c.w.userA)
+      : await trustBy(c, await counterpart(c).session.getToken(), counterpart(c).userId, c.w.userA);
+    return remove(async () => id, (x) => `/v3/OS-TRUST/trusts/${x}`)(c);
+  },
+  'os-trust.roles.list': trustRead(() => '/roles', 'roles'),
+  'os-trust.roles.check': trustRead((c) => `/roles/${c.w.roles.member}`, 'role', undefined, 'HEAD'),
+  'os-trust.roles.get': trustRead((c) => `/roles/${c.w.roles.member}`, 'role', (c) => c.w.roles.member),
   'os-revoke.events.list': read(() => '/v3/OS-REVOKE/events', 'events'),
+  // OS-EP-FILTER endpoint groups
+  'os-ep-filter.endpoint-groups.list': read(() => EPG, 'endpoint_groups'),
+  'os-ep-filter.endpoint-groups.get': async (c) => { const id = await tEndpointGroup(c); return read(() => `${EPG}/${id}`, 'endpoint_group', () => id)(c); },
+  'os-ep-filter.endpoint-groups.check': async (c) => { const id = await tEndpointGroup(c); return read(() => `${EPG}/${id}`, 'endpoint_group', undefined, 'HEAD')(c); },
+  'os-ep-filter.endpoint-groups.create': create(EPG, 'endpoint_group', (_c, name) => ({ name, filters: { interface: 'admin' } })),
+  'os-ep-filter.endpoint-groups.update': update(tEndpointGroup, (id) => `${EPG}/${id}`, 'endpoint_group'),
+  'os-ep-filter.endpoint-groups.delete': remove(tEndpointGroup, (id) => `${EPG}/${id}`),
+  // OS-OAUTH1 consumers (no name: the unique value goes in the description)
+  'os-oauth1.consumers.list': read(() => CONSUMERS, 'consumers'),
+  'os-oauth1.consumers.get': async (c) => { const id = await tConsumer(c); return read(() => `${CONSUMERS}/${id}`, 'consumer', () => id)(c); },
+  'os-oauth1.consumers.create': create(CONSUMERS, 'consumer', (_c, name) => ({ description: name }), { field: 'description' }),
+  'os-oauth1.consumers.update': update(tConsumer, (id) => `${CONSUMERS}/${id}`, 'consumer'),
+  'os-oauth1.consumers.delete': remove(tConsumer, (id) => `${CONSUMERS}/${id}`),
+  // OS-FEDERATION identity providers, protocols, mappings, service providers
+  'os-federation.idps.list': read(() => IDPS, 'identity_providers'),
+  'os-federation.idps.get': async (c) => { const id = await tIdp(c); return read(() => `${IDPS}/${id}`, 'identity_provider', () => id)(c); },
+  'os-federation.idps.register': putCreate((id) => `${IDPS}/${id}`, 'identity_provider', () => ({ enabled: false, description: 'rbac' })),
+  'os-federation.idps.update': update(tIdp, (id) => `${IDPS}/${id}`, 'identity_provider'),
+  'os-federation.idps.delete': remove(tIdp, (id) => `${IDPS}/${id}`),
+  'os-federation.protocols.list': async (c) => { const p = await tProtocol(c); return read(() => p.replace(/\/gate$/, ''), 'protocols')(c); },
+  'os-federation.protocols.get': async (c) => { const p = await tProtocol(c); return read(() => p, 'protocol', () => 'gate')(c); },
+  'os-federation.protocols.add': async (c) => {
+    const path = `${IDPS}/${await tIdp(c)}/protocols/gate`;
+    const mapping = await tMapping(c);
+    c.f.defer(`protocol ${path}`, async () => adminSend(c, 'DELETE', path));
+    return { method: 'PUT', path, body: { protocol: { mapping_id: mapping } }, effect: () => expectExists(c, path, true, 'added protocol'), unchanged: () => expectExists(c, path, false, 'no protocol added') };
+  },
+  'os-federation.protocols.update': async (c) => {
+    const path = await tProtocol(c);
+    const other = await tMapping(c);
+    return judged({ method: 'PATCH', path, body: { protocol: { mapping_id: other } } }, async () => (await adminGet(c, path)).body?.protocol?.mapping_id, other, 'protocol.mapping_id');
+  },
+  'os-federation.protocols.delete': async (c) => { const path = await tProtocol(c); return remove(async () => path, (p) => p)(c); },
+  'os-federation.mappings.list': read(() => MAPPINGS, 'mappings'),
+  'os-federation.mappings.get': async (c) => { const id = await tMapping(c); return read(() => `${MAPPINGS}/${id}`, 'mapping', () => id)(c); },
+  'os-federation.mappings.create': putCreate((id) => `${MAPPINGS}/${id}`, 'mapping', (c) => ({ rules: mappingRules(c.f.name('rule')) })),
+  'os-federation.mappings.update': async (c) => {
+    const id = await tMapping(c);
+    const rules = mappingRules(c.f.name('after'));
+    return judged({ method: 'PATCH', path: `${MAPPINGS}/${id}`, body: { mapping: { rules } } }, async () => (await adminGet(c, `${MAPPINGS}/${id}`)).body?.mapping?.rules, rules, 'mapping.rules');
+  },
+  'os-federation.mappings.delete': remove(tMapping, (id) => `${MAPPINGS}/${id}`),
+  'os-federation.projects.list': read(() => '/v3/OS-FEDERATION/projects', 'projects'),
+  'os-federation.domains.list': read(() => '/v3/OS-FEDERATION/domains', 'domains'),
+  'os-federation.sps.list': read(() => SPS, 'service_providers'),
+  'os-federation.sps.get': async (c) => { const id = await tSp(c); return read(() => `${SPS}/${id}`, 'service_provider', () => id)(c); },
+  'os-federation.sps.register': putCreate((id) => `${SPS}/${id}`, 'service_provider', () => ({
+    auth_url: 'https://sp.example.test/v3/OS-FEDERATION/identity_providers/gate/protocols/saml2/auth', sp_url: 'https://sp.example.test/Shibboleth.sso/SAML2/ECP', enabled: false,
+  })),
+  'os-federation.sps.update': update(tSp, (id) => `${SPS}/${id}`, 'service_provider'),
+  'os-federation.sps.delete': remove(tSp, (id) => `${SPS}/${id}`),
   // tokens: in scope = the persona's own token as subject, out of scope = project Q member's
   'auth.tokens.validate': async (c) => ({ method: 'GET', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) }, effect: async (res) => expect(res.body?.token?.user?.id).toBe(c.cell.scope === 'in' ? c.persona.userId : personaOf(c.w, 'project-member-b').userId) }),
   'auth.tokens.check': async (c) => ({ method: 'HEAD', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': await subjectToken(c) } }),
+  'auth.tokens.revoke': async (c) => {
+    const token = await freshToken(c, c.cell.scope === 'in' ? c.persona : personaOf(c.w, 'project-member-b'));
+    const validity = async () => (await adminSend(c, 'GET', '/v3/auth/tokens', undefined, { 'X-Subject-Token': token })).status;
+    return judged({ method: 'DELETE', path: '/v3/auth/tokens', headers: { 'X-Subject-Token': token } }, validity, 404, 'admin validation of the subject token');
+  },
   'auth.catalog.get': read(() => '/v3/auth/catalog', 'catalog'),
   'auth.projects.list': read(() => '/v3/auth/projects', 'projects'),
   'auth.domains.list': read(() => '/v3/auth/domains', 'domains'),
