@@ -85,7 +85,7 @@ test.describe('clouds.yaml: one Keystone endpoint per region', () => {
     ];
     for (const [clouds, message] of bad) expect(configError(() => resolveExternalTarget({ ...files(clouds), OS_CLOUD: 'c' }))).toMatch(message);
     expect(configError(() => resolveExternalTarget({ ...files({ c: threeRegions() }), OS_CLOUD: 'nope' }))).toMatch(/OS_CLOUD=nope: no cloud nope in .*clouds.yaml \(it has c\)/);
-    expect(configError(() => resolveExternalTarget({ OS_CLOUD: 'c', OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' }))).toMatch(/OS_CLIENT_CONFIG_FILE=\/nonexistent\/clouds.yaml: no such file/);
+    expect(configError(() => resolveExternalTarget({ OS_CLOUD: 'c', OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' }))).toMatch(/^OS_CLOUD=c: OS_CLIENT_CONFIG_FILE=\/nonexistent\/clouds.yaml: no such file/);
     writeFileSync(join(dir, 'broken.yaml'), 'clouds: [unclosed');
     expect(configError(() => resolveExternalTarget({ OS_CLOUD: 'c', OS_CLIENT_CONFIG_FILE: join(dir, 'broken.yaml') }))).toMatch(/broken.yaml: not valid YAML/);
     expect(configError(() => resolveExternalTarget({}))).toMatch(/KS_TARGET=external needs OS_CLOUD or KS_CLOUDS \(clouds.yaml\) or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD/);
@@ -252,7 +252,7 @@ test.describe('external chaos needs KS_ALLOW_EXTERNAL_CHAOS', () => {
   const base = { KS_TARGET: 'external', KS_DATABASE_CONTAINERS: 'RegionOne=db1' };
 
   test('fault containers of an external target, the chaos project selected, no opt-in: refused, the variable named', () => {
-    expect(externalChaosRefusal(base, ['chaos'], false)).toMatch(/^KS_DATABASE_CONTAINERS names containers .* KS_ALLOW_EXTERNAL_CHAOS is not set: set KS_ALLOW_EXTERNAL_CHAOS=1/);
+    expect(externalChaosRefusal(base, ['chaos'], false)).toMatch(/^KS_DATABASE_CONTAINERS names containers .* KS_ALLOW_EXTERNAL_CHAOS is not 1: set KS_ALLOW_EXTERNAL_CHAOS=1/);
     expect(externalChaosRefusal(base, [], false), 'no --project: every project, chaos included').toMatch(/KS_ALLOW_EXTERNAL_CHAOS=1/);
     expect(externalChaosRefusal({ KS_TARGET: 'external', KS_REPLICATION_PROXY_CONTAINERS: 'a', KS_SQL_PROXY_CONTAINERS: 'b' }, ['chaos'], false))
       .toMatch(/^KS_REPLICATION_PROXY_CONTAINERS, KS_SQL_PROXY_CONTAINERS name containers/);
@@ -277,12 +277,14 @@ test.describe('external chaos needs KS_ALLOW_EXTERNAL_CHAOS', () => {
         },
       });
       const refused = run({});
+      // Only exactly 1 opts in, as the injectors' own guard reads it.
+      expect(run({ KS_ALLOW_EXTERNAL_CHAOS: 'true' }).stdout).toMatch(/KS_ALLOW_EXTERNAL_CHAOS is not 1: set KS_ALLOW_EXTERNAL_CHAOS=1/);
       expect(refused.status).not.toBe(0);
       expect(refused.stdout + refused.stderr).toMatch(/configuration: KS_DATABASE_CONTAINERS names containers .*set KS_ALLOW_EXTERNAL_CHAOS=1/);
       // With the opt-in it gets past the guard and fails on what comes next (the container is not there).
       const allowed = run({ KS_ALLOW_EXTERNAL_CHAOS: '1' });
       expect(allowed.status).not.toBe(0);
-      expect(allowed.stdout + allowed.stderr).not.toMatch(/KS_ALLOW_EXTERNAL_CHAOS is not set/);
+      expect(allowed.stdout + allowed.stderr).not.toMatch(/KS_ALLOW_EXTERNAL_CHAOS is not 1/);
       expect(allowed.stdout + allowed.stderr).toMatch(/configuration: KS_DATABASE_CONTAINERS: RegionOne: cannot inspect container ks-nonexistent-db/);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -64,13 +64,13 @@ export function deepMerge(base: Doc, over: Doc): Doc {
 /** `clouds` of the first clouds.yaml found, with secure.yaml's `clouds` merged over it by name. */
 function loadClouds(env: NodeJS.ProcessEnv, variable: string): { clouds: Doc; file: string } {
   const candidates = cloudsFiles(env);
-  if (env.OS_CLIENT_CONFIG_FILE && !existsSync(env.OS_CLIENT_CONFIG_FILE)) throw new ConfigError(`OS_CLIENT_CONFIG_FILE=${env.OS_CLIENT_CONFIG_FILE}: no such file`);
+  if (env.OS_CLIENT_CONFIG_FILE && !existsSync(env.OS_CLIENT_CONFIG_FILE)) throw new ConfigError(`${variable}: OS_CLIENT_CONFIG_FILE=${env.OS_CLIENT_CONFIG_FILE}: no such file`);
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new ConfigError(`${variable} is set but no clouds.yaml found (looked in ${candidates.filter((f) => f.endsWith('.yaml')).join(', ')})`);
   const doc = readDoc(file);
   let clouds = doc.clouds ?? {};
   if (!isObject(clouds)) throw new ConfigError(`${file}: clouds must be a mapping of cloud names`);
-  if (env.OS_CLIENT_SECURE_FILE && !existsSync(env.OS_CLIENT_SECURE_FILE)) throw new ConfigError(`OS_CLIENT_SECURE_FILE=${env.OS_CLIENT_SECURE_FILE}: no such file`);
+  if (env.OS_CLIENT_SECURE_FILE && !existsSync(env.OS_CLIENT_SECURE_FILE)) throw new ConfigError(`${variable}: OS_CLIENT_SECURE_FILE=${env.OS_CLIENT_SECURE_FILE}: no such file`);
   const secure = secureFiles(env).find((f) => existsSync(f));
   if (secure) {
     const s = readDoc(secure).clouds ?? {};

@@ -80,7 +80,7 @@ export function externalChaosRefusal(env: NodeJS.ProcessEnv, projects: readonly 
   const named = FAULT_CONTAINER_VARIABLES.filter((v) => env[v]?.trim());
   if (!named.length) return undefined;
   return `${named.join(', ')} name${named.length === 1 ? 's' : ''} containers of an external deployment for the chaos project to inject faults into, ` +
-    'and KS_ALLOW_EXTERNAL_CHAOS is not set: set KS_ALLOW_EXTERNAL_CHAOS=1 to allow it (or leave the chaos project out)';
+    'and KS_ALLOW_EXTERNAL_CHAOS is not 1: set KS_ALLOW_EXTERNAL_CHAOS=1 to allow it (or leave the chaos project out)';
 }
 
 type Inspect = { Name: string; Id: string; NetworkSettings: { Networks: Record<string, unknown>; Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null | undefined> } };
