@@ -3,8 +3,9 @@
 // container mappings the chaos injectors use, and the refusal without KS_ALLOW_EXTERNAL_CHAOS.
 // Every judgement is shown passing good input and failing bad input with the culprit named.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -13,6 +14,7 @@ import { resolveExternalTarget } from '../lib/cluster/clouds.js';
 import { connectExternal } from '../lib/cluster/external.js';
 import { externalChaosRefusal, parseRegionContainers, resolveExternalContainers, type InspectContainer } from '../lib/cluster/external-containers.js';
 import { ConfigError } from '../lib/config/settings.js';
+import { closeAllPools, TLS_CA_FILE_ENV, TLS_INSECURE_ENV } from '../lib/keystone/http.js';
 
 const REGIONS = ['RegionOne', 'RegionTwo', 'RegionThree'];
 const AUTH = { username: 'admin', password: 's3cret', project_name: 'admin', user_domain_name: 'Default', project_domain_name: 'Default' };
@@ -171,9 +173,41 @@ test.describe('clouds.yaml: one Keystone endpoint per region', () => {
   });
 });
 
+test('TLS reaches the connections: a self-signed Keystone is refused, accepted with its cacert, or with insecure', async () => {
+  test.skip(spawnSync('openssl', ['version']).status !== 0, 'needs the openssl CLI to make a certificate');
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  expect(made.status, made.stderr).toBe(0);
+  const server = await fakeKeystone({ key: readFileSync(key), cert: readFileSync(cert) });
+  const saved = { ca: process.env[TLS_CA_FILE_ENV], insecure: process.env[TLS_INSECURE_ENV] };
+  try {
+    const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/v3`;
+    const cloud = (extra: object) => ({ ...files({ c: { auth: { ...AUTH, auth_url: url }, region_name: 'RegionOne', ...extra } }), OS_CLOUD: 'c' });
+    delete process.env[TLS_CA_FILE_ENV];
+    delete process.env[TLS_INSECURE_ENV];
+    await closeAllPools();
+    await expect(connectExternal(cloud({}), 2_000)).rejects.toThrow(/not ready.*(self.signed|certificate)/is);
+    await closeAllPools();
+    expect((await connectExternal(cloud({ cacert: cert }), 5_000)).regions[0]!.baseUrl).toBe(url);
+    expect(process.env[TLS_CA_FILE_ENV], 'handed to the workers').toBe(cert);
+    delete process.env[TLS_CA_FILE_ENV];
+    await closeAllPools();
+    expect((await connectExternal(cloud({ insecure: true }), 5_000)).regions[0]!.baseUrl).toBe(url);
+    expect(process.env[TLS_INSECURE_ENV]).toBe('1');
+  } finally {
+    for (const [k, v] of [[TLS_CA_FILE_ENV, saved.ca], [TLS_INSECURE_ENV, saved.insecure]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await closeAllPools();
+    server.close();
+  }
+});
+
 /** Answers GET /v3 and POST /v3/auth/tokens like a Keystone that accepts the admin. */
-function fakeKeystone(): Promise<Server & { hits: number }> {
-  const server = createServer((req, res) => {
+function fakeKeystone(tls?: { key: Buffer; cert: Buffer }): Promise<Server & { hits: number }> {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     (server as Server & { hits: number }).hits++;
     req.resume();
     req.on('end', () => {
@@ -181,7 +215,8 @@ function fakeKeystone(): Promise<Server & { hits: number }> {
       if (req.method === 'POST' && req.url?.startsWith('/v3/auth/tokens')) return void res.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': 'tok' }).end('{"token":{}}');
       res.writeHead(404).end();
     });
-  }) as Server & { hits: number };
+  };
+  const server = (tls ? createHttpsServer(tls, handler) : createServer(handler)) as Server & { hits: number };
   server.hits = 0;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
