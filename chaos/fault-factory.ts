@@ -89,6 +89,14 @@ const CONTAINER_NEEDS: Record<ChaosFaultKind, ReadonlyArray<RegionStringField>> 
   'keystone-database-latency': ['sqlProxyControlUrl'],
 };
 
+/** Where an external target's regions get each field (lib/cluster/external-containers.ts). */
+const EXTERNAL_VARIABLE: Partial<Record<RegionStringField, string>> = {
+  databaseContainer: 'KS_DATABASE_CONTAINERS',
+  databaseNetwork: 'KS_DATABASE_NETWORKS (or a database container on exactly one network)',
+  replicationProxyControlUrl: 'KS_REPLICATION_PROXY_CONTAINERS',
+  sqlProxyControlUrl: 'KS_SQL_PROXY_CONTAINERS',
+};
+
 function containerFaults(info: ClusterInfo): ChaosFaults {
   const field = (r: RegionEndpoint, f: RegionStringField): string => {
     const value = r[f];
@@ -102,7 +110,10 @@ function containerFaults(info: ClusterInfo): ChaosFaults {
       const missing = [...new Set(kinds.flatMap((k) => CONTAINER_NEEDS[k]))].filter((f) => info.regions.some((r) => !r[f]));
       if (!missing.length) return undefined;
       return `the containers injector needs ${missing.join(', ')} for every region, which this ${info.target} cluster does not expose` +
-        (info.target === 'external' ? ' (an external target has no fault proxies; KS_CHAOS_INJECTOR=chaos-mesh injects through Chaos Mesh)' : '');
+        (info.target === 'external'
+          ? ` (on an external docker deployment name them per region with ${[...new Set(missing.map((f) => EXTERNAL_VARIABLE[f] ?? f))].join(', ')} and KS_ALLOW_EXTERNAL_CHAOS=1; ` +
+            'on Kubernetes KS_CHAOS_INJECTOR=chaos-mesh injects through Chaos Mesh)'
+          : '');
     },
     crash(r) {
       const db = info.regions.map((x) => x.databaseContainer).filter((id): id is string => !!id);

@@ -144,6 +144,11 @@ export interface ChaosTarget {
 
 export const ALLOW_EXTERNAL_CHAOS_ENV = 'KS_ALLOW_EXTERNAL_CHAOS';
 
+/** Only exactly KS_ALLOW_EXTERNAL_CHAOS=1 opts in (selftest/chaos-fault.spec.ts): the guard, the skip and the start refusal agree. */
+export function externalChaosAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[ALLOW_EXTERNAL_CHAOS_ENV] === '1';
+}
+
 export class ChaosNotAllowedError extends Error {
   override readonly name = 'ChaosNotAllowedError';
 }
@@ -151,7 +156,7 @@ export class ChaosNotAllowedError extends Error {
 /** Refuses to act on anything the suite did not start, unless the operator opted in. */
 export function assertChaosAllowed(target: ChaosTarget): void {
   if (target.ownedBySuite) return;
-  if (process.env[ALLOW_EXTERNAL_CHAOS_ENV] === '1') return;
+  if (externalChaosAllowed()) return;
   throw new ChaosNotAllowedError(
     `refusing to inject faults into ${target.description}: the suite did not start it. ` +
       `Set ${ALLOW_EXTERNAL_CHAOS_ENV}=1 to allow chaos on external targets.`,

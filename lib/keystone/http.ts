@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 import { KeystoneStatusError, KeystoneTransportError, classifyTransportError } from './errors.js';
@@ -73,11 +74,25 @@ export interface HttpOptions {
 const DEFAULT_TIMEOUT_MS = intSetting('KS_REQUEST_TIMEOUT_MS', 60_000, 1_000, 600_000);
 const pools = new Map<string, Pool>();
 
+/**
+ * TLS of an external target (clouds.yaml cacert / insecure, OS_CACERT): global setup sets these
+ * two variables (lib/cluster/external.ts), the workers inherit them. Read when a connection is made.
+ */
+export const TLS_CA_FILE_ENV = 'KS_TLS_CA_FILE';
+export const TLS_INSECURE_ENV = 'KS_TLS_INSECURE';
+function tlsConnectOptions(): { ca?: string; rejectUnauthorized?: boolean } {
+  const caFile = process.env[TLS_CA_FILE_ENV];
+  return {
+    ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
+    ...(process.env[TLS_INSECURE_ENV] === '1' ? { rejectUnauthorized: false } : {}),
+  };
+}
+
 function poolFor(origin: string): Pool {
   let pool = pools.get(origin);
   if (!pool) {
     // Keystone's uwsgi answers "Connection: close"; a pool still bounds concurrent sockets.
-    pool = new Pool(origin, { connections: 128, connectTimeout: 5_000 });
+    pool = new Pool(origin, { connections: 128, connectTimeout: 5_000, connect: tlsConnectOptions() });
     pools.set(origin, pool);
   }
   return pool;
@@ -151,7 +166,7 @@ export class KeystoneHttp {
       };
       for (const o of this.observers) o(exchange);
     };
-    const fresh = this.options.freshConnection ? new Client(this.origin, { connectTimeout: 5_000, pipelining: 0 }) : undefined;
+    const fresh = this.options.freshConnection ? new Client(this.origin, { connectTimeout: 5_000, pipelining: 0, connect: tlsConnectOptions() }) : undefined;
     let response: KsResponse<T>;
     try {
       const res = await (fresh ?? poolFor(this.origin)).request({
