@@ -32,3 +32,10 @@ test('bad values fail with the variable named', () => {
   expect(readSettings({ KS_BACKEND: 'cockroachdb' }).cockroachImage).toBeUndefined();
   expect(() => readSettings({ KS_KEYSTONE_PATCH: 'a.diff', KS_KEYSTONE_IMAGE: 'x' })).toThrow(/not both/);
 });
+
+test('external chaos opt-in is exactly 0 or 1, as the chaos guards read it: "true" is refused at start, not taken for yes', () => {
+  expect(readSettings({}).allowExternalChaos).toBe(false);
+  expect(readSettings({ KS_ALLOW_EXTERNAL_CHAOS: '1' }).allowExternalChaos).toBe(true);
+  expect(readSettings({ KS_ALLOW_EXTERNAL_CHAOS: '0' }).allowExternalChaos).toBe(false);
+  expect(() => readSettings({ KS_ALLOW_EXTERNAL_CHAOS: 'true' })).toThrow(/KS_ALLOW_EXTERNAL_CHAOS=true/);
+});

@@ -146,7 +146,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     concurrency: int('KS_CONCURRENCY', env.KS_CONCURRENCY, 32, 1, 1024),
     requestTimeoutMs: int('KS_REQUEST_TIMEOUT_MS', env.KS_REQUEST_TIMEOUT_MS, 60_000, 1_000, 600_000),
     stormDatabaseLatencyMs: int('KS_STORM_DB_LATENCY_MS', env.KS_STORM_DB_LATENCY_MS, STORM_DB_LATENCY_MS, 0, 1_000),
-    allowExternalChaos: bool('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, false),
+    // Exactly 0 or 1, as the chaos guards read it (chaos/fault.ts): 'true' must not look like an opt-in here and be refused there.
+    allowExternalChaos: oneOf('KS_ALLOW_EXTERNAL_CHAOS', env.KS_ALLOW_EXTERNAL_CHAOS, ['0', '1'] as const, '0') === '1',
     resourcePrefix: env.KS_RESOURCE_PREFIX || 'ksgate',
     knownDefectsFile: knownDefectsFile(env.KS_KNOWN_DEFECTS),
     keystoneRelease: env.KS_KEYSTONE_RELEASE?.trim().toLowerCase() || undefined,
