@@ -15,7 +15,11 @@ test('stock Keystone fails the retry phase (injected conflicts), naming leaking 
   expect(run.gate!.verdict).toBe('fail');
   const leaked = run.gate!.leakedOperations as { operation: string; leaked: number; conflictsInjected?: number; driverFunctions: string[] }[];
   const injected = leaked.filter((l) => l.conflictsInjected !== undefined);
-  expect(injected.length, `injected leaks named in the verdict; output:\n${run.output}`).toBeGreaterThanOrEqual(STOCK_RETRY_SPECS.length);
+  // Every spec's test meets a leak (its first unretried write), but which operation that is varies:
+  // in one CI run three specs all died at POST /v3/domains, so count leaked requests, not operations.
+  expect(run.gate!.counts.passed, `no test passes on stock; output:\n${run.output}`).toBe(0);
+  expect(injected.length, `injected leaks named in the verdict; output:\n${run.output}`).toBeGreaterThan(0);
+  expect(injected.reduce((a, l) => a + l.leaked, 0), `a leaked request per spec at least; output:\n${run.output}`).toBeGreaterThanOrEqual(STOCK_RETRY_SPECS.length);
   for (const l of injected) {
     expect(l.operation).toMatch(/^(POST|PUT|PATCH|DELETE) \/v3\//);
     expect(l.leaked).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  */
 export const OUTCOME_SPECS = ['suites/concurrency/groups.spec.ts', 'suites/concurrency/users.spec.ts', 'suites/concurrency/projects.spec.ts'];
 
-export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number> } | undefined }
+export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number>; counts: { passed: number; failed: number; skipped: number } } | undefined }
 
 /** Runs the gate (a real Playwright run on its own embedded cluster) as a user would, and returns its verdict. */
 export async function runGate(args: string[], env: Record<string, string>, timeoutMs: number): Promise<GateRun> {
