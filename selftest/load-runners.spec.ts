@@ -136,7 +136,9 @@ test.describe('bounds: deadline, abort signal, iteration timeout, grace', () => 
     const took = performance.now() - t;
     expect(res.stopReason).toBe('deadline');
     expect(took).toBeGreaterThanOrEqual(115);
-    expect(took).toBeLessThan(400);
+    // Without the deadline the run would take 25 s (1000 × 50 ms / 2); the bound leaves room for a
+    // loaded 2-core machine (400 ms failed there while a cluster ran next to it).
+    expect(took).toBeLessThan(2_000);
     expect(state.active).toBe(0);
     const cut = res.iterations.filter((r) => r.error);
     expect(cut.length).toBeGreaterThanOrEqual(1);
