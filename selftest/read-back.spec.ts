@@ -37,7 +37,9 @@ test.describe('read-back judgement (lib/keystone/read-back.ts)', () => {
     expect(storedMatches(['a', 'b'], ['a', 'b', 'c'], 'tags')).toBe(false);
     expect(storedMatches('2030-01-01T00:00:00Z', '2030-01-01T00:00:01.000000Z', 'expires_at')).toBe(false);
     expect(storedMatches(null, 'x', 'description')).toBe(false);
-    // expires_at is stored at whole seconds (trusts): the truncated value is accepted, any other is not.
+    // expires_at is stored at whole seconds (trusts) or as written (application credentials): both are accepted, any other is not.
+    expect(storedMatches('2026-12-03T11:36:37.704Z', '2026-12-03T11:36:37.704000', 'expires_at')).toBe(true);
+    expect(storedMatches('2026-12-03T11:36:37.704Z', '2026-12-03T11:36:37.705000', 'expires_at')).toBe(false);
     expect(storedMatches('2030-01-01T00:00:27.644Z', '2030-01-01T00:00:27.000000Z', 'expires_at')).toBe(true);
     expect(storedMatches('2030-01-01T00:00:27.644Z', '2030-01-01T00:00:28.000000Z', 'expires_at')).toBe(false);
     expect(storedMatches('2030-01-01T00:00:27.644Z', '2030-01-01T00:00:27.000000Z', 'created_at')).toBe(false);

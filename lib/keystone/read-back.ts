@@ -60,9 +60,9 @@ export const SET_FIELDS: Readonly<Record<string, string>> = Object.freeze({
   remote_ids: 'identity-provider remote ids are a set (their own table)',
 });
 
-/** Timestamps Keystone stores at whole seconds: the stored value must be the written one truncated. */
+/** Timestamps some resources store at whole seconds: the stored value must be the written one, or the written one truncated. */
 export const SECOND_PRECISION_FIELDS: Readonly<Record<string, string>> = Object.freeze({
-  expires_at: 'trusts (and application credentials) store expires_at without its fraction of a second (measured: .644Z written, .000000Z stored)',
+  expires_at: 'trusts store expires_at without its fraction of a second (measured: .644Z written, .000000Z stored); application credentials keep it (.704Z written, .704000 stored, gate run 2026-12-03)',
 });
 
 /** DELETEs of a list resource: the list is emptied, not removed, so its GET answers 200 with []. */
@@ -194,7 +194,7 @@ export function storedMatches(written: unknown, stored: unknown, field = ''): bo
     const a = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(written) ? written : `${written}Z`);
     const b = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(stored) ? stored : `${stored}Z`);
     if (Number.isNaN(a) || Number.isNaN(b)) return false;
-    return Object.hasOwn(SECOND_PRECISION_FIELDS, field) ? Math.floor(a / 1000) * 1000 === b : a === b;
+    return a === b || (Object.hasOwn(SECOND_PRECISION_FIELDS, field) && Math.floor(a / 1000) * 1000 === b);
   }
   if (Array.isArray(written)) {
     if (!Array.isArray(stored) || stored.length !== written.length) return false;
