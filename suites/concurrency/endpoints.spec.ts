@@ -1,7 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
-import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { judgeOneRowPatches } from '../../fixtures/storms.js';
 import { testId } from '../../lib/coverage/test-ids.js';
 
 const PATCH = 'PATCH /v3/endpoints/{endpoint_id}';
@@ -12,12 +11,11 @@ test.describe('catalog endpoints under concurrency', { tag: '@endpoints' }, () =
     const service = await factory.service();
     const endpoint = await factory.endpoint({ service_id: service.id });
     // url is a column, extra attributes share one JSON column: both kinds must persist.
-    const storm = await stormOneRowPatches(cluster, {
+    await judgeOneRowPatches(testInfo, cluster, 'endpoint', {
       patchOf: (i) => (i % 2 ? { url: `http://gate-${i}.gate.invalid/v1` } : { [`gate_attr_${i}`]: `v${i}` }),
       patchOp: PATCH, update: (patch) => admin.endpoints.update(endpoint.id, patch),
       readOp: 'GET /v3/endpoints/{endpoint_id}', read: () => admin.endpoints.show(endpoint.id), entityOf: (r) => r.body.endpoint,
       initial: { url: endpoint.url },
     });
-    await judgeConflicts(testInfo, 'endpoint PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 });

@@ -1,15 +1,11 @@
 import * as allure from 'allure-js-commons';
-import { expect, test } from '../../fixtures/test.js';
-import { DISTINCT_ROWS, NOT_MEASURED, ONE_ROW_PATCH, deferSweep, judgeConflicts } from '../../fixtures/concurrency.js';
+import { test } from '../../fixtures/test.js';
+import { deferSweep } from '../../fixtures/concurrency.js';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
 import type { RegisteredLimit } from '../../lib/keystone/services/registered-limits.js';
 import type { Service } from '../../lib/keystone/types.js';
-import { checkNoLostInsert, checkUniqueName } from '../../lib/workload/checkers/index.js';
-import { probeConflicts } from '../../lib/workload/conflict-probe.js';
-import { History } from '../../lib/workload/history.js';
-import { call, conflictWrites, mayRefuse, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
-import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { judgeDistinctCreates, judgeOneRowPatches, judgeSameNameCreates } from '../../fixtures/storms.js';
 import { testId } from '../../lib/coverage/test-ids.js';
 
 const CREATE_REGISTERED = 'POST /v3/registered_limits';
@@ -39,13 +35,12 @@ test.describe('unified limits under concurrency', { tag: '@limits' }, () => {
     const project = await factory.project();
     const limit = await factory.limit({ service_id: service.id, resource_name: registered.resource_name, project_id: project.id });
     // Values start at 1: Keystone's update_limit ignores a resource_limit of 0 (`if limit.get(...)`).
-    const storm = await stormOneRowPatches(cluster, {
+    await judgeOneRowPatches(testInfo, cluster, 'limit', {
       patchOf: (i) => (i % 2 ? { description: `d${i}` } : { resource_limit: i + 1 }),
       patchOp: PATCH_LIMIT, update: (patch) => admin.limits.update(limit.id, patch),
       readOp: 'GET /v3/limits/{limit_id}', read: () => admin.limits.show(limit.id), entityOf: (r) => r.body.limit,
       initial: { resource_limit: limit.resource_limit, description: limit.description ?? null },
     });
-    await judgeConflicts(testInfo, 'limit PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 
   test('concurrent creates of the same registered limit (no region): one 201, the rest 409, one row', testId('cafb66c5-b0c5-4d9a-880a-198ee6684306'), async ({ admin, factory, cluster }, testInfo) => {
@@ -54,26 +49,19 @@ test.describe('unified limits under concurrency', { tag: '@limits' }, () => {
     // Keystone's check-then-insert keeps the (service, region, resource) triple unique.
     const service = await limitService(admin, factory);
     const name = factory.name('res');
-    const history = new History();
-    const ops = range(conflictWrites()).map(() => mayRefuse(call(CREATE_REGISTERED, 'create', { name },
-      () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }])), 409));
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/registered_limits?resource_name', () => admin.registeredLimits.list({ service_id: service.id, resource_name: name }), names);
-    const acked = history.pairs().filter((p) => p.invoke.f === 'create' && p.outcome === 'ok').length;
-    expect(acked, 'acknowledged creates').toBeLessThanOrEqual(1);
-    await judgeConflicts(testInfo, 'registered limit same create', history, probe, [checkUniqueName(history)], { provocation: NOT_MEASURED });
+    await judgeSameNameCreates(testInfo, cluster, 'registered limit same create', {
+      createOp: CREATE_REGISTERED, name, create: () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: 10 }]),
+      readOp: 'GET /v3/registered_limits?resource_name', read: () => admin.registeredLimits.list({ service_id: service.id, resource_name: name }), entitiesOf: names,
+    });
   });
 
   test('concurrent creates of distinct registered limits of one service: none lost', testId('6c6f2540-4f57-479c-8a5f-d62a18cc216b'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('registered limits'); await allure.story(CREATE_REGISTERED);
     const service = await limitService(admin, factory);
-    const history = new History();
-    const ops = range(conflictWrites()).map((i) => {
-      const name = `${factory.name('res')}-${i}`;
-      return mustAck(call(CREATE_REGISTERED, 'create', { name }, () => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }])));
+    await judgeDistinctCreates(testInfo, cluster, 'registered limit distinct creates', {
+      createOp: CREATE_REGISTERED, nameOf: (i) => `${factory.name('res')}-${i}`,
+      create: (name, i) => admin.registeredLimits.createBatch([{ service_id: service.id, resource_name: name, default_limit: i + 1 }]),
+      readOp: 'GET /v3/registered_limits?service_id', read: () => admin.registeredLimits.list({ service_id: service.id }), entitiesOf: names,
     });
-    const probe = await probeConflicts(cluster, history, ops);
-    await recordRead(history, 'GET /v3/registered_limits?service_id', () => admin.registeredLimits.list({ service_id: service.id }), names);
-    await judgeConflicts(testInfo, 'registered limit distinct creates', history, probe, [checkNoLostInsert(history)], { provocation: DISTINCT_ROWS });
   });
 });

@@ -1,11 +1,11 @@
 import * as allure from 'allure-js-commons';
 import { test } from '../../fixtures/test.js';
-import { DISTINCT_ROWS, ONE_ROW_PATCH, judgeConflicts } from '../../fixtures/concurrency.js';
+import { DISTINCT_ROWS, judgeConflicts } from '../../fixtures/concurrency.js';
 import { checkNoLostInsert } from '../../lib/workload/checkers/index.js';
 import { probeConflicts } from '../../lib/workload/conflict-probe.js';
 import { History } from '../../lib/workload/history.js';
 import { call, conflictWrites, mustAck, range, recordRead } from '../../lib/workload/keystone-ops.js';
-import { stormOneRowPatches } from '../../lib/workload/one-row-patch.js';
+import { judgeOneRowPatches } from '../../fixtures/storms.js';
 import { testId } from '../../lib/coverage/test-ids.js';
 
 test.describe('users under concurrency', { tag: '@users' }, () => {
@@ -36,11 +36,10 @@ test.describe('users under concurrency', { tag: '@users' }, () => {
   test('concurrent PATCH of different attributes of one user: no lost update', testId('3b8c6a5e-1f7d-4c2b-8a9f-5f6e7a8b9c06'), async ({ admin, factory, cluster }, testInfo) => {
     await allure.feature('users'); await allure.story('PATCH /v3/users/{user_id}');
     const user = await factory.user({ description: 'initial' } as never);
-    const storm = await stormOneRowPatches(cluster, {
+    await judgeOneRowPatches(testInfo, cluster, 'user', {
       patchOp: 'PATCH /v3/users/{user_id}', update: (patch) => admin.users.update(user.id, patch),
       readOp: 'GET /v3/users/{user_id}', read: () => admin.users.show(user.id), entityOf: (r) => r.body.user,
       initial: { description: 'initial' },
     });
-    await judgeConflicts(testInfo, 'user PATCH', storm.history, storm.probe, storm.checks, { provocation: ONE_ROW_PATCH });
   });
 });
