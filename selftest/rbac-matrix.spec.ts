@@ -4,6 +4,8 @@ import { allow, cellId, cells, describeMismatch, flippedCells, isRow, tableProbl
 import { managerPersonasSkipReason, MATRIX_PERSONAS } from '../lib/rbac/personas.js';
 import { rbacPolicySet } from '../lib/rbac/policy-set.js';
 import { tally } from '../lib/rbac/tally.js';
+import { judgeCellStatus } from '../lib/rbac/cell-status.js';
+import { parseKnownDefects } from '../lib/conformance/known-defects.js';
 import { rbacRunEntry } from '../reports/rbac-reporter.js';
 import { DRIVERS } from '../suites/rbac/drivers.js';
 import { MATRIX } from '../suites/rbac/matrix.js';
@@ -103,4 +105,24 @@ test('the "rbac matrix" Allure entry is red on any failed cell, under RBAC for a
   const errored = rbacRunEntry({ failed: 20, mismatches: [], errored: [{ cell: 'regions.list/system-admin/in', message: 'ReadBackError: GET answered 403' }] });
   expect(errored).toMatchObject({ status: 'failed', severity: 'trivial' });
   expect(errored.message).toMatch(/^\[harness\] 20 cell\(s\) failed before their policy was judged, first: regions\.list/);
+});
+
+test('a cell deviation passes only as a known defect listed exactly (cell id, check "status", outcome); anything else is a mismatch, a fixed one a stale entry', () => {
+  const ID = '0b3f1c1e-5d2a-4c3b-9e8f-1a2b3c4d5e6f';
+  const cell = { op: 'projects.create', persona: MATRIX_PERSONAS[7]!, scope: 'in' as const, rule: 'identity:create_project', status: 403 };
+  const defects = parseKnownDefects(`defects:\n  - tests: [${ID}]\n    cases: [status]\n    outcome: 2xx\n    defect: a project member may create projects\n`, 'x.yaml');
+  // Unlisted: a deviation is a mismatch, named as the tally counts it.
+  expect(judgeCellStatus(cell, 201, [], ID)).toEqual({ kind: 'mismatch', message: describeMismatch(cell, 201) });
+  expect(judgeCellStatus(cell, 201, defects, 'another-test')).toMatchObject({ kind: 'mismatch' });
+  // Listed, reproduced as listed: a known defect, annotated with the deviation and the entry.
+  const known = judgeCellStatus(cell, 201, defects, ID);
+  expect(known).toMatchObject({ kind: 'known' });
+  expect((known as { annotation: string }).annotation).toContain('expected 403, got 201');
+  // Listed, but failing another way (a 404 is not the listed 2xx): a different defect, a mismatch.
+  const other = judgeCellStatus(cell, 404, defects, ID);
+  expect(other).toMatchObject({ kind: 'mismatch' });
+  expect((other as { message: string }).message).toMatch(/^RBAC mismatch: .*listed as a known defect with outcome 2xx, but this is 4xx-wrong-status/);
+  // Listed, and Keystone now answers as the table says: the entry is stale and the cell fails.
+  expect(judgeCellStatus(cell, 403, defects, ID)).toMatchObject({ kind: 'stale', message: expect.stringContaining('remove the entry') });
+  expect(judgeCellStatus(cell, 403, [], ID)).toEqual({ kind: 'as-table' });
 });

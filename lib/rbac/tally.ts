@@ -10,6 +10,8 @@ export interface CellResult {
   passed: boolean;
   /** First line of the failure, when failed. */
   message?: string;
+  /** The known-defects entry this cell's deviation reproduced (the cell passed as a known defect). */
+  knownDefect?: string;
 }
 /** mismatched: the cell's judgement failed (status, effect, error body, something changed); errored: the cell failed for another reason (harness, setup, teardown). */
 export interface Counts { allowed: number; denied: number; mismatched: number; errored: number }

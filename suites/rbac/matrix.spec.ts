@@ -6,6 +6,8 @@ import { cells, describeMismatch, flippedCells, isRow, type MatrixRow } from '..
 import { overrideNamed, parsePolicyYaml } from '../../lib/rbac/overrides.js';
 import { rbacPolicySet } from '../../lib/rbac/policy-set.js';
 import { managerPersonasSkipReason } from '../../lib/rbac/personas.js';
+import { judgeCellStatus } from '../../lib/rbac/cell-status.js';
+import { activeKnownDefects, KNOWN_DEFECT_ANNOTATION, testIdOf } from '../../lib/conformance/known-defects.js';
 import { personaOf } from '../../lib/rbac/world.js';
 import { DRIVERS } from './drivers.js';
 import { MATRIX } from './matrix.js';
@@ -54,7 +56,13 @@ for (const cell of ALL) {
     const res = await admin.http.request(prepared.method, prepared.path, { token: await persona.session.getToken(), body: prepared.body, headers: prepared.headers });
     // The actual status, for reports/rbac-reporter.ts (a mismatch names it).
     testInfo.annotations.push({ type: 'rbac-actual', description: String(res.status) });
-    expect(res.status, describeMismatch(cell, res.status)).toBe(cell.status);
+    // A deviation from the table fails the cell, unless the known-defects list names exactly this cell, check and outcome.
+    const judged = judgeCellStatus(cell, res.status, activeKnownDefects().defects, testIdOf(testInfo));
+    if (judged.kind === 'known') {
+      testInfo.annotations.push({ type: KNOWN_DEFECT_ANNOTATION, description: judged.annotation });
+      return;
+    }
+    if (judged.kind !== 'as-table') throw new Error(judged.message);
     try {
       if (cell.allowed) {
         await prepared.effect?.(res);
