@@ -16,7 +16,7 @@ const run = promisify(execFile);
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(180_000);
 
-const FIRST_ATTEMPT: InjectionSettings = { mode: 'first-attempt', every: 1, point: 'alternate', ttlSeconds: 30 };
+const FIRST_ATTEMPT: InjectionSettings = { mode: 'first-attempt', every: 1, point: 'alternate', ttlSeconds: 30, retrySeconds: 2 };
 const runId = `inject-selftest-${randomBytes(4).toString('hex')}`;
 
 /** Keystone-like tables: a uuid key, a serial key with a time column, a composite key, no key at all. */
@@ -114,6 +114,13 @@ test.describe('PostgreSQL injector', () => {
     expect(await psql('SELECT a, b FROM nopk WHERE a IN (7, 8);')).toMatch(/7 \| salt-2\s*\(1 row\)/);
   });
 
+  test('an injected attempt not retried on its connection spares nothing else there: another table, or the same table after the retry window, is injected', async () => {
+    // Stock Keystone gives up after an injection and its connection serves the next request: that
+    // request must meet its own conflict (the old rule spared any next attempt: 2 of these 4).
+    const out = await psql("INSERT INTO nopk VALUES (20, 'a');\nINSERT INTO project VALUES ('w1', 'w1', '');\nINSERT INTO nopk VALUES (21, 'b');\nSELECT pg_sleep(2.5);\nINSERT INTO nopk VALUES (22, 'c');\n");
+    expect(out.match(/40001/g)?.length).toBe(4);
+  });
+
   test('every-N mode fails exactly every Nth transaction, counted across rollbacks', async () => {
     await postgresInjector(pg.getId(), { ...FIRST_ATTEMPT, mode: 'every', every: 3, point: 'statement' }).install();
     const outcomes: boolean[] = [];
@@ -174,5 +181,10 @@ test.describe('MariaDB/Galera injector', () => {
       [1, 'project', 'INSERT', 'statement'], [2, 'project', 'UPDATE', 'statement'], [3, 'project', 'INSERT', 'statement'], [4, 'project', 'INSERT', 'statement'],
       [5, 'project', 'INSERT', 'statement'], [6, 'app_cred', 'INSERT', 'statement'],
     ]);
+  });
+
+  test('an injected attempt not retried on its connection spares nothing else there: another table, or the same table after the retry window, is injected', async () => {
+    const out = await mariadb("INSERT INTO nopk VALUES (20, 'a');\nINSERT INTO project VALUES ('w1', 'w1', '');\nINSERT INTO nopk VALUES (21, 'b');\nDO SLEEP(2.5);\nINSERT INTO nopk VALUES (22, 'c');\n");
+    expect(out.match(/ERROR 1213/g)?.length).toBe(4);
   });
 });

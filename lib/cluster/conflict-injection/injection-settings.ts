@@ -27,6 +27,15 @@ export interface InjectionSettings {
    * (a second PATCH of one project a minute on) meets a conflict again.
    */
   ttlSeconds: number;
+  /**
+   * A connection whose last attempt was injected lets its next attempt pass only if that attempt
+   * writes first to the same table with the same operation within this many seconds: the retry of
+   * the same code path (0.1 s later in the reference patch, with backoff), even when a salted hash
+   * or a fresh serial makes its first row look new. Any other attempt on that connection (stock
+   * Keystone gave up and the connection went back to the pool) is judged afresh, so no write path
+   * escapes injection because an earlier request failed on its connection.
+   */
+  retrySeconds: number;
 }
 
 /** One conflict the database injected, as the injector's log table recorded it. */

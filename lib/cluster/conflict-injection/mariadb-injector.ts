@@ -11,7 +11,9 @@ import type { InjectionSettings } from './injection-settings.js';
  * region's Keystone retries against its own node). A transaction attempt is recognised by a mark
  * in a session-local InnoDB temporary table (transactional: a rollback removes it) stamped with
  * WSREP_LAST_WRITTEN_GTID() (which a commit changes), and a session whose last attempt was
- * injected passes its next one (the retry, even if a salted hash makes its first row look new).
+ * injected passes its next one if it writes first to the same table with the same operation
+ * within `retrySeconds` (the retry, even if a salted hash makes its first row look new); any other
+ * next attempt is judged afresh.
  *
  * MariaDB triggers cannot be generic (NEW.col must be spelled out) and CREATE TRIGGER cannot run
  * as dynamic SQL, so the installer reads the catalog first and writes one trigger per table and
@@ -62,6 +64,7 @@ export function parseMariadbCatalog(text: string): MariadbTable[] {
 
 export function mariadbInjectorSql(s: InjectionSettings, tables: MariadbTable[]): string {
   const ttl = Math.max(1, Math.round(s.ttlSeconds));
+  const retryMs = Math.max(100, Math.round(s.retrySeconds * 1000));
   const decide = s.mode === 'every'
     ? `SET n = (SELECT COUNT(*) FROM ksgate_txn_counter) + 1; INSERT INTO ksgate_txn_counter () VALUES ();
        IF n % ${s.every} <> 0 THEN LEAVE body; END IF;`
@@ -93,9 +96,13 @@ body: BEGIN
   IF EXISTS (SELECT 1 FROM ksgate_attempt WHERE gtid = cur_gtid) THEN LEAVE body; END IF;
   DELETE FROM ksgate_attempt;
   INSERT INTO ksgate_attempt (gtid) VALUES (cur_gtid);
-  IF @ksgate_injected THEN SET @ksgate_injected = 0; LEAVE body; END IF;
+  -- The retry of an injected attempt on this connection: same first table and operation, soon after.
+  IF @ksgate_injected = CONCAT(t, ':', o) AND @ksgate_injected_at >= NOW(6) - INTERVAL ${retryMs * 1000} MICROSECOND THEN
+    SET @ksgate_injected = NULL; LEAVE body;
+  END IF;
+  SET @ksgate_injected = NULL;
   ${decide}
-  SET @ksgate_injected = 1;
+  SET @ksgate_injected = CONCAT(t, ':', o), @ksgate_injected_at = NOW(6);
   INSERT INTO ksgate_injection (at, tbl, op, point, k) VALUES (NOW(6), t, o, 'statement', claim_key);
   SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = '${DEADLOCK}';
 END//

@@ -16,6 +16,7 @@ import { INJECTED_MARKER, type InjectedConflict, type InjectionSettings } from '
  */
 export function postgresInjectorSql(s: InjectionSettings): string {
   const ttl = `${Math.max(1, Math.round(s.ttlSeconds))} seconds`;
+  const retry = `${Math.max(0.1, s.retrySeconds)} seconds`;
   return String.raw`
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
@@ -23,7 +24,7 @@ CREATE SCHEMA IF NOT EXISTS ksgate_inject;
 -- Written only through dblink (never inside Keystone's transactions: reading them there under
 -- SERIALIZABLE would take predicate locks and provoke real conflicts of the injector's making).
 CREATE TABLE IF NOT EXISTS ksgate_inject.claim (key text PRIMARY KEY, at timestamptz NOT NULL);
-CREATE TABLE IF NOT EXISTS ksgate_inject.session (pid int PRIMARY KEY, injected boolean NOT NULL);
+CREATE TABLE IF NOT EXISTS ksgate_inject.session (pid int PRIMARY KEY, injected boolean NOT NULL, tbl text, op text, at timestamptz);
 CREATE TABLE IF NOT EXISTS ksgate_inject.injection (
   n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
   tbl text NOT NULL, op text NOT NULL, point text NOT NULL, key text NOT NULL, txid bigint NOT NULL, pid int NOT NULL);
@@ -34,18 +35,22 @@ CREATE SEQUENCE IF NOT EXISTS ksgate_inject.transactions;
 -- hands out the injection number. Returns NULL when this write must pass.
 -- Two guards make the retry pass: the row identity is claimed (a retry on another connection
 -- writes the same first row), and a session whose last attempt was injected passes its next one
--- (the retry on the same connection, even if a salted hash or a fresh serial makes its first row
--- look new).
-CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, p int, always boolean) RETURNS bigint
+-- if it writes first to the same table with the same operation within ${retry} (the retry on the
+-- same connection, even if a salted hash or a fresh serial makes its first row look new). Any
+-- other next attempt clears the mark and is judged afresh.
+CREATE OR REPLACE FUNCTION ksgate_inject.claim(k text, p int, always boolean, t text, o text) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
+DECLARE spared boolean;
 BEGIN
   IF NOT always THEN
-    UPDATE ksgate_inject.session SET injected = false WHERE pid = p AND injected;
-    IF FOUND THEN RETURN NULL; END IF;
+    UPDATE ksgate_inject.session SET injected = false WHERE pid = p AND injected
+      RETURNING tbl = t AND op = o AND at >= clock_timestamp() - interval '${retry}' INTO spared;
+    IF spared THEN RETURN NULL; END IF;
     INSERT INTO ksgate_inject.claim AS c (key, at) VALUES (k, clock_timestamp())
       ON CONFLICT (key) DO UPDATE SET at = clock_timestamp() WHERE c.at < clock_timestamp() - interval '${ttl}';
     IF NOT FOUND THEN RETURN NULL; END IF;
-    INSERT INTO ksgate_inject.session AS s (pid, injected) VALUES (p, true) ON CONFLICT (pid) DO UPDATE SET injected = true;
+    INSERT INTO ksgate_inject.session AS s (pid, injected, tbl, op, at) VALUES (p, true, t, o, clock_timestamp())
+      ON CONFLICT (pid) DO UPDATE SET injected = true, tbl = t, op = o, at = clock_timestamp();
   END IF;
   RETURN nextval('ksgate_inject.injections');
 END $fn$;
@@ -93,7 +98,7 @@ BEGIN
   END IF;
   k := TG_TABLE_NAME || ':' || TG_OP || ':' || md5(coalesce(ident, ''));
   conn := ksgate_inject.dblink_session();
-  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, %s, ${s.mode === 'every'})', k, pg_backend_pid())) AS d(v bigint);
+  SELECT v INTO n FROM dblink(conn, format('SELECT ksgate_inject.claim(%L, %s, ${s.mode === 'every'}, %L, %L)', k, pg_backend_pid(), TG_TABLE_NAME, TG_OP)) AS d(v bigint);
   IF n IS NULL THEN
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;
   END IF;
