@@ -85,6 +85,18 @@ test.describe('read-back plan: which reads a write calls for', () => {
     expect((region as { list?: unknown }).list).toBeUndefined();
   });
 
+  test('a mapping is read back on the members its driver stores (rules): a member the schema lets through and the driver ignores is not judged; the rules are', () => {
+    const rules = [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'REMOTE_USER' }] }];
+    const plan = planReadBack({ method: 'PUT', path: '/v3/OS-FEDERATION/mappings/m1', status: 201, requestBody: { mapping: { rules, gate_unexpected_property: 'x' } }, responseBody: { mapping: { id: 'm1', rules } } });
+    expect(plan).toMatchObject({ kind: 'entity', getPath: '/v3/OS-FEDERATION/mappings/m1', written: { rules } });
+    expect((plan as { written: Record<string, unknown> }).written).not.toHaveProperty('gate_unexpected_property');
+    // Rules stored otherwise than written still fail.
+    expect(compareWritten((plan as { written: Record<string, unknown> }).written, { id: 'm1', rules: [] }, where)).toMatchObject([{ field: 'rules' }]);
+    // Other resources keep every written member (a project stores extra attributes).
+    expect(planReadBack({ method: 'PATCH', path: '/v3/projects/p1', status: 200, requestBody: { project: { gate_unexpected_property: 'x' } }, responseBody: { project: { id: 'p1' } } }))
+      .toMatchObject({ written: { gate_unexpected_property: 'x' } });
+  });
+
   test('a bodiless PUT must leave a relation that a GET finds; a replaced list is read whole', () => {
     expect(planReadBack({ method: 'PUT', path: '/v3/roles/a/implies/b', status: 201 })).toEqual({ kind: 'exists', getPath: '/v3/roles/a/implies/b' });
     expect(judgeExists('PUT /v3/roles/a/implies/b', 'GET /v3/roles/a/implies/b', 404)).toMatchObject([{ field: '(existence)', stored: 'not there (GET answered 404)' }]);

@@ -4,7 +4,7 @@ import {
   limitModelResponseSchema, limitResponseSchema, limitsCreatedResponseSchema, limitsResponseSchema,
   registeredLimitResponseSchema, registeredLimitsCreatedResponseSchema, registeredLimitsResponseSchema,
 } from '../../lib/keystone/schemas/index.js';
-import { passwordAuthBody } from '../../lib/keystone/credentials.js';
+import { passwordAuthBody, systemScoped } from '../../lib/keystone/credentials.js';
 import { expectStatus } from '../../lib/keystone/http.js';
 import { subjectToken } from '../../lib/keystone/services/tokens.js';
 import { expectTokenRefusals } from '../../lib/conformance/auth-refusals.js';
@@ -100,7 +100,7 @@ test.describe('unified limits', { tag: '@limits' }, () => {
     ];
     // keystone/api/limits.py: a project-scoped caller, admin included, only ever lists its own
     // project's limits; the whole list needs a system-scoped token.
-    const system = admin.as(async () => subjectToken(expectStatus(await admin.tokens.issue(passwordAuthBody({ ...cluster.admin, system: true })), 201)));
+    const system = admin.as(async () => subjectToken(expectStatus(await admin.tokens.issue(passwordAuthBody(systemScoped(cluster.admin))), 201)));
     await test.step('GET /v3/limits with the admin\'s project-scoped token: only the admin project\'s limits', async () => {
       const r = await admin.limits.list({ service_id: service.id });
       expectJson(r, 200, limitsResponseSchema);
