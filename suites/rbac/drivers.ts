@@ -463,6 +463,9 @@ export const DRIVERS: Record<string, Driver> = {
     return { method: 'PATCH', path: `/v3/credentials/${id}`, body: { credential: { blob } }, effect: async () => expect(await readBlob()).toBe(blob), unchanged: async () => expect(await readBlob()).toBe(before) };
   },
   'credentials.delete': remove(tCredential, (id) => `/v3/credentials/${id}`),
+  // application credentials and access rules: the lists of the persona's own user (in) or of domain B's plain user (out)
+  'application-credentials.list': read((c) => `/v3/users/${c.cell.scope === 'in' ? own(c) : c.w.userB}/application_credentials`, 'application_credentials'),
+  'access-rules.list': read((c) => `/v3/users/${c.cell.scope === 'in' ? own(c) : c.w.userB}/access_rules`, 'access_rules'),
   // catalog
   'regions.list': read(() => '/v3/regions', 'regions'),
   'regions.get': read((c) => `/v3/regions/${c.w.region}`, 'region', (c) => c.w.region),

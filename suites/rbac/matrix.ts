@@ -200,10 +200,14 @@ export const MATRIX: readonly TableEntry[] = [
   row('credentials.delete', 'delete_credential', 'admin_required or user_id:%(target.credential.user_id)s', 204, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   // --- application credentials and access rules (application_credential.py, access_rule.py)
   pending('application-credentials.create', 'create_application_credential', APP_CRED_CREATE),
-  pending('application-credentials.list', 'list_application_credentials', APP_CRED_OWNED),
+  // The lists name their owner in the URL (user_id): in = the persona's own user (an empty list is
+  // still an answer; nothing needs creating, so no project is needed), out = domain B's plain user.
+  row('application-credentials.list', 'list_application_credentials', 'admin_required or system reader or rule:owner (user_id:%(user_id)s, the URL\'s) [deprecated: rule:admin_or_owner]', 200,
+    allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   pending('application-credentials.get', 'get_application_credential', APP_CRED_OWNED),
   pending('application-credentials.delete', 'delete_application_credential', APP_CRED_OWNED),
-  pending('access-rules.list', 'list_access_rules', ACCESS_RULES),
+  row('access-rules.list', 'list_access_rules', '(role:reader and system_scope:all) or user_id:%(target.user.id)s [no admin_required; no deprecated rule]', 200,
+    allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: 'no admin in the check: no project or domain admin lists another user\'s access rules' }),
   pending('access-rules.get', 'get_access_rule', ACCESS_RULES),
   pending('access-rules.delete', 'delete_access_rule', ACCESS_RULES),
   // --- catalog (region.py, service.py, endpoint.py)
