@@ -153,10 +153,14 @@ const adminSend = async (c: CellContext, method: HttpMethod, p: string, body?: u
 function present(path: (c: CellContext) => Promise<string>, method: HttpMethod = 'HEAD'): Driver {
   return async (c) => {
     const p = await path(c);
-    await adminPut(c, p);
-    c.f.defer(`relation ${p}`, async () => adminSend(c, 'DELETE', p));
+    await adminPutUndone(c, p);
     return { method, path: p };
   };
+}
+/** Admin makes a relation (PUT) and defers its removal, whoever removes it first (404 then counts as done). */
+async function adminPutUndone(c: CellContext, p: string): Promise<void> {
+  await adminPut(c, p);
+  c.f.defer(`relation ${p}`, async () => adminSend(c, 'DELETE', p));
 }
 
 /**
@@ -296,6 +300,63 @@ const tProtocol = async (c: CellContext) => {
   return path;
 };
 
+/**
+ * Domain configs: an LDAP configuration (stored, never dialled: gate.invalid) on a throwaway domain.
+ * The configuration's removal is deferred right after the domain's creation, so it runs before the
+ * domain's: Keystone deletes a domain's users through the domain's identity driver.
+ */
+const LDAP_CONFIG = { identity: { driver: 'ldap' }, ldap: { url: 'ldap://gate.invalid', user_tree_dn: 'ou=Users,dc=gate,dc=invalid' } };
+const configPath = (domain: string, ...parts: string[]) => [`/v3/domains/${domain}/config`, ...parts].join('/');
+/** A throwaway domain, with LDAP_CONFIG stored by admin unless `bare`; returns its id. */
+async function configuredDomain(c: CellContext, bare = false): Promise<string> {
+  const id = await tDomain(c);
+  c.f.defer(`config of domain ${id}`, async () => adminSend(c, 'DELETE', configPath(id)));
+  if (!bare) expect((await adminSend(c, 'PUT', configPath(id), { config: LDAP_CONFIG })).status, 'admin stores the configuration').toBe(201);
+  return id;
+}
+/** The whole configuration as admin reads it (the status when there is none). */
+const configOf = (c: CellContext, id: string) => async () => {
+  const r = await adminGet(c, configPath(id));
+  return r.status === 200 ? r.body.config : r.status;
+};
+/** A read of the configuration (`parts`: group, option): allowed means the answer is what admin stored. */
+const configRead = (expected: Record<string, unknown>, ...parts: string[]): Driver => async (c) => {
+  const id = await configuredDomain(c);
+  return { method: 'GET', path: configPath(id, ...parts), effect: async (res) => expect(res.body?.config, 'the stored configuration').toEqual(expected) };
+};
+/** A PATCH of the whole configuration, of the ldap group or of its url: the ldap url changes, nothing else. */
+const configUpdate = (body: (url: string) => Record<string, unknown>, ...parts: string[]): Driver => async (c) => {
+  const id = await configuredDomain(c);
+  const url = `ldap://${c.f.name('after')}.gate.invalid`;
+  return judged({ method: 'PATCH', path: configPath(id, ...parts), body: { config: body(url) } }, configOf(c, id), { ...LDAP_CONFIG, ldap: { ...LDAP_CONFIG.ldap, url } }, 'the domain configuration');
+};
+/** A DELETE of the whole configuration, of a group or of an option: admin reads back `after` (404: none left). */
+const configDelete = (after: unknown, ...parts: string[]): Driver => async (c) => {
+  const id = await configuredDomain(c);
+  return judged({ method: 'DELETE', path: configPath(id, ...parts) }, configOf(c, id), after, 'the domain configuration');
+};
+
+/** Endpoint policy: a throwaway policy associated with a throwaway endpoint, a throwaway service, or that service in the world's region. */
+const policyAssociation = (kind: 'endpoint' | 'service' | 'service-region') => async (c: CellContext) => {
+  const base = `/v3/policies/${await tPolicy(c)}/OS-ENDPOINT-POLICY`;
+  if (kind === 'endpoint') return `${base}/endpoints/${await tEndpoint(c)}`;
+  const service = `${base}/services/${await tService(c)}`;
+  return kind === 'service' ? service : `${service}/regions/${c.w.region}`;
+};
+/** Associate, verify (GET: 204) and delete one kind of policy association, judged with admin HEAD on the association. */
+const policyAssociationOps = (prefix: string, kind: 'endpoint' | 'service' | 'service-region'): Record<string, Driver> => ({
+  [`${prefix}.associate`]: relation('PUT', policyAssociation(kind)),
+  [`${prefix}.verify`]: present(policyAssociation(kind), 'GET'),
+  [`${prefix}.delete`]: relation('DELETE', policyAssociation(kind), undefined, 204, adminPutUndone),
+});
+
+/** OS-EP-FILTER associations: the world's endpoint, or a throwaway endpoint group, with a throwaway project of domain A. */
+const EP_FILTER = '/v3/OS-EP-FILTER';
+const projectEndpoint = async (c: CellContext) => `${EP_FILTER}/projects/${await tProject(c)}/endpoints/${c.w.endpoint}`;
+const endpointGroupProject = async (c: CellContext) => `${EPG}/${await tEndpointGroup(c)}/projects/${await tProject(c)}`;
+/** A list under a throwaway endpoint group. */
+const endpointGroupList = (suffix: string, key: string): Driver => async (c) => { const id = await tEndpointGroup(c); return read(() => `${EPG}/${id}/${suffix}`, key)(c); };
+
 const own = (c: CellContext) => c.persona.userId;
 const subjectToken = async (c: CellContext) => (c.cell.scope === 'in' ? c.persona.session.getToken() : personaOf(c.w, 'project-member-b').session.getToken());
 
@@ -402,6 +463,9 @@ export const DRIVERS: Record<string, Driver> = {
     return { method: 'PATCH', path: `/v3/credentials/${id}`, body: { credential: { blob } }, effect: async () => expect(await readBlob()).toBe(blob), unchanged: async () => expect(await readBlob()).toBe(before) };
   },
   'credentials.delete': remove(tCredential, (id) => `/v3/credentials/${id}`),
+  // application credentials and access rules: the lists of the persona's own user (in) or of domain B's plain user (out)
+  'application-credentials.list': read((c) => `/v3/users/${c.cell.scope === 'in' ? own(c) : c.w.userB}/application_credentials`, 'application_credentials'),
+  'access-rules.list': read((c) => `/v3/users/${c.cell.scope === 'in' ? own(c) : c.w.userB}/access_rules`, 'access_rules'),
   // catalog
   'regions.list': read(() => '/v3/regions', 'regions'),
   'regions.get': read((c) => `/v3/regions/${c.w.region}`, 'region', (c) => c.w.region),
@@ -505,6 +569,47 @@ export const DRIVERS: Record<string, Driver> = {
   'os-ep-filter.endpoint-groups.create': create(EPG, 'endpoint_group', (_c, name) => ({ name, filters: { interface: 'admin' } })),
   'os-ep-filter.endpoint-groups.update': update(tEndpointGroup, (id) => `${EPG}/${id}`, 'endpoint_group'),
   'os-ep-filter.endpoint-groups.delete': remove(tEndpointGroup, (id) => `${EPG}/${id}`),
+  // domain configs: the defaults, and the configuration of a throwaway domain (create: one without)
+  'domain-configs.default.get': read(() => '/v3/domains/config/default', 'config'),
+  'domain-configs.default-group.get': read(() => '/v3/domains/config/ldap/default', 'config'),
+  'domain-configs.default-option.get': read(() => '/v3/domains/config/ldap/url/default', 'config'),
+  'domain-configs.get': configRead(LDAP_CONFIG),
+  'domain-configs.group.get': configRead({ ldap: LDAP_CONFIG.ldap }, 'ldap'),
+  'domain-configs.option.get': configRead({ url: LDAP_CONFIG.ldap.url }, 'ldap', 'url'),
+  'domain-configs.create': async (c) => {
+    const id = await configuredDomain(c, true);
+    return judged({ method: 'PUT', path: configPath(id), body: { config: LDAP_CONFIG } }, configOf(c, id), LDAP_CONFIG, 'the domain configuration');
+  },
+  'domain-configs.update': configUpdate((url) => ({ ldap: { url } })),
+  'domain-configs.group.update': configUpdate((url) => ({ ldap: { url } }), 'ldap'),
+  'domain-configs.option.update': configUpdate((url) => ({ url }), 'ldap', 'url'),
+  'domain-configs.delete': configDelete(404),
+  'domain-configs.group.delete': configDelete({ identity: LDAP_CONFIG.identity }, 'ldap'),
+  'domain-configs.option.delete': configDelete({ ...LDAP_CONFIG, ldap: { url: LDAP_CONFIG.ldap.url } }, 'ldap', 'user_tree_dn'),
+  // endpoint policy
+  ...policyAssociationOps('endpoint-policy.endpoint', 'endpoint'),
+  ...policyAssociationOps('endpoint-policy.service', 'service'),
+  ...policyAssociationOps('endpoint-policy.service-region', 'service-region'),
+  'endpoint-policy.endpoints.list': read((c) => `/v3/policies/${c.w.policy}/OS-ENDPOINT-POLICY/endpoints`, 'endpoints'),
+  // The effective policy of a throwaway endpoint associated with a throwaway policy (without one: 404).
+  'endpoint-policy.effective.get': async (c) => {
+    const [policy, endpoint] = [await tPolicy(c), await tEndpoint(c)];
+    await adminPutUndone(c, `/v3/policies/${policy}/OS-ENDPOINT-POLICY/endpoints/${endpoint}`);
+    return read(() => `/v3/endpoints/${endpoint}/OS-ENDPOINT-POLICY/policy`, 'policy', () => policy)(c);
+  },
+  // OS-EP-FILTER project/endpoint and project/endpoint-group associations
+  'os-ep-filter.project-endpoint.add': relation('PUT', projectEndpoint),
+  'os-ep-filter.project-endpoint.check': present(projectEndpoint),
+  'os-ep-filter.project-endpoint.remove': relation('DELETE', projectEndpoint, undefined, 204, adminPutUndone),
+  'os-ep-filter.project-endpoints.list': read((c) => `${EP_FILTER}/projects/${c.w.projectP}/endpoints`, 'endpoints'),
+  'os-ep-filter.endpoint-projects.list': read((c) => `${EP_FILTER}/endpoints/${c.w.endpoint}/projects`, 'projects'),
+  'os-ep-filter.endpoint-group-project.add': relation('PUT', endpointGroupProject, undefined, 200),
+  'os-ep-filter.endpoint-group-project.get': present(endpointGroupProject, 'GET'),
+  'os-ep-filter.endpoint-group-project.check': present(endpointGroupProject),
+  'os-ep-filter.endpoint-group-project.remove': relation('DELETE', endpointGroupProject, undefined, 200, adminPutUndone),
+  'os-ep-filter.endpoint-group-projects.list': endpointGroupList('projects', 'projects'),
+  'os-ep-filter.endpoint-group-endpoints.list': endpointGroupList('endpoints', 'endpoints'),
+  'os-ep-filter.project-endpoint-groups.list': read((c) => `${EP_FILTER}/projects/${c.w.projectP}/endpoint_groups`, 'endpoint_groups'),
   // OS-OAUTH1 consumers (no name: the unique value goes in the description)
   'os-oauth1.consumers.list': read(() => CONSUMERS, 'consumers'),
   'os-oauth1.consumers.get': async (c) => { const id = await tConsumer(c); return read(() => `${CONSUMERS}/${id}`, 'consumer', () => id)(c); },

@@ -95,27 +95,16 @@ const APP_CRED_OWNED = 'admin_required or system reader or rule:owner (target us
   + '(system and domain personas own none under the secure set); needs a per-persona owner target; not driven yet';
 const ACCESS_RULES = 'system reader / system admin or user_id:%(target.user.id)s: the target is an access rule of an application credential the persona owns (same owner problem as application-credentials); not driven yet';
 const OAUTH1_DANCE = 'needs an OAuth1 request token signed with a consumer secret and authorised by each persona (the access token belongs to the authorising user); not driven yet';
+const ENDPOINT_POLICY_UNROUTED = 'documented by the api-ref, but Zed routes no /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (keystone/api/policy.py maps only .../endpoints, .../services and .../regions): 404 whoever asks, before any policy rule; '
+  + 'get_policy_for_endpoint is judged on the routed /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (endpoint-policy.effective.get)';
 const FEDERATED = 'needs an external identity provider in front of Keystone (the federated assertion is the authorisation; no persona token applies)';
 const REST: [string, string][] = [
-  ['domain-configs.default.get', 'get_domain_config_default'], ['domain-configs.default-group.get', 'get_domain_config_default'], ['domain-configs.default-option.get', 'get_domain_config_default'],
-  ['domain-configs.option.get', 'get_domain_config'], ['domain-configs.option.update', 'update_domain_config'], ['domain-configs.option.delete', 'delete_domain_config'],
-  ['domain-configs.group.get', 'get_domain_config'], ['domain-configs.group.update', 'update_domain_config'], ['domain-configs.group.delete', 'delete_domain_config'],
-  ['domain-configs.create', 'create_domain_config'], ['domain-configs.get', 'get_domain_config'], ['domain-configs.update', 'update_domain_config'], ['domain-configs.delete', 'delete_domain_config'],
-  ['endpoint-policy.endpoint.associate', 'create_policy_association_for_endpoint'], ['endpoint-policy.endpoint.verify', 'check_policy_association_for_endpoint'], ['endpoint-policy.endpoint.delete', 'delete_policy_association_for_endpoint'],
-  ['endpoint-policy.service.associate', 'create_policy_association_for_service'], ['endpoint-policy.service.verify', 'check_policy_association_for_service'], ['endpoint-policy.service.delete', 'delete_policy_association_for_service'],
-  ['endpoint-policy.policy.get', 'get_policy_for_endpoint'], ['endpoint-policy.policy.check', 'get_policy_for_endpoint'],
-  ['endpoint-policy.service-region.associate', 'create_policy_association_for_region_and_service'], ['endpoint-policy.service-region.verify', 'check_policy_association_for_region_and_service'], ['endpoint-policy.service-region.delete', 'delete_policy_association_for_region_and_service'],
-  ['endpoint-policy.endpoints.list', 'list_endpoints_for_policy'], ['endpoint-policy.effective.get', 'get_policy_for_endpoint'],
-  ['os-ep-filter.project-endpoint.add', 'add_endpoint_to_project'], ['os-ep-filter.project-endpoint.check', 'check_endpoint_in_project'], ['os-ep-filter.project-endpoint.remove', 'remove_endpoint_from_project'],
-  ['os-ep-filter.project-endpoints.list', 'list_endpoints_for_project'], ['os-ep-filter.endpoint-projects.list', 'list_projects_for_endpoint'],
-  ['os-ep-filter.endpoint-group-project.add', 'add_endpoint_group_to_project'], ['os-ep-filter.endpoint-group-project.get', 'get_endpoint_group_in_project'], ['os-ep-filter.endpoint-group-project.check', 'get_endpoint_group_in_project'],
-  ['os-ep-filter.endpoint-group-project.remove', 'remove_endpoint_group_from_project'], ['os-ep-filter.endpoint-group-projects.list', 'list_projects_associated_with_endpoint_group'],
-  ['os-ep-filter.endpoint-group-endpoints.list', 'list_endpoints_associated_with_endpoint_group'], ['os-ep-filter.project-endpoint-groups.list', 'list_endpoint_groups_for_project'],
   ['os-oauth1.authorize', 'authorize_request_token'],
   ['os-oauth1.access-tokens.get', 'get_access_token'], ['os-oauth1.access-tokens.revoke', 'delete_access_token'], ['os-oauth1.access-tokens.list', 'list_access_tokens'],
   ['os-oauth1.access-tokens.roles.list', 'list_access_token_roles'], ['os-oauth1.access-tokens.roles.get', 'get_access_token_role'],
 ];
 const NOT_APPLICABLE: [string, string][] = [
+  ['endpoint-policy.policy.get', ENDPOINT_POLICY_UNROUTED], ['endpoint-policy.policy.check', ENDPOINT_POLICY_UNROUTED],
   ['os-oauth1.request-token.create', 'authorised by the OAuth1 consumer signature, not a persona token'],
   ['os-oauth1.access-token.create', 'authorised by the OAuth1 consumer and request-token signature, not a persona token'],
   ['os-oauth2.token.create', 'authorised by the OAuth2 client credentials (HTTP Basic), not a persona token'],
@@ -211,10 +200,14 @@ export const MATRIX: readonly TableEntry[] = [
   row('credentials.delete', 'delete_credential', 'admin_required or user_id:%(target.credential.user_id)s', 204, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   // --- application credentials and access rules (application_credential.py, access_rule.py)
   pending('application-credentials.create', 'create_application_credential', APP_CRED_CREATE),
-  pending('application-credentials.list', 'list_application_credentials', APP_CRED_OWNED),
+  // The lists name their owner in the URL (user_id): in = the persona's own user (an empty list is
+  // still an answer; nothing needs creating, so no project is needed), out = domain B's plain user.
+  row('application-credentials.list', 'list_application_credentials', 'admin_required or system reader or rule:owner (user_id:%(user_id)s, the URL\'s) [deprecated: rule:admin_or_owner]', 200,
+    allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   pending('application-credentials.get', 'get_application_credential', APP_CRED_OWNED),
   pending('application-credentials.delete', 'delete_application_credential', APP_CRED_OWNED),
-  pending('access-rules.list', 'list_access_rules', ACCESS_RULES),
+  row('access-rules.list', 'list_access_rules', '(role:reader and system_scope:all) or user_id:%(target.user.id)s [no admin_required; no deprecated rule]', 200,
+    allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: 'no admin in the check: no project or domain admin lists another user\'s access rules' }),
   pending('access-rules.get', 'get_access_rule', ACCESS_RULES),
   pending('access-rules.delete', 'delete_access_rule', ACCESS_RULES),
   // --- catalog (region.py, service.py, endpoint.py)
@@ -304,6 +297,57 @@ export const MATRIX: readonly TableEntry[] = [
   adminWrite('os-federation.sps.register', 'create_service_provider', 201),
   adminWrite('os-federation.sps.update', 'update_service_provider', 200),
   adminWrite('os-federation.sps.delete', 'delete_service_provider', 204),
+  // --- domain configs (domain_config.py), endpoint policy (policy_association.py), OS-EP-FILTER
+  // project/endpoint and project/endpoint-group associations (project_endpoint.py, endpoint_group.py):
+  // every rule is rule:admin_required (writes) or admin_required or system reader (reads),
+  // scope_types [system, project], deprecated form rule:admin_required. No check string names a
+  // target (no %(target.*)s), so an out-of-scope target would judge nothing the in-scope one does
+  // not: the targets are throwaways (a domain, a project of domain A, a policy, an endpoint, a
+  // service, an endpoint group) or the world's read-only ones, and the rows have no out cells.
+  // Reads of identity:get_domain_config_default (the defaults, no domain).
+  sysRead('domain-configs.default.get', 'get_domain_config_default'),
+  sysRead('domain-configs.default-group.get', 'get_domain_config_default'),
+  sysRead('domain-configs.default-option.get', 'get_domain_config_default'),
+  // A throwaway domain carrying an LDAP configuration (stored, never dialled); create: one without.
+  sysRead('domain-configs.get', 'get_domain_config'),
+  sysRead('domain-configs.group.get', 'get_domain_config'),
+  sysRead('domain-configs.option.get', 'get_domain_config'),
+  adminWrite('domain-configs.create', 'create_domain_config', 201),
+  adminWrite('domain-configs.update', 'update_domain_config', 200),
+  adminWrite('domain-configs.group.update', 'update_domain_config', 200),
+  adminWrite('domain-configs.option.update', 'update_domain_config', 200),
+  adminWrite('domain-configs.delete', 'delete_domain_config', 204),
+  adminWrite('domain-configs.group.delete', 'delete_domain_config', 204),
+  adminWrite('domain-configs.option.delete', 'delete_domain_config', 204),
+  // Policy associations: a throwaway policy with a throwaway endpoint / service (and the world's region).
+  // Create and delete answer 204; check (GET) 204 (keystone/api/policy.py).
+  adminWrite('endpoint-policy.endpoint.associate', 'create_policy_association_for_endpoint', 204),
+  sysRead('endpoint-policy.endpoint.verify', 'check_policy_association_for_endpoint', 204),
+  adminWrite('endpoint-policy.endpoint.delete', 'delete_policy_association_for_endpoint', 204),
+  adminWrite('endpoint-policy.service.associate', 'create_policy_association_for_service', 204),
+  sysRead('endpoint-policy.service.verify', 'check_policy_association_for_service', 204),
+  adminWrite('endpoint-policy.service.delete', 'delete_policy_association_for_service', 204),
+  adminWrite('endpoint-policy.service-region.associate', 'create_policy_association_for_region_and_service', 204),
+  sysRead('endpoint-policy.service-region.verify', 'check_policy_association_for_region_and_service', 204),
+  adminWrite('endpoint-policy.service-region.delete', 'delete_policy_association_for_region_and_service', 204),
+  sysRead('endpoint-policy.endpoints.list', 'list_endpoints_for_policy'),
+  sysRead('endpoint-policy.effective.get', 'get_policy_for_endpoint'),
+  // Project/endpoint: a throwaway project of domain A with the world's endpoint (check: HEAD, 204);
+  // the lists read project P and the world's endpoint.
+  adminWrite('os-ep-filter.project-endpoint.add', 'add_endpoint_to_project', 204),
+  sysRead('os-ep-filter.project-endpoint.check', 'check_endpoint_in_project', 204),
+  adminWrite('os-ep-filter.project-endpoint.remove', 'remove_endpoint_from_project', 204),
+  sysRead('os-ep-filter.project-endpoints.list', 'list_endpoints_for_project'),
+  sysRead('os-ep-filter.endpoint-projects.list', 'list_projects_for_endpoint'),
+  // Project/endpoint group: a throwaway endpoint group with a throwaway project of domain A; the
+  // association's GET answers 200 with a body, so its HEAD (check) answers 200 too (keystone/api/os_ep_filter.py).
+  adminWrite('os-ep-filter.endpoint-group-project.add', 'add_endpoint_group_to_project', 204),
+  sysRead('os-ep-filter.endpoint-group-project.get', 'get_endpoint_group_in_project'),
+  sysRead('os-ep-filter.endpoint-group-project.check', 'get_endpoint_group_in_project', 200, { note: 'HEAD of the GET handler: 200' }),
+  adminWrite('os-ep-filter.endpoint-group-project.remove', 'remove_endpoint_group_from_project', 204),
+  sysRead('os-ep-filter.endpoint-group-projects.list', 'list_projects_associated_with_endpoint_group'),
+  sysRead('os-ep-filter.endpoint-group-endpoints.list', 'list_endpoints_associated_with_endpoint_group'),
+  sysRead('os-ep-filter.project-endpoint-groups.list', 'list_endpoint_groups_for_project'),
   // Deprecated aliases of /v3/auth/projects and /v3/auth/domains: keystone/api/auth.py serves them with the same
   // resource, enforcing get_auth_projects / get_auth_domains (user.py's list_projects_for_user and
   // list_domains_for_user name these paths in their docs but are not what the code enforces).
