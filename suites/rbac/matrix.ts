@@ -313,7 +313,7 @@ export const MATRIX: readonly TableEntry[] = [
   sysRead('domain-configs.group.get', 'get_domain_config'),
   sysRead('domain-configs.option.get', 'get_domain_config'),
   adminWrite('domain-configs.create', 'create_domain_config', 201),
-  adminWrite('domain-configs.update', 'update_domain_config', 200),
+  adminWrite('domain-configs.update', 'update_domain_config', 200, slice),
   adminWrite('domain-configs.group.update', 'update_domain_config', 200),
   adminWrite('domain-configs.option.update', 'update_domain_config', 200),
   adminWrite('domain-configs.delete', 'delete_domain_config', 204),
@@ -321,7 +321,7 @@ export const MATRIX: readonly TableEntry[] = [
   adminWrite('domain-configs.option.delete', 'delete_domain_config', 204),
   // Policy associations: a throwaway policy with a throwaway endpoint / service (and the world's region).
   // Create and delete answer 204; check (GET) 204 (keystone/api/policy.py).
-  adminWrite('endpoint-policy.endpoint.associate', 'create_policy_association_for_endpoint', 204),
+  adminWrite('endpoint-policy.endpoint.associate', 'create_policy_association_for_endpoint', 204, slice),
   sysRead('endpoint-policy.endpoint.verify', 'check_policy_association_for_endpoint', 204),
   adminWrite('endpoint-policy.endpoint.delete', 'delete_policy_association_for_endpoint', 204),
   adminWrite('endpoint-policy.service.associate', 'create_policy_association_for_service', 204),
