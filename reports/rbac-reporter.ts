@@ -39,7 +39,7 @@ export default class RbacReporter implements Reporter {
     const { perPersona, table, mismatches } = tally(this.results);
     const passed = this.results.filter((r) => r.passed).length;
     const errored = this.results.filter((r) => !r.passed && !(r.message ?? '').includes('RBAC mismatch')).map((r) => ({ cell: r.id, message: r.message }));
-    // Cells whose deviation the known-defects list names exactly: they pass, and are listed here, never counted as matching the table.
+    // Cells whose deviation the known-defects list names exactly: they pass (the tally still counts them by the table's allowed/denied), and are named here.
     const knownDefects = this.results.filter((r) => r.knownDefect).map((r) => ({ cell: r.id, defect: r.knownDefect! }));
     const notDriven = MATRIX.filter((e) => 'pending' in e).map((e) => ({ op: e.op, rule: (e as { rule?: string }).rule, why: (e as { pending: string }).pending }));
     const notApplicable = MATRIX.filter((e) => 'notApplicable' in e).map((e) => ({ op: e.op, why: (e as { notApplicable: string }).notApplicable }));
