@@ -21,6 +21,10 @@ import { removeRun } from '../lib/cluster/ownership.js';
 import { ConfigError, intSetting, readSettings, type Settings } from '../lib/config/settings.js';
 import { closeAllPools } from '../lib/keystone/http.js';
 import { maskText, registerSecret } from '../lib/keystone/mask.js';
+import { buildCoverageReport, type ExercisedRequest } from '../lib/coverage/coverage-report.js';
+import { API_REF_OPERATIONS } from '../lib/coverage/operations.js';
+import { parseTempestRequestLog } from '../lib/coverage/tempest-request-log.js';
+import { readJsonlDir } from '../reports/jsonl-dir.js';
 
 const ROOT = process.cwd();
 const OUT = resolve(ROOT, '.cache/bench-conformance');
@@ -102,7 +106,15 @@ function killChildren(): void {
 // ---------------------------------------------------------------------------------------------
 // Tempest
 
-interface TempestFigures { selected: number; ran: number; passed: number; failed: number; skipped: number; reportedSeconds: number }
+interface TempestFigures extends Traffic { selected: number; ran: number; passed: number; failed: number; skipped: number; reportedSeconds: number }
+
+/** What a side sent and what of the api-ref it reached, counted alike for both (lib/coverage). */
+interface Traffic { requests: number; covered: number; apiRefTotal: number }
+
+function traffic(requests: readonly ExercisedRequest[], extra = 0): Traffic {
+  const report = buildCoverageReport(API_REF_OPERATIONS, requests);
+  return { requests: requests.length + extra, covered: report.covered, apiRefTotal: report.total };
+}
 
 function ensureTempest(): void {
   const r = spawnSync('bash', [join(ROOT, 'scripts/setup-tempest.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -182,7 +194,7 @@ function countListed(output: string): number {
 }
 
 /** stestr's closing block: "Ran: N tests in X sec." then " - Passed: N", " - Skipped: N", " - Failed: N". */
-function parseStestrTotals(output: string): Omit<TempestFigures, 'selected'> | undefined {
+function parseStestrTotals(output: string): Omit<TempestFigures, 'selected' | keyof Traffic> | undefined {
   const ran = /Ran: (\d+) tests? in ([\d.]+) sec/.exec(output);
   if (!ran) return undefined;
   const n = (label: string) => Number(new RegExp(` - ${label}: (\\d+)`).exec(output)?.[1] ?? 0);
@@ -205,16 +217,21 @@ async function runTempest(info: ClusterInfo, settings: Settings, opts: Options):
   const selected = countListed(list.output);
   if (list.code !== 0 || selected === 0) throw new Error(`tempest --list-tests selected no test for --regex '${opts.regex}' (exit ${list.code}): ${list.output.split('\n').slice(-5).join(' | ')}`);
   log(`tempest: ${selected} test(s) selected by '${opts.regex}'`);
+  // Its request log (one INFO line per answered request) is counted after the run: start it empty.
+  const logFile = join(TEMPEST_DIR, 'logs', 'tempest.log');
+  rmSync(logFile, { force: true });
   const r = await run('tempest', 'tempest', ['run', '--regex', opts.regex, '--concurrency', String(opts.workers)], { cwd: TEMPEST_DIR, env, keepOutput: true });
   const totals = parseStestrTotals(r.output);
   if (!totals) throw new Error(`tempest run ended (exit ${r.code ?? r.signal}) without stestr totals; see the output above, or \`stestr last\` in ${TEMPEST_DIR}`);
-  return { wall: r.seconds, figures: { selected, ...totals } };
+  const sent = existsSync(logFile) ? parseTempestRequestLog(readFileSync(logFile, 'utf8')) : [];
+  if (!sent.length) throw new Error(`tempest ran, but ${logFile} holds no request line: its requests cannot be counted`);
+  return { wall: r.seconds, figures: { selected, ...totals, ...traffic(sent) } };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Our conformance project
 
-interface OurFigures { total: number; passed: number; failed: number; flaky: number; skipped: number; globalErrors: number; reportedSeconds: number }
+interface OurFigures extends Traffic { total: number; passed: number; failed: number; flaky: number; skipped: number; globalErrors: number; reportedSeconds: number; readBacks: number }
 
 /** Our suite reaches the same Keystone as an external target, exactly as with the dev-cluster env. */
 function externalEnv(info: ClusterInfo, settings: Settings, workers: number): NodeJS.ProcessEnv {
@@ -248,9 +265,14 @@ async function runOurs(info: ClusterInfo, settings: Settings, opts: Options): Pr
     stats: { expected: number; unexpected: number; flaky: number; skipped: number; duration: number };
     errors?: unknown[];
   };
+  // The tests' request log (every worker's), plus the harness's independent read-backs, which are
+  // requests too but cover nothing (the coverage report counts what tests ask).
+  const sent = readJsonlDir<ExercisedRequest>(join(ROOT, 'reports/out/requests'));
+  const readBacks = readJsonlDir<unknown>(join(ROOT, 'reports/out/read-backs')).length;
   return {
     wall: r.seconds,
     figures: {
+      ...traffic(sent, readBacks), readBacks,
       total: stats.expected + stats.unexpected + stats.flaky + stats.skipped,
       passed: stats.expected, failed: stats.unexpected, flaky: stats.flaky, skipped: stats.skipped,
       globalErrors: errors?.length ?? 0, reportedSeconds: stats.duration / 1000,
@@ -305,6 +327,7 @@ try {
 }
 
 const s = (x: number) => `${x.toFixed(1)} s`;
+const perOp = (f: Traffic) => (f.covered ? (f.requests / f.covered).toFixed(1) : 'n/a');
 const info = cluster?.info;
 console.log('\nconformance benchmark: Tempest identity API tests vs our conformance project, same Keystone, one after the other');
 if (info) {
@@ -317,6 +340,7 @@ if (opts.only !== 'ours') {
     const f = tempest.figures;
     console.log(`    wall ${s(tempest.wall)} (stestr: ${s(f.reportedSeconds)}); selected ${f.selected}, run ${f.ran}: ${f.passed} passed, ${f.failed} failed, ${f.skipped} skipped`);
     // A class skipped in setUpClass (the identity v2 ones) is one "test" for stestr, however many it holds.
+    console.log(`    api-ref operations covered ${f.covered} of ${f.apiRefTotal}; requests sent ${f.requests}; requests per covered operation ${perOp(f)}`);
     if (f.ran < f.selected) console.log(`    (stestr counts a class skipped in setUpClass once: ${f.selected - f.ran} listed test(s) never ran individually)`);
   } else console.log('    no figures (see problems)');
 }
@@ -325,8 +349,12 @@ if (opts.only !== 'tempest') {
   if (ours) {
     const f = ours.figures;
     console.log(`    wall ${s(ours.wall)} (playwright: ${s(f.reportedSeconds)}); ${f.total} tests: ${f.passed} passed, ${f.failed} failed, ${f.flaky} flaky, ${f.skipped} skipped${f.globalErrors ? `, ${f.globalErrors} global error(s)` : ''}`);
+    console.log(`    api-ref operations covered ${f.covered} of ${f.apiRefTotal}; requests sent ${f.requests} (${f.readBacks} of them read-backs); requests per covered operation ${perOp(f)}`);
   } else console.log('    no figures (see problems)');
 }
-if (tempest && ours) console.log(`  ratio ours/tempest (wall): ${(ours.wall / tempest.wall).toFixed(2)}`);
+if (tempest && ours) {
+  console.log(`  ratio ours/tempest (wall): ${(ours.wall / tempest.wall).toFixed(2)}`);
+  console.log(`  ratio ours/tempest (operations covered): ${(ours.figures.covered / Math.max(1, tempest.figures.covered)).toFixed(2)}; (wall per covered operation): ${((ours.wall / Math.max(1, ours.figures.covered)) / (tempest.wall / Math.max(1, tempest.figures.covered))).toFixed(2)}`);
+}
 for (const p of problems) console.log(`  problem: ${p}`);
 process.exit(problems.length ? 1 : 0);

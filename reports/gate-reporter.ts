@@ -133,8 +133,8 @@ export default class GateReporter implements Reporter {
   async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
     let coverageJudged: boolean | undefined;
+    const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string };
     if (!this.selftestOnly) {
-      const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string };
       const judged = await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation, fullConformanceRun: fullProjectRun(process.argv, 'conformance') })
         .catch((e) => { this.globalErrors.push(`run reports: ${(e as Error).message}`); return undefined; });
       // Only a full conformance run judges api coverage (reports/coverage-verdict.ts).
@@ -172,6 +172,8 @@ export default class GateReporter implements Reporter {
     const coverage = readJson('reports/coverage.json') as { total: number; covered: number; justified: number; uncovered: number } | undefined;
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
+      // What the phase was judged on: the gate's conformance phase runs at read committed (contracts), the concurrency and retry phases under SERIALIZABLE (conflicts).
+      isolation: this.selftestOnly ? undefined : info?.databaseIsolation,
       counts: this.counts,
       configuredProjects: this.configuredProjects, selectedProjects: this.runProjects,
       failuresByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v.length])),

@@ -16,7 +16,7 @@ const phases = files.map((file) => ({
 const gate = mergePhases({ phases, subset: !!process.env.KS_GATE_PHASES?.trim(), allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]) });
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(gate, null, 2));
-const lines = [`gate verdict: ${gate.verdict.toUpperCase()} — ${gate.phases.map((p) => `${p.phase} ${p.verdict}`).join(', ')} -> ${out}`];
+const lines = [`gate verdict: ${gate.verdict.toUpperCase()} — ${gate.phases.map((p) => `${p.phase} ${p.verdict}${'isolation' in p && p.isolation ? ` (${p.isolation})` : ''}`).join(', ')} -> ${out}`];
 for (const e of gate.globalErrors) lines.push(`  ${e.split('\n')[0]}`);
 process.stdout.write(lines.join('\n') + '\n');
 process.exitCode = gate.verdict === 'pass' ? 0 : 1;

@@ -217,3 +217,25 @@ test.describe('coverage report', () => {
     expect(html).not.toMatch(/<script|<link|src=/i);
   });
 });
+
+test.describe('tempest request log (bench:conformance)', () => {
+  test('reads answered requests, skips header lines and non-request lines, and maps them to api-ref rows', async () => {
+    const { parseTempestRequestLog } = await import('../lib/coverage/tempest-request-log.js');
+    const log = [
+      '2026-12-03 15:01:02.345 4242 INFO tempest.lib.common.rest_client [req-1 ] Request (ProjectsTestJSON:test_project_create_with_description): 201 POST http://127.0.0.1:32768/v3/projects 0.412s',
+      "2026-12-03 15:01:02.346 4242 DEBUG tempest.lib.common.rest_client [req-1 ] Request - Headers: {'Content-Type': 'application/json'}",
+      '2026-12-03 15:01:03.000 4242 INFO tempest.lib.common.rest_client [req-2 ] Request (ProjectsTestJSON:test_project_create_with_description): 200 GET http://127.0.0.1:32768/v3/projects/abc123?name=x 0.101s',
+      '2026-12-03 15:01:04.000 4242 INFO tempest.lib.common.rest_client [req-3 ] Request (ProjectsTestJSON:tearDownClass): 204 DELETE http://127.0.0.1:32768/v3/projects/abc123 0.200s',
+      '2026-12-03 15:01:05.000 4242 INFO tempest.lib.common.rest_client [req-4 ] Request (X:y): 404 GET not-a-url 0.1s',
+      '2026-12-03 15:01:06.000 4242 WARNING tempest.test something else entirely',
+    ].join('\n');
+    const reqs = parseTempestRequestLog(log);
+    expect(reqs.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual([
+      '201 POST /v3/projects', '200 GET /v3/projects/abc123?name=x', '204 DELETE /v3/projects/abc123',
+    ]);
+    const report = buildCoverageReport(API_REF_OPERATIONS, reqs);
+    expect(report.covered).toBe(3);
+    expect(report.operations.filter((o) => o.state === 'covered').map((o) => o.id).sort()).toEqual(['projects.create', 'projects.delete', 'projects.get']);
+    expect(parseTempestRequestLog('')).toEqual([]);
+  });
+});
