@@ -7,6 +7,7 @@ import { fullProjectRun, selectedProjects } from '../lib/config/cli-projects.js'
 import { stampResults, writeRunEnvironment, type GatedEnvironment, type ResultStamp } from './allure-dashboard.js';
 import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
 import { secretCanary } from './secret-canary.js';
+import { readPhaseTraffic } from './phase-traffic.js';
 import { packShard, shardDir, type Shard } from './merge-shards.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
 
@@ -172,6 +173,8 @@ export default class GateReporter implements Reporter {
     const coverage = readJson('reports/coverage.json') as { total: number; covered: number; justified: number; uncovered: number } | undefined;
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
+      // What it asked of Keystone (requests and read-backs of this run, and their rate): the figure that bounds the phase's time.
+      traffic: this.selftestOnly ? undefined : readPhaseTraffic('reports/out', process.env.KS_RUN_ID, result.duration / 1000),
       // What the phase was judged on: the gate's conformance phase runs at read committed (contracts), the concurrency and retry phases under SERIALIZABLE (conflicts).
       isolation: this.selftestOnly ? undefined : info?.databaseIsolation,
       counts: this.counts,

@@ -99,6 +99,8 @@ export interface PhaseGate {
   verdict: PhaseVerdict; status: string; durationSeconds: number;
   /** The database isolation the phase ran under (from the cluster summary), when it had a cluster. */
   isolation?: string;
+  /** Requests of the phase's tests and read-backs, and their rate (reports/phase-traffic.ts). */
+  traffic?: { requests: number; readBacks: number; perSecond: number | null };
   counts: Record<string, number>; failuresByCategory: Record<string, number>;
   configuredProjects?: string[]; selectedProjects?: string[];
   leakedOperations?: unknown[]; knownDefects?: unknown[]; coverage?: unknown; skipped?: SkippedTest[]; retryInjection?: unknown;
@@ -137,7 +139,7 @@ export function mergePhases(m: MergeInput) {
     if (gate.verdict === 'not run' && !allowed) problems.push(`phase ${phase}: not run (no test executed); ${ALLOW_NOT_RUN_ENV}=${phase} accepts that`);
     accepted.push(gate.verdict === 'pass' || allowed);
     const reason = gate.verdict !== 'not run' ? undefined : allowed ? `no test executed, allowed by ${ALLOW_NOT_RUN_ENV}` : 'no test executed';
-    return { phase, verdict: gate.verdict, ...(reason ? { reason } : {}), ...(gate.isolation ? { isolation: gate.isolation } : {}), durationSeconds: gate.durationSeconds, counts: gate.counts };
+    return { phase, verdict: gate.verdict, ...(reason ? { reason } : {}), ...(gate.isolation ? { isolation: gate.isolation } : {}), ...(gate.traffic ? { traffic: gate.traffic } : {}), durationSeconds: gate.durationSeconds, counts: gate.counts };
   });
   const gates = m.phases.flatMap((p) => (p.gate ? [p.gate] : []));
   const configured = [...new Set(gates.flatMap((g) => g.configuredProjects ?? []))].filter((p) => !NOT_GATED.has(p));

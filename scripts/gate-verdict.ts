@@ -15,8 +15,16 @@ const phases = files.map((file) => ({
 // KS_GATE_PHASES picks some phases: the projects of the others are then "not selected", not missing.
 const gate = mergePhases({ phases, subset: !!process.env.KS_GATE_PHASES?.trim(), allowNotRun: allowedNotRun(process.env[ALLOW_NOT_RUN_ENV]) });
 mkdirSync(dirname(out), { recursive: true });
+/** "conformance pass (read committed; 9,876 requests + 4,321 read-backs, 5.3/s)": the verdict and what bounded its time. */
+function phaseText(p: (typeof gate.phases)[number]): string {
+  const bits = [
+    'isolation' in p && p.isolation ? p.isolation : undefined,
+    'traffic' in p && p.traffic ? `${p.traffic.requests.toLocaleString('en')} requests + ${p.traffic.readBacks.toLocaleString('en')} read-backs${p.traffic.perSecond !== null ? `, ${p.traffic.perSecond}/s` : ''}` : undefined,
+  ].filter(Boolean);
+  return `${p.phase} ${p.verdict}${bits.length ? ` (${bits.join('; ')})` : ''}`;
+}
 writeFileSync(out, JSON.stringify(gate, null, 2));
-const lines = [`gate verdict: ${gate.verdict.toUpperCase()} — ${gate.phases.map((p) => `${p.phase} ${p.verdict}${'isolation' in p && p.isolation ? ` (${p.isolation})` : ''}`).join(', ')} -> ${out}`];
+const lines = [`gate verdict: ${gate.verdict.toUpperCase()} — ${gate.phases.map(phaseText).join(', ')} -> ${out}`];
 for (const e of gate.globalErrors) lines.push(`  ${e.split('\n')[0]}`);
 process.stdout.write(lines.join('\n') + '\n');
 process.exitCode = gate.verdict === 'pass' ? 0 : 1;

@@ -140,3 +140,15 @@ test('the merged verdict carries the rbac phase\'s matrix, and an rbac mismatch 
   expect(g.failures[0]!.message).toMatch(/projects\.create as project-member.*identity:create_project/);
   expect(mergePhases({ phases: [{ phase: 'rbac', gate: phase('pass', ['rbac'], { rbac: { ...rbac, passed: 16, mismatched: 0 } }) }], subset: true, allowNotRun: [] }).verdict).toBe('pass');
 });
+
+test('each phase row says its isolation and what it asked of Keystone, counted for its own run only', async () => {
+  const { countPhaseTraffic } = await import('../reports/phase-traffic.js');
+  const requests = [{ runId: 'r1' }, { runId: 'r1' }, { runId: 'r0' }, {}];
+  const t = countPhaseTraffic(requests, [{ runId: 'r1' }, { runId: 'r0' }], 'r1', 2);
+  expect(t).toEqual({ requests: 2, readBacks: 1, perSecond: 1.5 });
+  // No run id (selftest-only runs) or nothing sent: no rate invented.
+  expect(countPhaseTraffic(requests, [], undefined, 10)).toEqual({ requests: 0, readBacks: 0, perSecond: null });
+  const conformance = phase('pass', ['conformance'], { isolation: 'read committed', traffic: t });
+  const g = mergePhases({ phases: [{ phase: 'conformance', gate: conformance }], subset: true, allowNotRun: [] });
+  expect(g.phases[0]).toMatchObject({ phase: 'conformance', isolation: 'read committed', traffic: { requests: 2, readBacks: 1 } });
+});
