@@ -12,9 +12,14 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { formatTable, parseStormArgs, runStorm, withStormTarget, type OperationResult } from './conflict-storm.js';
+import { readSettings } from '../lib/config/settings.js';
 
 /** The first leak should show within this many seconds of a scenario's start on stock Keystone. */
 const FIRST_LEAK_TARGET_S = 10;
+/** Issue #11: a storm must provoke at least this many database conflicts per run to judge retries. */
+const PROVOCATION_TARGET = 5;
+// KS_INJECT_CONFLICTS=every-3 (the gate's concurrency phase) adds injected conflicts to what the storms provoke.
+const injection = readSettings().injectConflicts;
 
 const { target, patch, json, options } = parseStormArgs(process.argv.slice(2), { n: 30 });
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -51,10 +56,15 @@ rows.push([
 
 console.log(`\nConflict benchmark: Keystone ${variant}, ${options.n} concurrent requests per scenario, client timeout ${options.timeoutMs / 1000} s, ${options.latencyMs} ms one-way latency on the Keystone->database link during storms`);
 console.log(`load average (1/5/15 min): ${loadBefore} before, ${loadAfter} after`);
+console.log(`conflict injection in the database: ${injection ? `${injection.mode === 'every' ? `one write transaction in ${injection.every}` : 'first attempt of every write'} (${injection.point}; KS_INJECT_CONFLICTS), counted with the storms' own conflicts` : 'off (storms alone; KS_INJECT_CONFLICTS=every-3 is the gate\'s concurrency phase)'}`);
 console.log(formatTable(['scenario', 'requests', 'db conflicts', 'per 1k req', 'leaks', 'first leak s', 'driver CPU ms/req', 'wall s'], rows));
 console.log('db conflicts: PostgreSQL log lines with SQLSTATE 40001 ("could not serialize access") or 40P01 in the scenario\'s window.');
 console.log(`first leak: from the scenario's start to the first 5xx, dropped or timed-out request; target ≤ ${FIRST_LEAK_TARGET_S} s on stock Keystone.`);
 console.log(leaking.length
   ? `first-leak target met in ${firstLeaks.filter((s) => s <= FIRST_LEAK_TARGET_S).length} of ${leaking.length} leaking scenarios; ${results.length - leaking.length} of ${results.length} scenarios leaked nothing.`
   : `no scenario leaked (${results.length} scenarios).`);
-if (json) writeFileSync(json, JSON.stringify({ variant, n: options.n, timeoutMs: options.timeoutMs, latencyMs: options.latencyMs, loadBefore, loadAfter, results }, null, 2));
+if (known) {
+  const met = results.filter((r) => (r.databaseConflicts ?? 0) >= PROVOCATION_TARGET);
+  console.log(`provocation target (≥ ${PROVOCATION_TARGET} database conflicts per scenario): met by ${met.length} of ${results.length}${met.length < results.length ? `; not by ${results.filter((r) => !met.includes(r)).map((r) => `${r.operation} (${r.databaseConflicts})`).join(', ')}` : ''}`);
+}
+if (json) writeFileSync(json, JSON.stringify({ variant, injection: injection ?? null, n: options.n, timeoutMs: options.timeoutMs, latencyMs: options.latencyMs, loadBefore, loadAfter, results }, null, 2));

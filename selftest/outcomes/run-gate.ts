@@ -9,6 +9,12 @@ import { join } from 'node:path';
  */
 export const OUTCOME_SPECS = ['suites/concurrency/groups.spec.ts', 'suites/concurrency/users.spec.ts', 'suites/concurrency/projects.spec.ts'];
 
+/**
+ * The gate's concurrency phase (scripts/phase-env.sh; selftest/gate-phases.spec.ts pins it):
+ * SERIALIZABLE, and the database injecting a serialization failure into every 3rd write.
+ */
+export const CONCURRENCY_PHASE_ENV = { KS_PG_ISOLATION: 'serializable', KS_INJECT_CONFLICTS: 'every-3' } as const;
+
 export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number>; counts: { passed: number; failed: number; skipped: number } } | undefined }
 
 /** Runs the gate (a real Playwright run on its own embedded cluster) as a user would, and returns its verdict. */
