@@ -286,6 +286,10 @@ async function runOurs(info: ClusterInfo, settings: Settings, opts: Options): Pr
   // requests too but cover nothing (the coverage report counts what tests ask).
   const sent = readJsonlDir<ExercisedRequest>(join(ROOT, 'reports/out/requests'));
   const readBacks = readJsonlDir<unknown>(join(ROOT, 'reports/out/read-backs')).length;
+  // Where the requests go: the spec files (describe blocks) that send the most, the lever to drive down.
+  const byConcern = new Map<string, number>();
+  for (const r of sent) { const k = r.testTitle.split(' › ', 1)[0]!; byConcern.set(k, (byConcern.get(k) ?? 0) + 1); }
+  topConcerns = [...byConcern].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`);
   return {
     wall: r.seconds,
     figures: {
@@ -318,6 +322,7 @@ process.once('SIGTERM', onSignal);
 
 /** Where the CPU went while each side ran: Keystone's containers, the database's, and the rest (runner, other work). */
 const cpu: { tempest?: string; ours?: string } = {};
+let topConcerns: string[] = [];
 const cpuNow = (info: ClusterInfo): CpuSample => sampleCpu({
   keystone: keystoneContainerIds(info),
   database: [...new Set(info.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))],
@@ -379,6 +384,7 @@ if (opts.only !== 'tempest') {
     console.log(`    wall ${s(ours.wall)} (playwright: ${s(f.reportedSeconds)}); ${f.total} tests: ${f.passed} passed, ${f.failed} failed, ${f.flaky} flaky, ${f.skipped} skipped${f.globalErrors ? `, ${f.globalErrors} global error(s)` : ''}`);
     console.log(`    api-ref operations covered ${f.covered} of ${f.apiRefTotal}; requests sent ${f.requests} (${f.readBacks} of them read-backs); requests per covered operation ${perOp(f)}; ${(f.requests / ours.wall).toFixed(2)} requests/s`);
     if (cpu.ours) console.log(`    cpu while it ran: ${cpu.ours}`);
+    if (topConcerns.length) console.log(`    most requests (tests' own, by describe block): ${topConcerns.join(', ')}`);
   } else console.log('    no figures (see problems)');
 }
 if (tempest && ours) {
