@@ -33,6 +33,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined>;
   timeoutMs?: number;
+  /**
+   * The request is what the test judges (an RBAC cell's call), not its setup or cleanup: projects
+   * that read back only their subject's writes (fixtures/test.ts) read back this one.
+   */
+  subject?: boolean;
 }
 
 /** One request/response as recorded for coverage and attachments (already masked). */
@@ -58,6 +63,8 @@ export interface AnsweredWrite {
   status: number;
   requestBody?: unknown;
   responseBody?: unknown;
+  /** RequestOptions.subject: the test's judged request. */
+  subject: boolean;
 }
 /** Awaited after every answered write before the caller gets the response; a throw fails the caller's call. */
 export type WriteHook = (write: AnsweredWrite) => Promise<void>;
@@ -193,7 +200,7 @@ export class KeystoneHttp {
       if (fresh) await fresh.destroy().catch(() => undefined);
     }
     if (this.writeHooks.length && method !== 'GET' && method !== 'HEAD') {
-      const write: AnsweredWrite = { method, path: path + queryString(opts.query), status: response.status, requestBody: opts.body, responseBody: response.body };
+      const write: AnsweredWrite = { method, path: path + queryString(opts.query), status: response.status, requestBody: opts.body, responseBody: response.body, subject: opts.subject === true };
       for (const hook of [...this.writeHooks]) await hook(write);
     }
     return response;

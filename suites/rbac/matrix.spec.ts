@@ -53,7 +53,7 @@ for (const cell of ALL) {
     await allure.parameter('persona', cell.persona.id);
     const persona = personaOf(rbacWorld, cell.persona.id);
     const prepared = await DRIVERS[cell.op]!({ w: rbacWorld, admin, f: factory, cell, persona });
-    const res = await admin.http.request(prepared.method, prepared.path, { token: await persona.session.getToken(), body: prepared.body, headers: prepared.headers });
+    const res = await admin.http.request(prepared.method, prepared.path, { token: await persona.session.getToken(), body: prepared.body, headers: prepared.headers, subject: true });
     // The actual status, for reports/rbac-reporter.ts (a mismatch names it).
     testInfo.annotations.push({ type: 'rbac-actual', description: String(res.status) });
     // A deviation from the table fails the cell, unless the known-defects list names exactly this cell, check and outcome.
