@@ -18,7 +18,7 @@ import { readSettings } from '../lib/config/settings.js';
 const FIRST_LEAK_TARGET_S = 10;
 /** Issue #11: a storm must provoke at least this many database conflicts per run to judge retries. */
 const PROVOCATION_TARGET = 5;
-// KS_INJECT_CONFLICTS=every-3 (the gate's concurrency phase) adds injected conflicts to what the storms provoke.
+// KS_INJECT_CONFLICTS=on (the gate's concurrency phase) adds injected conflicts to what the storms provoke.
 const injection = readSettings().injectConflicts;
 
 const { target, patch, json, options } = parseStormArgs(process.argv.slice(2), { n: 30 });
@@ -56,7 +56,7 @@ rows.push([
 
 console.log(`\nConflict benchmark: Keystone ${variant}, ${options.n} concurrent requests per scenario, client timeout ${options.timeoutMs / 1000} s, ${options.latencyMs} ms one-way latency on the Keystone->database link during storms`);
 console.log(`load average (1/5/15 min): ${loadBefore} before, ${loadAfter} after`);
-console.log(`conflict injection in the database: ${injection ? `${injection.mode === 'every' ? `one write transaction in ${injection.every}` : 'first attempt of every write'} (${injection.point}; KS_INJECT_CONFLICTS), counted with the storms' own conflicts` : 'off (storms alone; KS_INJECT_CONFLICTS=every-3 is the gate\'s concurrency phase)'}`);
+console.log(`conflict injection in the database: ${injection ? `${injection.mode === 'every' ? `one write transaction in ${injection.every}` : 'first attempt of every write'} (${injection.point}; KS_INJECT_CONFLICTS), counted with the storms' own conflicts` : 'off (storms alone; KS_INJECT_CONFLICTS=on is the gate\'s concurrency phase)'}`);
 console.log(formatTable(['scenario', 'requests', 'db conflicts', 'per 1k req', 'leaks', 'first leak s', 'driver CPU ms/req', 'wall s'], rows));
 console.log('db conflicts: PostgreSQL log lines with SQLSTATE 40001 ("could not serialize access") or 40P01 in the scenario\'s window.');
 console.log(`first leak: from the scenario's start to the first 5xx, dropped or timed-out request; target ≤ ${FIRST_LEAK_TARGET_S} s on stock Keystone.`);

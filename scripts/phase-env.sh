@@ -31,13 +31,13 @@ phase_env() {
     # Faults go to the multi-region Galera topology (a region per node).
     chaos) [ "${KS_TARGET:-embedded}" = embedded ] && envs+=(KS_BACKEND="${KS_CHAOS_BACKEND:-galera}") ;;
     # Conflict storms under SERIALIZABLE, with the database also injecting a serialization failure
-    # into every 3rd write transaction (KS_CONCURRENCY_INJECT=off leaves provocation to the storms
-    # alone): measured on this machine, storms alone provoked 0-3 conflicts per 40 writes, too few
-    # to judge retries, and stock Keystone's failure depended on luck. Every 3rd, not 2nd: a retry
-    # is a new transaction that can be injected again, and the reference patch gives up after 10
-    # retries (1 in 2^11 writes would fail it at every-2; 1 in 3^11 at every-3). Leaks are still judged per
-    # request from Keystone's own log (the storm's correlator), not by the retry phase's matrix.
-    concurrency) [ "${KS_TARGET:-embedded}" = embedded ] && [ "${KS_CONCURRENCY_INJECT:-every-3}" != off ] && envs+=(KS_INJECT_CONFLICTS="${KS_CONCURRENCY_INJECT:-every-3}") ;;
+    # into the first attempt of every write transaction, as the retry phase does (its retry passes;
+    # KS_CONCURRENCY_INJECT=off leaves provocation to the storms alone). Measured here, storms alone
+    # provoked 0-7 conflicts per 40 writes and stock Keystone's failure depended on luck. Not
+    # every-N: a retried unit of several transactions (a domain's cascade delete) met an injection
+    # on every retry, 30 s on end, and timed out (2026-12-03). Leaks are still judged per request
+    # from Keystone's own log (the storm's correlator), not by the retry phase's matrix.
+    concurrency) [ "${KS_TARGET:-embedded}" = embedded ] && [ "${KS_CONCURRENCY_INJECT:-on}" != off ] && envs+=(KS_INJECT_CONFLICTS="${KS_CONCURRENCY_INJECT:-on}") ;;
     # The conformance project again, with the database injecting a serialization failure into the
     # first attempt of every write transaction. Two workers: the matrix ties overlapping requests
     # to injections by Keystone's own retry log.

@@ -15,8 +15,8 @@ test('conformance runs at read committed on two workers; KS_CONFORMANCE_ISOLATIO
   expect(phaseEnv('conformance', { KS_CONFORMANCE_ISOLATION: 'serializable' }).envs).toEqual(['KS_PG_ISOLATION=serializable', 'KS_CONFORMANCE_WORKERS=1']);
 });
 
-test('concurrency injects into every 3rd write on the embedded target only, and can be turned off', () => {
-  expect(phaseEnv('concurrency')).toEqual({ envs: ['KS_INJECT_CONFLICTS=every-3'], projects: ['--project=concurrency'] });
+test('concurrency injects into the first attempt of every write on the embedded target only, and can be turned off', () => {
+  expect(phaseEnv('concurrency')).toEqual({ envs: ['KS_INJECT_CONFLICTS=on'], projects: ['--project=concurrency'] });
   expect(phaseEnv('concurrency', { KS_CONCURRENCY_INJECT: 'off' }).envs).toEqual([]);
   expect(phaseEnv('concurrency', { KS_TARGET: 'external' }).envs).toEqual([]);
 });

@@ -11,9 +11,9 @@ export const OUTCOME_SPECS = ['suites/concurrency/groups.spec.ts', 'suites/concu
 
 /**
  * The gate's concurrency phase (scripts/phase-env.sh; selftest/gate-phases.spec.ts pins it):
- * SERIALIZABLE, and the database injecting a serialization failure into every 3rd write.
+ * SERIALIZABLE, and the database injecting a serialization failure into the first attempt of every write.
  */
-export const CONCURRENCY_PHASE_ENV = { KS_PG_ISOLATION: 'serializable', KS_INJECT_CONFLICTS: 'every-3' } as const;
+export const CONCURRENCY_PHASE_ENV = { KS_PG_ISOLATION: 'serializable', KS_INJECT_CONFLICTS: 'on' } as const;
 
 export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number>; counts: { passed: number; failed: number; skipped: number } } | undefined }
 

@@ -2,8 +2,8 @@ import { expect, test } from '@playwright/test';
 import { CONCURRENCY_PHASE_ENV, OUTCOME_SPECS, runGate, type GateRun } from './run-gate.js';
 
 /**
- * The concurrency phase injects a serialization failure into every 3rd write on top of what the
- * storms provoke, so stock Keystone must fail on its first run: no second chance. (Storms alone
+ * The concurrency phase injects a serialization failure into the first attempt of every write on
+ * top of what the storms provoke, so stock Keystone must fail on its first run: no second chance. (Storms alone
  * once provoked no conflict at all in CI, and the outcome then needed up to 3 runs.)
  */
 const ATTEMPTS = 1;
