@@ -12,9 +12,11 @@
 // KS_BENCH_TIMES (default 20) and KS_BENCH_CONCURRENCY (default 4): constant runner, both sides.
 // Rally 3.3 and rally-openstack come from Debian (scripts/setup-rally.sh installs them when missing);
 // its config, database, environment and reports live in .cache/rally/ (HOME too, so ~/.rally is not touched).
+// rally-openstack adds its users context to every workload and its clean-up fails without a Neutron
+// endpoint: on an external target Rally's tenant and user per workload (s_rally_*) stay behind.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -83,9 +85,12 @@ function run(label: string, cmd: string, args: string[], o: { env: NodeJS.Proces
     children.add(child);
     if (child.pid) o.onSpawn?.(child.pid);
     const kept: string[] = [];
+    // Line by line, so a run cut short by a signal still leaves its log behind.
+    const logStream = createWriteStream(o.logFile, { flags: 'a', mode: 0o600 });
     const onLine = (line: string) => {
       const safe = maskText(line.replace(/\x1b\[[0-9;]*m/g, '')); // Rally colours its log lines
       kept.push(safe);
+      logStream.write(safe + '\n');
       if (!o.echo || o.echo(safe)) process.stderr.write(`[${label}] ${safe}\n`);
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
@@ -95,7 +100,7 @@ function run(label: string, cmd: string, args: string[], o: { env: NodeJS.Proces
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       children.delete(child);
-      writeFileSync(o.logFile, kept.join('\n') + '\n', { flag: 'a' });
+      logStream.end();
       done({ code, signal, output: kept.join('\n'), pid: child.pid ?? -1, seconds: (performance.now() - t0) / 1000 });
     });
   });
@@ -151,6 +156,19 @@ function rallyEnv(info: ClusterInfo): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * What of Rally's output is echoed (all of it goes to the log file): headers, results tables and the
+ * first line of each warning or error; not one line per iteration, tracebacks, the task and
+ * workload configs Rally dumps as JSON, or SQLAlchemy's deprecation warnings.
+ */
+function rallyEchoes(line: string): boolean {
+  if (line.trim() === '') return false;
+  const record = /^\d{4}-\d\d-\d\d [\d:.]+ \d+ ([A-Z]+) /.exec(line);
+  if (record) return (record[1] === 'ERROR' || record[1] === 'WARNING' || record[1] === 'CRITICAL') && line.includes(' [-] ');
+  if (/SAWarning|^\s+uuid=workload_uuid\)/.test(line)) return false;
+  return !/^\s*[{}[\]]|^\s+"|^\s+(position|config) = /.test(line);
+}
+
 interface RallySide {
   workloads: RallyWorkloadFigures[];
   /** Per workload (by scenario): CPU seconds and peak tree RSS inside its load window, from /proc samples. */
@@ -160,6 +178,8 @@ interface RallySide {
   taskUuid: string;
   exitCode: number | null;
   sampleCount: number;
+  /** rally-openstack's users context looks for Neutron on clean-up and fails without it, leaving its tenant and user. */
+  usersCleanupFailed: boolean;
 }
 
 async function runRally(info: ClusterInfo, runId: string, logFile: string): Promise<RallySide> {
@@ -189,8 +209,7 @@ async function runRally(info: ClusterInfo, runId: string, logFile: string): Prom
   log(`rally task start: ${SCENARIOS.length} workloads, constant ${TIMES} x ${CONCURRENCY} (Rally's per-iteration lines go to ${logFile})`);
   const started = await run('rally', useTime ? '/usr/bin/time' : 'rally', useTime ? ['-f', '%U %S %M %e', '-o', timeFile, 'rally', ...argv] : argv, {
     env, logFile, timeoutMs: RALLY_TIMEOUT_MS,
-    // Rally's workload headers, results tables and errors; not one line per iteration.
-    echo: (l) => l.trim() !== '' && !/^\d{4}-\d\d-\d\d [\d:.]+ \d+ (INFO|DEBUG) /.test(l),
+    echo: rallyEchoes,
     onSpawn: (pid) => { sampler = new ProcTreeSampler(pid, 500).start(); },
   });
   sampler?.stop();
@@ -211,6 +230,7 @@ async function runRally(info: ClusterInfo, runId: string, logFile: string): Prom
   const timed = useTime && existsSync(timeFile) ? /^([\d.]+) ([\d.]+) (\d+) ([\d.:]+)\s*$/m.exec(readFileSync(timeFile, 'utf8')) : null;
   return {
     workloads, window, taskUuid, exitCode: started.code, sampleCount: samples.length,
+    usersCleanupFailed: /Context users@openstack cleanup\(\) failed/.test(started.output),
     total: {
       cpuS: timed ? Number(timed[1]) + Number(timed[2]) : sampledCpu,
       cpuSource: timed ? '/usr/bin/time (getrusage of the waited tree: rally and every worker it forked)' : '/proc samples of the tree every 500 ms',
@@ -293,6 +313,7 @@ process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 
 mkdirSync(RALLY_DIR, { recursive: true });
+chmodSync(RALLY_DIR, 0o700); // rally.db holds the environment's spec, admin password included
 const logFile = join(RALLY_DIR, `rally-${runId}.log`);
 let info: ClusterInfo | undefined;
 let rally: RallySide | undefined;
@@ -401,7 +422,7 @@ const report = {
     taskUuid: rally.taskUuid, exitCode: rally.exitCode, wallS: rally.total.wallS, cpuS: rally.total.cpuS, cpuSource: rally.total.cpuSource,
     cpuSPer1000Iterations: rallyIterations ? (rally.total.cpuS / rallyIterations) * 1000 : null,
     peakTreeRssMb: rally.total.peakTreeRssBytes / 2 ** 20, maxProcessRssMb: rally.total.maxProcessRssBytes === null ? null : rally.total.maxProcessRssBytes / 2 ** 20,
-    procSamples: rally.sampleCount,
+    procSamples: rally.sampleCount, usersContextCleanupFailed: rally.usersCleanupFailed,
   } : null,
   phasesS: phases,
   problems,
@@ -423,7 +444,7 @@ for (const r of rows) {
     if (!s) { console.log(`${who.padEnd(44)} ${'not run'.padStart(7)}`); continue; }
     console.log(`${who.padEnd(44)} ${`${s.iterations - s.failures}/${s.iterations}`.padStart(7)} ${f(s.itPerSec, 3, 6)} ${f(s.durationS.p50, 2, 6)} ${f(s.durationS.p95, 2, 6)} ${f(s.durationS.p99, 2, 6)} ${f(s.cpuSPer1000, 1, 11)} ${f(s.peakRssMb, 0, 7)}`);
   }
-  console.log(`${'  ours/Rally'.padEnd(44)} ${''.padStart(7)} ${f(r.ratios.throughput, 2, 6)}x ${''.padStart(20)} ${f(r.ratios.cpuPerIteration, 3, 11)}x`);
+  console.log(`${'  ours/Rally'.padEnd(44)} ${''.padStart(7)} ${f(r.ratios.throughput, 2, 6)}x${''.padStart(20)} ${f(r.ratios.cpuPerIteration, 3, 11)}x`);
 }
 console.log('\nper atomic action, p50 / p95 s (Rally | ours):');
 for (const r of rows) {
@@ -442,6 +463,9 @@ if (report.rallyWholeRun) {
 console.log('Rally CPU per scenario: its process tree inside the workload\'s load window, /proc sampled every 500 ms; whole run: ' + (rally?.total.cpuSource ?? 'n/a') + '.');
 console.log('Ours: process.cpuUsage() over the runner loop. Percentiles: Rally\'s interpolation (numpy linear) on both sides\' raw iteration durations.');
 console.log('Rally builds new OpenStack clients in every iteration, so each of its iterations also authenticates its admin (one more password auth for Keystone); ours reuses one admin token.');
+if (rally?.usersCleanupFailed) {
+  console.log(`Rally's users context could not clean up (rally-openstack looks for a Neutron endpoint, which a Keystone-only cloud lacks): its tenant and user per workload ${info?.target === 'external' ? 'remain on the target (names s_rally_*)' : 'went with the embedded cluster'}.`);
+}
 console.log(`timings: ${Object.entries(phases).map(([k, v]) => `${k.replace(/S$/, '')} ${v.toFixed(1)} s`).join(', ')}`);
 console.log(`figures: ${OUT_FILE}`);
 for (const p of problems) console.log(`problem: ${p}`);
