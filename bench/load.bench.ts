@@ -444,7 +444,8 @@ for (const r of rows) {
     if (!s) { console.log(`${who.padEnd(44)} ${'not run'.padStart(7)}`); continue; }
     console.log(`${who.padEnd(44)} ${`${s.iterations - s.failures}/${s.iterations}`.padStart(7)} ${f(s.itPerSec, 3, 6)} ${f(s.durationS.p50, 2, 6)} ${f(s.durationS.p95, 2, 6)} ${f(s.durationS.p99, 2, 6)} ${f(s.cpuSPer1000, 1, 11)} ${f(s.peakRssMb, 0, 7)}`);
   }
-  console.log(`${'  ours/Rally'.padEnd(44)} ${''.padStart(7)} ${f(r.ratios.throughput, 2, 6)}x${''.padStart(20)} ${f(r.ratios.cpuPerIteration, 3, 11)}x`);
+  const x = (v: number | null, d: number, w: number) => (v === null ? `${'n/a'.padStart(w)} ` : `${f(v, d, w)}x`);
+  console.log(`${'  ours/Rally'.padEnd(44)} ${''.padStart(7)} ${x(r.ratios.throughput, 2, 6)}${''.padStart(20)} ${x(r.ratios.cpuPerIteration, 3, 11)}`);
 }
 console.log('\nper atomic action, p50 / p95 s (Rally | ours):');
 for (const r of rows) {
