@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { IterationRecord } from '../lib/load/atomic.js';
+import { rallyPercentile } from '../lib/load/stats.js';
 import type { ScenarioRunSummary } from './load-report.js';
 
 /** The Rally workload a summary was run from (lib/load/rally-task.ts LoadWorkload, as Rally spells it). */
@@ -40,15 +41,8 @@ export interface RallyIteration {
 const TIME = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 
-/** Rally's percentile (rally/common/utils.py): linear between the two nearest ranks of sorted data. */
-export function rallyPercentile(sorted: readonly number[], p: number): number | null {
-  if (!sorted.length) return null;
-  const k = (sorted.length - 1) * p;
-  const f = Math.floor(k);
-  const c = Math.ceil(k);
-  if (f === c) return sorted[k]!;
-  return sorted[f]! * (c - k) + sorted[c]! * (k - f);
-}
+/** Rally's percentile: one implementation, in lib/load (pure, selftested there and here). */
+export { rallyPercentile };
 
 /** One iteration in Rally's result format; epoch seconds from the run's wall-clock start. */
 export function rallyIteration(r: IterationRecord, runStartMs: number): RallyIteration {

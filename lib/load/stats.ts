@@ -1,7 +1,8 @@
 /**
  * Rally's main statistics table: per atomic action and for the whole iteration.
  * Percentiles come from an HDR histogram at microsecond resolution (3 significant digits);
- * min, max, mean and stddev are exact.
+ * min, max, mean and stddev are exact. `rallyPercentile` is the exact, interpolated percentile
+ * Rally prints, for figures that must compare one to one with a Rally report (bench:load).
  */
 import * as hdr from 'hdr-histogram-js';
 import { atomicNames, atomicTotals, type IterationRecord } from './atomic.js';
@@ -99,5 +100,44 @@ export function durationStats(name: string, samplesMs: readonly number[], failur
     mean,
     stddev: finite.length > 1 ? Math.sqrt(sq / (finite.length - 1)) : null,
     throughput,
+  };
+}
+
+/**
+ * The percentile Rally prints (Rally 3.3: rally/task/processing/utils.py `percentile`, which
+ * MainStatsTable feeds with every iteration's duration, failed ones included): sort, take the rank
+ * k = (n - 1) * fraction, and interpolate linearly between the samples at floor(k) and ceil(k).
+ * This is numpy.percentile's default ("linear") method. `fraction` is Rally's own argument
+ * (0.95 for the 95th percentile), so the arithmetic is Rally's to the last bit. Written by hand
+ * because hdr-histogram-js answers with bucket bounds (nearest rank), not interpolated values.
+ * Sorts a copy; null for no samples; non-finite samples are ignored. The one implementation:
+ * reports/rally-export.ts re-exports it for the Rally results export.
+ */
+export function rallyPercentile(samples: readonly number[], fraction: number): number | null {
+  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`percentile fraction must be within 0..1, got ${fraction}`);
+  const sorted = samples.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const k = (sorted.length - 1) * fraction;
+  const f = Math.floor(k);
+  const c = Math.ceil(k);
+  if (f === c) return sorted[f]!;
+  return sorted[f]! * (c - k) + sorted[c]! * (k - f);
+}
+
+/** n, min, p50/p90/p95/p99, max and mean of raw samples, the percentiles as rallyPercentile computes them. */
+export interface RallyPercentiles { n: number; min: number | null; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null }
+
+export function rallyPercentiles(samples: readonly number[]): RallyPercentiles {
+  const finite = samples.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = finite.length;
+  return {
+    n,
+    min: n ? finite[0]! : null,
+    p50: rallyPercentile(finite, 0.5),
+    p90: rallyPercentile(finite, 0.9),
+    p95: rallyPercentile(finite, 0.95),
+    p99: rallyPercentile(finite, 0.99),
+    max: n ? finite[n - 1]! : null,
+    mean: n ? finite.reduce((a, b) => a + b, 0) / n : null,
   };
 }
