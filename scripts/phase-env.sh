@@ -36,7 +36,7 @@ phase_env() {
     # provoked 0-7 conflicts per 40 writes and stock Keystone's failure depended on luck. Not
     # every-N: a retried unit of several transactions (a domain's cascade delete) met an injection
     # on every retry, 30 s on end, and timed out (2026-12-03). Leaks are still judged per request
-    # from Keystone's own log (the storm's correlator), not by the retry phase's matrix.
+    # from Keystone's own log (the storm's correlator); the retry phase's matrix names other leaked writes.
     concurrency) [ "${KS_TARGET:-embedded}" = embedded ] && [ "${KS_CONCURRENCY_INJECT:-on}" != off ] && envs+=(KS_INJECT_CONFLICTS="${KS_CONCURRENCY_INJECT:-on}") ;;
     # The conformance project again, with the database injecting a serialization failure into the
     # first attempt of every write transaction. Two workers: the matrix ties overlapping requests
