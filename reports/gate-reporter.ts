@@ -7,7 +7,7 @@ import { fullProjectRun, selectedProjects } from '../lib/config/cli-projects.js'
 import { stampResults, writeRunEnvironment, type GatedEnvironment, type ResultStamp } from './allure-dashboard.js';
 import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
 import { secretCanary } from './secret-canary.js';
-import { readPhaseTraffic } from './phase-traffic.js';
+import { describeTraffic, readPhaseTraffic } from './phase-traffic.js';
 import { packShard, shardDir, type Shard } from './merge-shards.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, judgePhase, type FailureCategory, type GateFailure, type ProjectCount, type SkippedTest } from './verdict.js';
 
@@ -204,7 +204,7 @@ export default class GateReporter implements Reporter {
     const lines = [`gate verdict: ${verdict.toUpperCase()} (${this.counts.passed} passed, ${this.counts.failed} failed, ${this.counts.skipped} skipped) -> ${file}`];
     for (const [cat, fs] of Object.entries(byCategory)) lines.push(`  ${cat}: ${fs.length} — ${fs.slice(0, 3).map((f) => f.test).join('; ')}${fs.length > 3 ? '; ...' : ''}`);
     for (const l of leakedOperations) lines.push(`  leak: ${l.operation}: ${'conflictsInjected' in l ? `${l.conflictsInjected} conflicts injected` : `${l.conflictsProvoked} conflicts provoked`}, ${l.retriedToSuccess} retried, ${l.leaked} leaked (${l.driverFunctions.join(', ') || 'function unknown'})`);
-    if (gate.traffic?.requests) lines.push(`  asked of Keystone: ${gate.traffic.requests} requests + ${gate.traffic.readBacks} read-backs${gate.traffic.perSecond !== null ? ` (${gate.traffic.perSecond}/s over the run)` : ''}${gate.isolation ? `; database isolation ${gate.isolation}` : ''}`);
+    if (gate.traffic?.requests) lines.push(`  asked of Keystone: ${describeTraffic(gate.traffic)}${gate.isolation ? `; database isolation ${gate.isolation}` : ''}`);
     if (this.knownDefects.length) lines.push(`  known defects of the Keystone under test (not failures; listed in KS_KNOWN_DEFECTS): ${this.knownDefects.length}`);
     if (canaried) lines.push(`  secret canary: ${canaried} secret(s) of this run looked for in ${CANARY_DIRS.join(', ')}`);
     for (const s of this.skipped.filter((x) => x.reason)) lines.push(`  skipped: ${s.test} — ${s.reason}`);

@@ -20,3 +20,8 @@ export function countPhaseTraffic(requests: readonly { runId?: string }[], readB
 export function readPhaseTraffic(outDir: string, runId: string | undefined, wallSeconds: number): PhaseTraffic {
   return countPhaseTraffic(readJsonlDir(join(outDir, 'requests')), readJsonlDir(join(outDir, 'read-backs')), runId, wallSeconds);
 }
+
+/** "9,876 requests + 4,321 read-backs, 5.3/s": one wording for the reporter's line and the merged verdict's. */
+export function describeTraffic(t: PhaseTraffic): string {
+  return `${t.requests.toLocaleString('en')} requests + ${t.readBacks.toLocaleString('en')} read-backs${t.perSecond !== null ? `, ${t.perSecond}/s` : ''}`;
+}

@@ -4,6 +4,7 @@
 //   tsx scripts/gate-verdict.ts <out.json> <phase.gate.json>...
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { describeTraffic } from '../reports/phase-traffic.js';
 import { ALLOW_NOT_RUN_ENV, allowedNotRun, mergePhases, type PhaseGate } from '../reports/verdict.js';
 
 const [out, ...files] = process.argv.slice(2);
@@ -19,7 +20,7 @@ mkdirSync(dirname(out), { recursive: true });
 function phaseText(p: (typeof gate.phases)[number]): string {
   const bits = [
     'isolation' in p && p.isolation ? p.isolation : undefined,
-    'traffic' in p && p.traffic ? `${p.traffic.requests.toLocaleString('en')} requests + ${p.traffic.readBacks.toLocaleString('en')} read-backs${p.traffic.perSecond !== null ? `, ${p.traffic.perSecond}/s` : ''}` : undefined,
+    'traffic' in p && p.traffic ? describeTraffic(p.traffic) : undefined,
   ].filter(Boolean);
   return `${p.phase} ${p.verdict}${bits.length ? ` (${bits.join('; ')})` : ''}`;
 }

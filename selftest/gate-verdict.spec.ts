@@ -142,10 +142,11 @@ test('the merged verdict carries the rbac phase\'s matrix, and an rbac mismatch 
 });
 
 test('each phase row says its isolation and what it asked of Keystone, counted for its own run only', async () => {
-  const { countPhaseTraffic } = await import('../reports/phase-traffic.js');
+  const { countPhaseTraffic, describeTraffic } = await import('../reports/phase-traffic.js');
   const requests = [{ runId: 'r1' }, { runId: 'r1' }, { runId: 'r0' }, {}];
   const t = countPhaseTraffic(requests, [{ runId: 'r1' }, { runId: 'r0' }], 'r1', 2);
   expect(t).toEqual({ requests: 2, readBacks: 1, perSecond: 1.5 });
+  expect(describeTraffic({ requests: 9876, readBacks: 4321, perSecond: 5.3 })).toBe('9,876 requests + 4,321 read-backs, 5.3/s');
   // No run id (selftest-only runs) or nothing sent: no rate invented.
   expect(countPhaseTraffic(requests, [], undefined, 10)).toEqual({ requests: 0, readBacks: 0, perSecond: null });
   const conformance = phase('pass', ['conformance'], { isolation: 'read committed', traffic: t });
