@@ -27,6 +27,10 @@ import { parseTempestRequestLog } from '../lib/coverage/tempest-request-log.js';
 import { readJsonlDir } from '../reports/jsonl-dir.js';
 import { describeCpu, sampleCpu, type CpuSample } from '../lib/cluster/cpu-usage.js';
 import { keystoneContainerIds } from '../lib/cluster/cluster-info.js';
+import { supportProjects } from '../lib/config/cli-projects.js';
+import config from '../playwright.config.js';
+
+interface JsonSuite { specs?: { tests: { projectName: string; status: string }[] }[]; suites?: JsonSuite[] }
 
 const ROOT = process.cwd();
 const OUT = resolve(ROOT, '.cache/bench-conformance');
@@ -278,10 +282,20 @@ async function runOurs(info: ClusterInfo, settings: Settings, opts: Options): Pr
   const r = await run('ours', 'npx', args, { cwd: ROOT, env: externalEnv(info, settings, opts.workers), keepOutput: false });
   const file = join(OUT, 'results.json');
   if (!existsSync(file)) throw new Error(`playwright ended (exit ${r.code ?? r.signal}) without ${file}`);
-  const { stats, errors } = JSON.parse(readFileSync(file, 'utf8')) as {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as {
     stats: { expected: number; unexpected: number; flaky: number; skipped: number; duration: number };
     errors?: unknown[];
+    suites: JsonSuite[];
   };
+  const { errors } = report;
+  // The cluster's setup and teardown are tests of their own projects in the JSON: not conformance tests.
+  const stats = { ...report.stats };
+  const support = supportProjects((config.projects ?? []).map((p) => ({ ...p, name: p.name! })));
+  const walk = (x: JsonSuite): void => {
+    for (const t of (x.specs ?? []).flatMap((sp) => sp.tests)) if (support.has(t.projectName) && t.status in stats) stats[t.status as 'expected' | 'unexpected' | 'flaky' | 'skipped']--;
+    for (const c of x.suites ?? []) walk(c);
+  };
+  for (const x of report.suites) walk(x);
   // The tests' request log (every worker's), plus the harness's independent read-backs, which are
   // requests too but cover nothing (the coverage report counts what tests ask).
   const sent = readJsonlDir<ExercisedRequest>(join(ROOT, 'reports/out/requests'));

@@ -3,7 +3,8 @@ import { writeRunReports } from './run-reports.js';
 import { dirname } from 'node:path';
 import { describeInjectedLeak, type InjectionMatrixRow } from '../lib/workload/injected-retry-matrix.js';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
-import { fullProjectRun, selectedProjects } from '../lib/config/cli-projects.js';
+import { fullProjectRun, selectedProjects, supportProjects } from '../lib/config/cli-projects.js';
+import { readHandover, type ClusterSummary } from '../lib/cluster/handover.js';
 import { stampResults, writeRunEnvironment, type GatedEnvironment, type ResultStamp } from './allure-dashboard.js';
 import { readRunSecrets, removeRunSecrets, runSecretsFile } from '../lib/keystone/run-secrets.js';
 import { secretCanary } from './secret-canary.js';
@@ -31,6 +32,8 @@ export default class GateReporter implements Reporter {
   private readonly skipped: SkippedTest[] = [];
   private readonly perProject = new Map<string, ProjectCount>();
   private configuredProjects: string[] = [];
+  /** Projects that serve the others (the cluster setup and teardown, the chaos preflight): not gate phases. */
+  private support = new Set<string>();
   private runProjects: string[] = [];
   private counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
   /** Gate test name (project|title path) -> allure-playwright's key for the same test, to stamp its category in Allure. */
@@ -48,10 +51,11 @@ export default class GateReporter implements Reporter {
     // The harness's own tests are not a gate run: keep them from overwriting the gate verdict.
     const projects = suite.suites.map((s) => s.project()?.name);
     this.selftestOnly = projects.length > 0 && projects.every((p) => p === 'selftest');
-    this.configuredProjects = config.projects.map((p) => p.name);
+    this.support = supportProjects(config.projects);
+    this.configuredProjects = config.projects.map((p) => p.name).filter((p) => !this.support.has(p));
     this.shard = config.shard ? { current: config.shard.current, total: config.shard.total } : undefined;
     // A selected project with no test has no suite here: the command line says it was asked for.
-    this.runProjects = selectedProjects(process.argv);
+    this.runProjects = selectedProjects(process.argv).filter((p) => !this.support.has(p));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -62,6 +66,16 @@ export default class GateReporter implements Reporter {
     const annotations = [...test.annotations, ...((result as { annotations?: typeof test.annotations }).annotations ?? [])];
     for (const a of new Set(annotations.filter((x) => x.type === 'known-defect').map((x) => x.description ?? ''))) {
       this.knownDefects.push({ test: test.titlePath().slice(1).join(' › '), project, defect: a });
+    }
+    // The cluster's bring-up and teardown are in the reports as tests (with their time), not in the
+    // gate's counts. Their failure is what global setup's and teardown's errors were: a global error
+    // (bring-up failed, a leak check found leftovers), which fails the run and which a mutant run
+    // reads as "outside tests" (lib/mutants/judgement.ts).
+    if (this.support.has(project)) {
+      if (result.status === 'skipped' || expected) return;
+      const message = (result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '').split('\n').slice(0, 6).join('\n');
+      this.globalErrors.push(`${project}: ${message}`);
+      return;
     }
     const count = this.perProject.get(project) ?? { project, ran: 0, skipped: 0 };
     this.perProject.set(project, count);
@@ -94,7 +108,7 @@ export default class GateReporter implements Reporter {
    * is a global error. The registry is removed afterwards: it holds the secrets in clear.
    */
   private checkCanary(): number {
-    const registry = runSecretsFile();
+    const registry = runSecretsFile(this.cluster().runId);
     const secrets = readRunSecrets(registry);
     const texts = [{ name: 'gate verdict messages', text: JSON.stringify([this.failures, this.globalErrors, this.skipped, this.knownDefects]) }];
     const finding = secretCanary(secrets, CANARY_DIRS, texts, (f) => f.endsWith('.ts'));
@@ -119,8 +133,9 @@ export default class GateReporter implements Reporter {
     }
     try {
       stampResults(dir, stamps, this.startedAt.getTime());
-      if (!this.selftestOnly && process.env.KS_CLUSTER_SUMMARY) {
-        const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY) as GatedEnvironment;
+      const summary = this.cluster().summary;
+      if (!this.selftestOnly && summary) {
+        const info = summary as GatedEnvironment;
         const phase = /([^/]+)\.gate\.json$/.exec(this.options.outputFile ?? '')?.[1];
         const run = phase && phase !== 'gate' ? phase : this.runProjects.join('+') || 'all projects';
         writeRunEnvironment(dir, run, { ...info, enforceScope: /^(1|true|yes|on)$/i.test(process.env.KS_ENFORCE_SCOPE ?? '') });
@@ -131,10 +146,20 @@ export default class GateReporter implements Reporter {
     }
   }
 
+  /**
+   * The run's cluster as the `cluster` setup project handed it to this runner (its summary and run
+   * id; lib/cluster/handover.ts): the setup ran in a worker, whose environment never reaches the
+   * runner. Read when needed: the file stays until the runner exits (fixtures/run-guard.ts).
+   */
+  private cluster(): { runId?: string; summary?: ClusterSummary } {
+    return readHandover(process.pid) ?? {};
+  }
+
   async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // Run-wide reports first (coverage, retry matrix): the verdict below reads them.
     let coverageJudged: boolean | undefined;
-    const info = JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}') as { backend?: string; keystoneVariant?: string; databaseIsolation?: string };
+    const info: ClusterSummary = this.cluster().summary ?? {};
+    const runId = this.cluster().runId;
     if (!this.selftestOnly) {
       const judged = await writeRunReports({ backend: info?.backend ?? 'unknown', keystoneVariant: info?.keystoneVariant ?? 'unknown', databaseIsolation: info?.databaseIsolation, fullConformanceRun: fullProjectRun(process.argv, 'conformance') })
         .catch((e) => { this.globalErrors.push(`run reports: ${(e as Error).message}`); return undefined; });
@@ -148,7 +173,7 @@ export default class GateReporter implements Reporter {
     const injectedFile = readJson('reports/retry-injection.json') as { runs?: string[]; verdict?: { pass: boolean; reasons: string[] }; rows?: InjectionMatrixRow[]; injections?: number; attributed?: number; ambiguous?: number; writes?: { total: number; injected: number } } | undefined;
     // The concurrency phase injects too: its storms judge their own requests from Keystone's log,
     // and the matrix names what the storms never reach (stock Keystone leaks its setup's writes).
-    const injected = injectedFile?.runs?.includes(process.env.KS_RUN_ID ?? '') ? injectedFile : undefined;
+    const injected = injectedFile?.runs?.includes(runId ?? '') ? injectedFile : undefined;
     if (!this.selftestOnly && injected?.verdict && !injected.verdict.pass) {
       for (const r of (injected.rows ?? []).filter((x) => x.leaks || x.leaksAs4xx)) {
         this.failures.push({ category: 'leaked-conflict', test: `retry matrix › ${r.operation}`, project: 'retry', file: 'reports/retry-injection.json', message: describeInjectedLeak(r) });
@@ -176,7 +201,7 @@ export default class GateReporter implements Reporter {
     const gate = {
       verdict, status: result.status, startedAt: this.startedAt.toISOString(), durationSeconds: Math.round(result.duration / 100) / 10,
       // What it asked of Keystone (requests and read-backs of this run, and their rate): the figure that bounds the phase's time.
-      traffic: this.selftestOnly ? undefined : readPhaseTraffic('reports/out', process.env.KS_RUN_ID, result.duration / 1000),
+      traffic: this.selftestOnly ? undefined : readPhaseTraffic('reports/out', runId, result.duration / 1000),
       // What the phase was judged on: the gate's conformance phase runs at read committed (contracts), the concurrency and retry phases under SERIALIZABLE (conflicts).
       isolation: this.selftestOnly ? undefined : info?.databaseIsolation,
       counts: this.counts,
@@ -189,7 +214,7 @@ export default class GateReporter implements Reporter {
       coverage: coverage ? { total: coverage.total, covered: coverage.covered, justified: coverage.justified, uncovered: coverage.uncovered, judged: coverageJudged ?? false } : undefined,
       skipped: this.skipped,
       failures, globalErrors,
-      ...(this.shard ? { shard: this.shard, phase: process.env.KS_GATE_PHASE || undefined, runId: process.env.KS_RUN_ID, cluster: JSON.parse(process.env.KS_CLUSTER_SUMMARY ?? '{}'), facts, wholeConformanceShard: fullProjectRun(process.argv, 'conformance', { shardsMakeWhole: true }) } : {}),
+      ...(this.shard ? { shard: this.shard, phase: process.env.KS_GATE_PHASE || undefined, runId, cluster: info, facts, wholeConformanceShard: fullProjectRun(process.argv, 'conformance', { shardsMakeWhole: true }) } : {}),
     };
     const file = this.selftestOnly ? 'reports/out/gate-selftest.json' : this.options.outputFile ?? 'reports/gate.json';
     mkdirSync(dirname(file), { recursive: true });

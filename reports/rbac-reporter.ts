@@ -16,9 +16,18 @@ export default class RbacReporter implements Reporter {
   private readonly results: CellResult[] = [];
   private policy = '';
   private started = Date.now();
+  private cellBegun = false;
   constructor(private readonly options: { outputFile?: string } = {}) {}
 
   onBegin(): void { this.started = Date.now(); }
+
+  /** The matrix's wall time starts with its first cell, not with the cluster's bring-up (a test of the `cluster` project). */
+  onTestBegin(test: TestCase): void {
+    if (!this.cellBegun && test.annotations.some((a) => a.type === 'rbac-cell')) {
+      this.cellBegun = true;
+      this.started = Date.now();
+    }
+  }
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const cell = test.annotations.find((a) => a.type === 'rbac-cell')?.description;

@@ -8,7 +8,7 @@ import { OPERATIONS } from '../lib/coverage/operations.js';
 import { buildInjectionMatrix, type InjectionMatrix, type InjectionMatrixRow, type TimedRequest } from '../lib/workload/injected-retry-matrix.js';
 import { parseKeystoneLog } from '../lib/workload/keystone-log.js';
 
-/** What global teardown saves of an injecting run, before the cluster goes. */
+/** What the cluster teardown saves of an injecting run, before the cluster goes. */
 interface SavedInjectionLog {
   runId: string;
   settings: InjectionSettings & { tables: number };

@@ -12,7 +12,7 @@ import { renderInjectionTable, writeRetryInjection } from './retry-injection-rep
 const OUT = join(process.cwd(), 'reports', 'out');
 
 /**
- * Run-wide reports written at global teardown, before the gate reporter's verdict reads them:
+ * Run-wide reports written at the end of the run, before the gate reporter's verdict reads them:
  * reports/coverage.json and reports/retry-coverage.json, each also shown in Allure. Called by
  * the gate reporter at the end of the run, once every worker has written its rows.
  */

@@ -117,7 +117,10 @@ export interface MergeInput {
   allowNotRun: readonly string[];
 }
 
-/** Projects that are never a gate phase (the harness's own tests). */
+/**
+ * Projects that are never a gate phase (the harness's own tests). The cluster's setup and teardown
+ * projects never get here: the gate reporter leaves support projects out of configuredProjects.
+ */
 const NOT_GATED = new Set(['selftest']);
 
 /**

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
 import config from '../playwright.config.js';
+import { supportProjects } from '../lib/config/cli-projects.js';
 
 // docs/ci/: the GitHub Actions and GitLab CI templates must parse, build the images (the user's
 // patched Keystone) before the shards, run every gate phase in every shard, merge with the same
@@ -9,7 +10,9 @@ import config from '../playwright.config.js';
 
 const README = readFileSync('README.md', 'utf8');
 const PACKAGE = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-const PROJECTS = (config.projects ?? []).map((p) => p.name!).filter((p) => p !== 'selftest');
+// The gate's phases run these; the support projects (cluster setup and teardown) come with them.
+const SUPPORT = supportProjects((config.projects ?? []).map((p) => ({ ...p, name: p.name! })));
+const PROJECTS = (config.projects ?? []).map((p) => p.name!).filter((p) => p !== 'selftest' && !SUPPORT.has(p));
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

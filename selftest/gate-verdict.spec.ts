@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import config from '../playwright.config.js';
+import { supportProjects } from '../lib/config/cli-projects.js';
 import { judgePhase, mergePhases, type PhaseFacts, type PhaseGate } from '../reports/verdict.js';
 
 // Hand-made phase results: each rule gets the run that used to pass and must now fail, and one that passes.
@@ -108,11 +110,26 @@ test('the merged gate fails on a phase that failed, and carries its failures and
 });
 
 test('every project configured in playwright.config.ts has spec files', () => {
+  const support = supportProjects((config.projects ?? []).map((p) => ({ ...p, name: p.name! })));
   for (const p of config.projects ?? []) {
     const dir = p.testDir!;
     expect(existsSync(dir), `project ${p.name}: ${dir} does not exist`).toBe(true);
-    expect(readdirSync(dir, { recursive: true }).map(String).some((f) => f.endsWith('.spec.ts')), `project ${p.name}: no spec file in ${dir}`).toBe(true);
+    // A support project (the cluster setup and teardown) is one file its testMatch names.
+    if (support.has(p.name!)) expect(existsSync(join(dir, String(p.testMatch))), `support project ${p.name}: no ${p.testMatch} in ${dir}`).toBe(true);
+    else expect(readdirSync(dir, { recursive: true }).map(String).some((f) => f.endsWith('.spec.ts')), `project ${p.name}: no spec file in ${dir}`).toBe(true);
   }
+});
+
+test('the cluster comes from setup and teardown projects: every Keystone-facing project depends on it, selftest on nothing', () => {
+  const byName = new Map((config.projects ?? []).map((p) => [p.name!, p]));
+  const support = supportProjects((config.projects ?? []).map((p) => ({ ...p, name: p.name! })));
+  expect([...support].sort()).toEqual(['chaos preflight', 'cluster', 'cluster teardown']);
+  expect(byName.get('cluster')?.teardown).toBe('cluster teardown');
+  expect(byName.get('selftest')?.dependencies ?? []).toEqual([]);
+  for (const p of ['conformance', 'rbac', 'concurrency', 'chaos', 'load']) expect(byName.get(p)?.dependencies, p).toContain('cluster');
+  // Support projects are never top-level without --project: --grep and file filters leave them whole.
+  for (const p of support) expect(byName.get(p)?.default, p).toBe(false);
+  expect(config.retries).toBe(0);
 });
 
 test('the merged gate names the retry phase\'s injected leaks though a later phase does not repeat them (once each)', () => {

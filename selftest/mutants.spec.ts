@@ -85,6 +85,10 @@ test('kill judgement: all tests passed is "survived"; no test run or no gate fil
   // The image did not build: global setup failed, nothing ran. Says nothing about the gate.
   const broken = judgeMutantRun('contract', { failures: [], globalErrors: ['KS_KEYSTONE_PATCH=x does not apply'] }, { stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 }, errors: [{ message: 'Error: KS_KEYSTONE_PATCH=x does not apply\n  at ...' }] });
   expect(broken).toEqual({ verdict: 'not run', reason: 'KS_KEYSTONE_PATCH=x does not apply' });
+  // The same, now that the cluster setup project builds it: Playwright's stats count its failed test,
+  // the gate's counts (gate tests only) count none, and its failure is the gate's global error.
+  const setupFailed = judgeMutantRun('contract', { counts: { passed: 0, failed: 0, skipped: 0 }, failures: [], globalErrors: ['cluster: Error: KS_KEYSTONE_PATCH=x does not apply'] }, { stats: { expected: 0, unexpected: 1, flaky: 0, skipped: 12 }, errors: [] });
+  expect(setupFailed).toEqual({ verdict: 'not run', reason: 'cluster: Error: KS_KEYSTONE_PATCH=x does not apply' });
   expect(judgeMutantRun('contract', undefined, undefined)).toEqual({ verdict: 'not run', reason: 'the run wrote no gate file' });
   expect(judgeMutantRun('contract', { failures: [] }, ran(0)).verdict).toBe('not run');
 });

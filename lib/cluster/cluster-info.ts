@@ -34,7 +34,7 @@ export interface RegionEndpoint {
   replicationProxyControlUrl?: string;
 }
 
-/** What global setup hands to the workers: where Keystone is and how to reach it as admin. */
+/** What the cluster setup hands to the workers: where Keystone is and how to reach it as admin. */
 export interface ClusterInfo {
   target: 'embedded' | 'external';
   backend: string;
@@ -77,6 +77,6 @@ export function writeClusterInfo(path: string, info: ClusterInfo): void {
 }
 
 export function readClusterInfo(path = process.env.KS_CLUSTER_FILE): ClusterInfo {
-  if (!path) throw new Error('KS_CLUSTER_FILE is not set: the cluster global setup did not run (run through `npx playwright test`)');
+  if (!path) throw new Error('KS_CLUSTER_FILE is not set: the cluster setup project did not run (run through `npx playwright test`, without --no-deps)');
   return JSON.parse(readFileSync(path, 'utf8')) as ClusterInfo;
 }

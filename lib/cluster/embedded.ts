@@ -13,7 +13,7 @@ import { startGaleraTopology } from './topology-galera.js';
 import { installInjection } from './conflict-injection/conflict-injector.js';
 import { waitForKeystone } from './readiness.js';
 import { startCockroachTopology } from './topology-cockroachdb.js';
-import type { EmbeddedCluster } from './topology.js';
+import { unreported, type BringUpPhase, type EmbeddedCluster } from './topology.js';
 
 /** A running embedded cluster and how to take it down (the interface every topology returns). */
 export type { EmbeddedCluster } from './topology.js';
@@ -25,13 +25,13 @@ export function newRunId(): string {
 }
 
 /** Brings up database then Keystone; on any failure removes what it started before rethrowing. */
-export async function startEmbedded(settings: Settings, runId = newRunId()): Promise<EmbeddedCluster> {
-  const cluster = settings.backend === 'galera' ? await startGaleraTopology(settings, runId)
-    : settings.backend === 'cockroachdb' ? await startCockroachTopology(settings, runId) : await startPostgresTopology(settings, runId);
+export async function startEmbedded(settings: Settings, runId = newRunId(), phase: BringUpPhase = unreported): Promise<EmbeddedCluster> {
+  const cluster = settings.backend === 'galera' ? await startGaleraTopology(settings, runId, phase)
+    : settings.backend === 'cockroachdb' ? await startCockroachTopology(settings, runId, phase) : await startPostgresTopology(settings, runId, phase);
   if (!settings.injectConflicts) return cluster;
   try {
     // After db_sync and bootstrap: conflicts are for the Keystone under test, not its set-up.
-    const coverage = await installInjection(cluster.info, settings.injectConflicts);
+    const coverage = await phase('conflict injection', () => installInjection(cluster.info, settings.injectConflicts!));
     cluster.info.conflictInjection = { ...settings.injectConflicts, tables: coverage.length };
     log(`conflict injection on (${settings.injectConflicts.mode}${settings.injectConflicts.mode === 'every' ? ` ${settings.injectConflicts.every}` : ''}, at ${settings.injectConflicts.point}): triggers on ${coverage.length} tables`);
     return cluster;
@@ -41,37 +41,44 @@ export async function startEmbedded(settings: Settings, runId = newRunId()): Pro
   }
 }
 
-async function startPostgresTopology(settings: Settings, runId: string): Promise<EmbeddedCluster> {
+async function startPostgresTopology(settings: Settings, runId: string, phase: BringUpPhase): Promise<EmbeddedCluster> {
   const started = Date.now();
   const containers: StartedTestContainer[] = [];
   let network: StartedNetwork | undefined;
   try {
-    const [{ image, variant }, proxyImage] = await Promise.all([keystoneImage(settings), faultProxyImage()]);
+    const [{ image, variant }, proxyImage] = await phase('images', () => Promise.all([keystoneImage(settings), faultProxyImage()]));
     network = await createRunNetwork(runId, `ks-gate-${runId}`, false);
+    const net = network;
     const dbPassword = randomPassword();
     const adminPassword = randomPassword();
-    const pg = await startPostgres(settings, network, runId, dbPassword);
-    containers.push(pg.container);
-    log(`postgres up (${settings.pgIsolation}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    // Keystone reaches PostgreSQL only through a TCP fault proxy, as on Galera: a few ms of latency
-    // on this link during a storm widens every transaction's window, which is what makes
-    // conflicts steady enough to judge retries (lib/workload/storm-latency.ts).
     const proxyName = `ks-gate-${runId}-sqlproxy-1`;
-    const proxy = await startFaultProxy({ image: proxyImage, runId, index: 1, role: 'sql-proxy', name: proxyName, routes: [{ listenPort: 5432, upstream: `${pg.host}:5432` }], network });
-    containers.push(proxy.container);
+    const { pg, proxy } = await phase('database', async () => {
+      const pg = await startPostgres(settings, net, runId, dbPassword);
+      containers.push(pg.container);
+      log(`postgres up (${settings.pgIsolation}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      // Keystone reaches PostgreSQL only through a TCP fault proxy, as on Galera: a few ms of latency
+      // on this link during a storm widens every transaction's window, which is what makes
+      // conflicts steady enough to judge retries (lib/workload/storm-latency.ts).
+      const proxy = await startFaultProxy({ image: proxyImage, runId, index: 1, role: 'sql-proxy', name: proxyName, routes: [{ listenPort: 5432, upstream: `${pg.host}:5432` }], network: net });
+      containers.push(proxy.container);
+      return { pg, proxy };
+    });
     // KS_API_NODES Keystones on the one database, all through the fault proxy, sharing the fernet
     // and credential keys (as Galera's regions do) so a token of one validates on the other. They
     // start together: node 2 neither syncs nor bootstraps, and its workers touch the database only
     // when a request comes, which is after node 1 is ready.
     const fernetKeys = keyRepository();
     const credentialKeys = keyRepository();
-    const nodes = await Promise.all(Array.from({ length: settings.apiNodes }, (_, k) => startKeystone(settings, network!, {
-      image, runId, region: 'RegionOne', index: k + 1, databaseUrl: pg.urlVia(`${proxyName}:5432`),
-      fernetKeys, credentialKeys, adminPassword, dbSync: k === 0, bootstrap: k === 0,
-    }).then((ks) => { containers.push(ks.container); return ks; })));
-    const ks = nodes[0]!;
     const admin = { username: 'admin', password: adminPassword, userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' };
-    await Promise.all(nodes.map((n) => waitForKeystone(n.baseUrl, admin, 180_000)));
+    const nodes = await phase('keystone nodes', async () => {
+      const nodes = await Promise.all(Array.from({ length: settings.apiNodes }, (_, k) => startKeystone(settings, net, {
+        image, runId, region: 'RegionOne', index: k + 1, databaseUrl: pg.urlVia(`${proxyName}:5432`),
+        fernetKeys, credentialKeys, adminPassword, dbSync: k === 0, bootstrap: k === 0,
+      }).then((ks) => { containers.push(ks.container); return ks; })));
+      await Promise.all(nodes.map((n) => waitForKeystone(n.baseUrl, admin, 180_000)));
+      return nodes;
+    });
+    const ks = nodes[0]!;
     const bringUpSeconds = (Date.now() - started) / 1000;
     log(`keystone (${variant}) ready at ${nodes.map((n) => n.baseUrl).join(' and ')} (${nodes.length} API node${nodes.length > 1 ? 's' : ''}) after ${bringUpSeconds.toFixed(1)} s`);
     const info: ClusterInfo = {
@@ -84,7 +91,6 @@ async function startPostgresTopology(settings: Settings, runId: string): Promise
       admin, databaseIsolation: settings.pgIsolation, network: network.getName(),
       startedAt: new Date(started).toISOString(), bringUpSeconds,
     };
-    const net = network;
     return { info, containers, network: net, stop: () => stopAll(runId, containers, net) };
   } catch (e) {
     await stopAll(runId, containers, network);

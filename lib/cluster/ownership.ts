@@ -1,15 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { runnerPid } from './handover.js';
 
 /**
  * The reaper (Ryuk) cannot be pulled here, so the suite removes its own containers. Each one is
  * labelled with the run id and the owning process id; anything whose owner is gone is swept.
+ * The owner is the Playwright runner, not the worker that started the container: the `cluster`
+ * setup project's worker exits once the cluster is up, and another run's sweep must not take a
+ * cluster that still serves this run.
  */
 export const LABEL = 'ks-gate';
 export const LABEL_RUN = 'ks-gate.run';
 export const LABEL_OWNER_PID = 'ks-gate.owner-pid';
 
 export function ownershipLabels(runId: string): Record<string, string> {
-  return { [LABEL]: 'true', [LABEL_RUN]: runId, [LABEL_OWNER_PID]: String(process.pid) };
+  return { [LABEL]: 'true', [LABEL_RUN]: runId, [LABEL_OWNER_PID]: String(runnerPid()) };
 }
 
 function docker(args: string[]): string {

@@ -17,7 +17,7 @@ import { type KeystoneNode, startKeystone } from './keystone-node.js';
 import { removeRun } from './ownership.js';
 import { waitForKeystone } from './readiness.js';
 import { regionName } from './topology-galera.js';
-import type { EmbeddedCluster } from './topology.js';
+import { unreported, type BringUpPhase, type EmbeddedCluster } from './topology.js';
 
 const run = promisify(execFile);
 const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
@@ -71,57 +71,65 @@ async function waitForSql(nodes: CockroachNode[], timeoutMs: number): Promise<vo
  * sqlalchemy-cockroachdb dialect, region i on node i. On any failure removes everything of the run.
  * Never run on the machines this was written on (no CockroachDB image there): see README.
  */
-export async function startCockroachTopology(settings: Settings, runId: string): Promise<EmbeddedCluster> {
+export async function startCockroachTopology(settings: Settings, runId: string, phase: BringUpPhase = unreported): Promise<EmbeddedCluster> {
   const reason = await cockroachUnavailable(settings.cockroachImage);
-  if (reason) throw new Error(reason); // global setup skips before this; a direct caller gets the reason
+  if (reason) throw new Error(reason); // the cluster setup skips before this; a direct caller gets the reason
   dialectSource(settings); // a missing dialect source fails here, in one line, before any build
   const size = settings.topologySize;
   const started = Date.now();
   const containers: StartedTestContainer[] = [];
   try {
-    const [base, proxyImage] = await Promise.all([keystoneImage(settings), faultProxyImage()]);
-    const { image: ksImage, variant } = await cockroachKeystoneImage(settings, base);
+    const { proxyImage, ksImage, variant } = await phase('images', async () => {
+      const [base, proxyImage] = await Promise.all([keystoneImage(settings), faultProxyImage()]);
+      const { image, variant } = await cockroachKeystoneImage(settings, base);
+      return { proxyImage, ksImage: image, variant };
+    });
     log(`images ready after ${since(started)} (keystone: ${variant})`);
     const nodes = Array.from({ length: size }, (_, k) => k + 1);
     const backbone = await createRunNetwork(runId, `ks-gate-${runId}`, false);
-    await createRunNetwork(runId, cockroachNetworkName(runId), true);
+    const { proxies, crdb } = await phase('database', async () => {
+      await createRunNetwork(runId, cockroachNetworkName(runId), true);
 
-    const proxies = await Promise.all(nodes.map(async (i) => {
-      const p = await startFaultProxy({ image: proxyImage, runId, index: i, role: 'sql-proxy', name: sqlProxyName(runId, i), routes: cockroachSqlProxyRoutes(runId, i), network: backbone, extraNetwork: { name: cockroachNetworkName(runId), aliases: [] } });
-      containers.push(p.container);
-      return p;
-    }));
+      const proxies = await Promise.all(nodes.map(async (i) => {
+        const p = await startFaultProxy({ image: proxyImage, runId, index: i, role: 'sql-proxy', name: sqlProxyName(runId, i), routes: cockroachSqlProxyRoutes(runId, i), network: backbone, extraNetwork: { name: cockroachNetworkName(runId), aliases: [] } });
+        containers.push(p.container);
+        return p;
+      }));
 
-    const crdb: CockroachNode[] = [];
-    try {
-      // Every node starts and waits for the others (--join) and for init.
-      await Promise.all(nodes.map(async (i) => { crdb.push(await startCockroachNode(settings.cockroachImage!, { runId, index: i, size, region: regionName(i) })); }));
-    } finally {
-      containers.push(...crdb.map((n) => n.container));
-    }
-    crdb.sort((a, b) => a.index - b.index);
-    await run('docker', ['exec', crdb[0]!.container.getId(), 'cockroach', ...cockroachInitArgs(runId)], { timeout: 60_000 });
-    await waitForSql(crdb, 120_000);
-    await cockroachSql(crdb[0]!.container.getId(), cockroachSetupSql());
-    log(`cockroachdb: ${size} nodes initialised, database and user created after ${since(started)}`);
+      const crdb: CockroachNode[] = [];
+      try {
+        // Every node starts and waits for the others (--join) and for init.
+        await Promise.all(nodes.map(async (i) => { crdb.push(await startCockroachNode(settings.cockroachImage!, { runId, index: i, size, region: regionName(i) })); }));
+      } finally {
+        containers.push(...crdb.map((n) => n.container));
+      }
+      crdb.sort((a, b) => a.index - b.index);
+      await run('docker', ['exec', crdb[0]!.container.getId(), 'cockroach', ...cockroachInitArgs(runId)], { timeout: 60_000 });
+      await waitForSql(crdb, 120_000);
+      await cockroachSql(crdb[0]!.container.getId(), cockroachSetupSql());
+      log(`cockroachdb: ${size} nodes initialised, database and user created after ${since(started)}`);
+      return { proxies, crdb };
+    });
 
     const fernetKeys = keyRepository();
     const credentialKeys = keyRepository();
     const adminPassword = randomPassword();
     const admin = { username: 'admin', password: adminPassword, userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' };
     const keystones: KeystoneNode[] = [];
-    // One after another, as on Galera: node 1 creates the schema, each bootstrap adds its region.
-    for (const i of nodes) {
-      const ks = await startKeystone(settings, backbone, {
-        image: ksImage, runId, region: regionName(i), index: i,
-        databaseUrl: cockroachKeystoneUrl(`${sqlProxyName(runId, i)}:${COCKROACH_SQL_PORT}`, settings.cockroach.injectRetries),
-        fernetKeys, credentialKeys, adminPassword, dbSync: i === 1,
-      });
-      keystones.push(ks);
-      containers.push(ks.container);
-      log(`keystone ${ks.region} bootstrapped after ${since(started)}`);
-    }
-    await Promise.all(keystones.map((ks) => waitForKeystone(ks.baseUrl, admin, 180_000)));
+    await phase('keystone nodes', async () => {
+      // One after another, as on Galera: node 1 creates the schema, each bootstrap adds its region.
+      for (const i of nodes) {
+        const ks = await startKeystone(settings, backbone, {
+          image: ksImage, runId, region: regionName(i), index: i,
+          databaseUrl: cockroachKeystoneUrl(`${sqlProxyName(runId, i)}:${COCKROACH_SQL_PORT}`, settings.cockroach.injectRetries),
+          fernetKeys, credentialKeys, adminPassword, dbSync: i === 1,
+        });
+        keystones.push(ks);
+        containers.push(ks.container);
+        log(`keystone ${ks.region} bootstrapped after ${since(started)}`);
+      }
+      await Promise.all(keystones.map((ks) => waitForKeystone(ks.baseUrl, admin, 180_000)));
+    });
     const bringUpSeconds = (Date.now() - started) / 1000;
     log(`cockroachdb topology: ${size} regions ready after ${bringUpSeconds.toFixed(1)} s${settings.cockroach.injectRetries ? ' (inject_retry_errors_enabled on every Keystone session)' : ''}`);
 

@@ -2,7 +2,7 @@ import type { StartedTestContainer } from 'testcontainers';
 import { createRunNetwork } from './run-network.js';
 import type { Settings } from '../config/settings.js';
 import type { ClusterInfo, RegionEndpoint } from './cluster-info.js';
-import type { EmbeddedCluster } from './topology.js';
+import { unreported, type BringUpPhase, type EmbeddedCluster } from './topology.js';
 import { type ProxyRoute, startFaultProxy } from './fault-proxy-node.js';
 import { startGaleraCluster } from './galera-cluster.js';
 import { type GaleraNode, type GaleraNodeSpec, galeraNetworkName, galeraNodeName, REPLICATION_ALIAS, replicationPorts } from './galera-node.js';
@@ -78,37 +78,40 @@ const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
  * N Galera nodes, N Keystones (region i on node i) and 2N fault proxies. On any failure
  * removes everything of the run before rethrowing.
  */
-export async function startGaleraTopology(settings: Settings, runId: string): Promise<EmbeddedCluster> {
+export async function startGaleraTopology(settings: Settings, runId: string, phase: BringUpPhase = unreported): Promise<EmbeddedCluster> {
   const size = settings.topologySize;
   const started = Date.now();
   const containers: StartedTestContainer[] = [];
   try {
-    const [{ image: ksImage, variant }, dbImage, proxyImage] = await Promise.all([keystoneImage(settings), galeraImage(), faultProxyImage()]);
+    const [{ image: ksImage, variant }, dbImage, proxyImage] = await phase('images', () => Promise.all([keystoneImage(settings), galeraImage(), faultProxyImage()]));
     log(`images ready after ${since(started)}`);
     const nodes = Array.from({ length: size }, (_, k) => k + 1);
     const backbone = await createRunNetwork(runId, `ks-gate-${runId}`, false);
-    await Promise.all(nodes.map((i) => createRunNetwork(runId, galeraNetworkName(runId, i), true)));
+    const { proxies, galera, dbPassword } = await phase('database', async () => {
+      await Promise.all(nodes.map((i) => createRunNetwork(runId, galeraNetworkName(runId, i), true)));
 
-    const proxies = await Promise.all(nodes.map(async (i) => {
-      const netName = galeraNetworkName(runId, i);
-      const [sql, replication] = await Promise.all([
-        startFaultProxy({ image: proxyImage, runId, index: i, role: 'sql-proxy', name: sqlProxyName(runId, i), routes: sqlProxyRoutes(runId, i), network: backbone, extraNetwork: { name: netName, aliases: [] } }),
-        startFaultProxy({ image: proxyImage, runId, index: i, role: 'replication-proxy', name: replicationProxyName(runId, i), routes: replicationProxyRoutes(runId, i, size), network: backbone, extraNetwork: { name: netName, aliases: [REPLICATION_ALIAS] } }),
-      ]);
-      containers.push(sql.container, replication.container);
-      return { sql, replication };
-    }));
-    log(`${2 * size} fault proxies up after ${since(started)}`);
+      const proxies = await Promise.all(nodes.map(async (i) => {
+        const netName = galeraNetworkName(runId, i);
+        const [sql, replication] = await Promise.all([
+          startFaultProxy({ image: proxyImage, runId, index: i, role: 'sql-proxy', name: sqlProxyName(runId, i), routes: sqlProxyRoutes(runId, i), network: backbone, extraNetwork: { name: netName, aliases: [] } }),
+          startFaultProxy({ image: proxyImage, runId, index: i, role: 'replication-proxy', name: replicationProxyName(runId, i), routes: replicationProxyRoutes(runId, i, size), network: backbone, extraNetwork: { name: netName, aliases: [REPLICATION_ALIAS] } }),
+        ]);
+        containers.push(sql.container, replication.container);
+        return { sql, replication };
+      }));
+      log(`${2 * size} fault proxies up after ${since(started)}`);
 
-    const dbPassword = randomPassword();
-    const specs: GaleraNodeSpec[] = nodes.map((i) => ({ runId, index: i, size, bootstrap: i === 1, incomingAddress: `${sqlProxyName(runId, i)}:${SQL_PORT}`, dbPassword: i === 1 ? dbPassword : undefined }));
-    const galera: GaleraNode[] = [];
-    try {
-      await startGaleraCluster(dbImage, specs, galera);
-    } finally {
-      containers.push(...galera.map((n) => n.container));
-    }
-    log(`galera: ${size} nodes Synced after ${since(started)}`);
+      const dbPassword = randomPassword();
+      const specs: GaleraNodeSpec[] = nodes.map((i) => ({ runId, index: i, size, bootstrap: i === 1, incomingAddress: `${sqlProxyName(runId, i)}:${SQL_PORT}`, dbPassword: i === 1 ? dbPassword : undefined }));
+      const galera: GaleraNode[] = [];
+      try {
+        await startGaleraCluster(dbImage, specs, galera);
+      } finally {
+        containers.push(...galera.map((n) => n.container));
+      }
+      log(`galera: ${size} nodes Synced after ${since(started)}`);
+      return { proxies, galera, dbPassword };
+    });
 
     // One key repository per cluster: a token from any region validates in every other.
     const fernetKeys = keyRepository();
@@ -116,18 +119,20 @@ export async function startGaleraTopology(settings: Settings, runId: string): Pr
     const adminPassword = randomPassword();
     const admin = { username: 'admin', password: adminPassword, userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' };
     const keystones: KeystoneNode[] = [];
-    // One after another: node 1 creates the schema, then each bootstrap adds its own region and
-    // endpoint without racing another one (startKeystone returns once uwsgi listens, i.e. after bootstrap).
-    for (const i of nodes) {
-      const ks = await startKeystone(settings, backbone, {
-        image: ksImage, runId, region: regionName(i), index: i, databaseUrl: keystoneDatabaseUrl(runId, i, dbPassword),
-        fernetKeys, credentialKeys, adminPassword, dbSync: i === 1,
-      });
-      keystones.push(ks);
-      containers.push(ks.container);
-      log(`keystone ${ks.region} bootstrapped after ${since(started)}`);
-    }
-    await Promise.all(keystones.map((ks) => waitForKeystone(ks.baseUrl, admin, 180_000)));
+    await phase('keystone nodes', async () => {
+      // One after another: node 1 creates the schema, then each bootstrap adds its own region and
+      // endpoint without racing another one (startKeystone returns once uwsgi listens, i.e. after bootstrap).
+      for (const i of nodes) {
+        const ks = await startKeystone(settings, backbone, {
+          image: ksImage, runId, region: regionName(i), index: i, databaseUrl: keystoneDatabaseUrl(runId, i, dbPassword),
+          fernetKeys, credentialKeys, adminPassword, dbSync: i === 1,
+        });
+        keystones.push(ks);
+        containers.push(ks.container);
+        log(`keystone ${ks.region} bootstrapped after ${since(started)}`);
+      }
+      await Promise.all(keystones.map((ks) => waitForKeystone(ks.baseUrl, admin, 180_000)));
+    });
     const bringUpSeconds = (Date.now() - started) / 1000;
     log(`galera topology: ${size} regions ready after ${bringUpSeconds.toFixed(1)} s`);
 

@@ -12,3 +12,11 @@ export interface EmbeddedCluster {
   network: StartedNetwork;
   stop(): Promise<void>;
 }
+
+/**
+ * Runs one phase of a bring-up (images, database, keystone nodes). The `cluster` setup project
+ * passes Playwright's test.step, so each phase shows in the list, JSON, JUnit and Allure reports
+ * with its time; scripts (dev-cluster, bench) pass nothing.
+ */
+export type BringUpPhase = <T>(title: string, body: () => Promise<T>) => Promise<T>;
+export const unreported: BringUpPhase = (_title, body) => body();

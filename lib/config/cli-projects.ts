@@ -38,3 +38,14 @@ export function fullProjectRun(argv: readonly string[], project: string, opts: {
   }
   return true;
 }
+
+/**
+ * The support projects of a config: those another project lists in `dependencies` or `teardown`
+ * (the `cluster` setup and teardown, the chaos preflight). Playwright runs them when a project
+ * that needs them runs; they are not gate phases: never "configured but run by no phase", never
+ * "selected without tests", their passes and skips not counted as the gate's tests (their failures
+ * are: a leak found at teardown fails the run).
+ */
+export function supportProjects(projects: readonly { name: string; dependencies?: readonly string[]; teardown?: string }[]): Set<string> {
+  return new Set(projects.flatMap((p) => [...(p.dependencies ?? []), ...(p.teardown ? [p.teardown] : [])]));
+}

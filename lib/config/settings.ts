@@ -123,7 +123,7 @@ function bool(name: string, value: string | undefined, fallback: boolean): boole
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const backend = oneOf('KS_BACKEND', env.KS_BACKEND, ['postgres', 'galera', 'cockroachdb'] as const, 'postgres');
-  // KS_BACKEND=cockroachdb without KS_COCKROACH_IMAGE is not an error: global setup skips every
+  // KS_BACKEND=cockroachdb without KS_COCKROACH_IMAGE is not an error: the cluster setup skips every
   // test, naming the variable, and the verdict says "not run" (lib/cluster/topology-cockroachdb.ts).
   if (env.KS_KEYSTONE_PATCH && env.KS_KEYSTONE_IMAGE) {
     throw new ConfigError('set KS_KEYSTONE_PATCH or KS_KEYSTONE_IMAGE, not both');

@@ -149,7 +149,7 @@ function readDefectsFile(file: string): string {
 let cached: { file: string | undefined; defects: KnownDefect[] } | undefined;
 
 /**
- * The defects in force in this worker: the list global setup decided to load (ClusterInfo
+ * The defects in force in this worker: the list the cluster setup decided to load (ClusterInfo
  * `knownDefects`), filtered to this backend and build. No decision, no defects.
  */
 export function activeKnownDefects(): { file: string | undefined; defects: KnownDefect[] } {

@@ -82,8 +82,8 @@ const DEFAULT_TIMEOUT_MS = intSetting('KS_REQUEST_TIMEOUT_MS', 60_000, 1_000, 60
 const pools = new Map<string, Pool>();
 
 /**
- * TLS of an external target (clouds.yaml cacert / insecure, OS_CACERT): global setup sets these
- * two variables (lib/cluster/external.ts), the workers inherit them. Read when a connection is made.
+ * TLS of an external target (clouds.yaml cacert / insecure, OS_CACERT): the cluster setup sets these
+ * two variables (lib/cluster/external.ts), the workers get them (lib/cluster/handover.ts). Read when a connection is made.
  */
 export const TLS_CA_FILE_ENV = 'KS_TLS_CA_FILE';
 export const TLS_INSECURE_ENV = 'KS_TLS_INSECURE';

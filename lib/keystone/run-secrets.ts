@@ -4,14 +4,14 @@ import { dirname, join } from 'node:path';
 /**
  * The run's secret registry: every secret the run created or was given (passwords, application
  * credential, OAuth1 and EC2 secrets) is appended here, by whichever process made it (workers,
- * global setup), so the end-of-run canary can look for each one in the reports. The file is
+ * the cluster setup), so the end-of-run canary can look for each one in the reports. The file is
  * 0600 and lives under .cache, never under a directory the canary scans.
  */
 
 /** Shorter strings turn up by chance in any large report: the canary would cry wolf. */
 export const MIN_CANARY_LENGTH = 8;
 
-/** The registry of one run (KS_RUN_ID, set by global setup); none outside a run (selftests). */
+/** The registry of one run (KS_RUN_ID, set by the cluster setup in the workers; the runner passes the handover's); none outside a run (selftests). */
 export function runSecretsFile(runId = process.env.KS_RUN_ID): string | undefined {
   return runId ? join(process.cwd(), '.cache', 'run-secrets', `${runId}.jsonl`) : undefined;
 }

@@ -32,8 +32,10 @@ export interface MutantJudgement {
 export function judgeMutantRun(mustFailAs: FailureCategory, gate: GateFileOfRun | undefined, results: PlaywrightJsonOfRun | undefined): MutantJudgement {
   const outsideTests = [...(gate?.globalErrors ?? []), ...(results?.errors ?? []).map((e) => e.message ?? '')].filter(Boolean);
   const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.trim() ?? '';
-  const ran = results?.stats ? results.stats.expected + results.stats.unexpected + results.stats.flaky
-    : gate?.counts ? gate.counts.passed + gate.counts.failed : 0;
+  // The gate's counts first: they leave out the cluster's setup and teardown tests, which
+  // Playwright's stats count (a bring-up that failed ran one test, and no test of the gate).
+  const ran = gate?.counts ? gate.counts.passed + gate.counts.failed
+    : results?.stats ? results.stats.expected + results.stats.unexpected + results.stats.flaky : 0;
   if (!gate || ran === 0) {
     const why = outsideTests.length ? firstLine(outsideTests[0]!) : !gate ? 'the run wrote no gate file' : 'no test ran';
     return { verdict: 'not run', reason: why };
