@@ -15,7 +15,7 @@ export const OUTCOME_SPECS = ['suites/concurrency/groups.spec.ts', 'suites/concu
  */
 export const CONCURRENCY_PHASE_ENV = { KS_PG_ISOLATION: 'serializable', KS_INJECT_CONFLICTS: 'on' } as const;
 
-export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number>; counts: { passed: number; failed: number; skipped: number } } | undefined }
+export interface GateRun { code: number | null; output: string; gate: { verdict: string; leakedOperations: { operation: string; leaked: number; driverFunctions: string[] }[]; failuresByCategory: Record<string, number>; failures: { category: string; test: string; project: string; message: string }[]; counts: { passed: number; failed: number; skipped: number } } | undefined }
 
 /** Runs the gate (a real Playwright run on its own embedded cluster) as a user would, and returns its verdict. */
 export async function runGate(args: string[], env: Record<string, string>, timeoutMs: number): Promise<GateRun> {
