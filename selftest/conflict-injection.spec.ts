@@ -34,6 +34,21 @@ async function session(container: StartedTestContainer, argv: string[], script: 
   return stdout + stderr;
 }
 
+/**
+ * Which steps of one session's script were injected: each step prints its name and the injection
+ * log's size after its write (errors go to stderr, apart from stdout, so they cannot be placed).
+ */
+function injectedSteps(out: string): Record<string, boolean> {
+  const steps: Record<string, boolean> = {};
+  let last: number | undefined;
+  for (const m of out.matchAll(/step=(\S+) count=(\d+)/g)) {
+    const n = Number(m[2]);
+    steps[m[1]!] = last !== undefined && n > last;
+    last = n;
+  }
+  return steps;
+}
+
 test.describe('PostgreSQL injector', () => {
   let pg: StartedTestContainer;
   const psql = (script: string) => session(pg, ['runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-v', 'VERBOSITY=verbose', '-d', 'keystone'], script);
@@ -127,6 +142,23 @@ test.describe('PostgreSQL injector', () => {
     for (let i = 0; i < 6; i++) outcomes.push((await psql(`INSERT INTO nopk VALUES (${100 + i}, 'e');`)).includes('40001'));
     expect(outcomes).toEqual([false, false, true, false, false, true]);
   });
+
+  test('a row written again and again within the TTL is never injected again (the claim slides); after the TTL of quiet it is', async () => {
+    // A retried unit of several transactions (a cascade delete) rewrites its first rows for longer
+    // than the TTL on a loaded machine: with a fixed claim they were injected again, 28 retries on end.
+    // One session, so the gaps are the sleeps' (docker exec takes a second or more under load).
+    await postgresInjector(pg.getId(), { ...FIRST_ATTEMPT, point: 'statement', ttlSeconds: 3 }).install();
+    const count = (step: string) => `SELECT 'step=${step} count=' || count(*) FROM ksgate_inject.injection;\n`;
+    // A new value each time: MariaDB starts a new attempt only after a write that changed something.
+    const update = (step: string) => `UPDATE project SET extra = '${step}' WHERE id = 's1';\n${count(step)}`;
+    const out = await psql([
+      "INSERT INTO project VALUES ('s1', 's1', '');", "INSERT INTO project VALUES ('s1', 's1', '');", count('before'),
+      update('injected'), 'SELECT pg_sleep(0.1);', update('retry'), 'SELECT pg_sleep(2);', update('spared-2s'),
+      // 4 s after the injection, 2 s after the last write: a fixed claim had expired here
+      'SELECT pg_sleep(2);', update('spared-4s'), 'SELECT pg_sleep(3.5);', update('quiet-3.5s'),
+    ].join('\n'));
+    expect(injectedSteps(out)).toEqual({ before: false, injected: true, retry: false, 'spared-2s': false, 'spared-4s': false, 'quiet-3.5s': true });
+  });
 });
 
 test.describe('MariaDB/Galera injector', () => {
@@ -186,5 +218,18 @@ test.describe('MariaDB/Galera injector', () => {
   test('an injected attempt not retried on its connection spares nothing else there: another table, or the same table after the retry window, is injected', async () => {
     const out = await mariadb("INSERT INTO nopk VALUES (20, 'a');\nINSERT INTO project VALUES ('w1', 'w1', '');\nINSERT INTO nopk VALUES (21, 'b');\nDO SLEEP(2.5);\nINSERT INTO nopk VALUES (22, 'c');\n");
     expect(out.match(/ERROR 1213/g)?.length).toBe(4);
+  });
+
+  test('a row written again and again within the TTL is never injected again (the claim slides); after the TTL of quiet it is', async () => {
+    await mariadbInjector(db.getId(), { ...STATEMENT, ttlSeconds: 3 }).install();
+    const count = (step: string) => `SELECT CONCAT('step=${step} count=', COUNT(*)) FROM ksgate_injection;\n`;
+    // A new value each time: MariaDB starts a new attempt only after a write that changed something.
+    const update = (step: string) => `UPDATE project SET extra = '${step}' WHERE id = 's1';\n${count(step)}`;
+    const out = await mariadb([
+      "INSERT INTO project VALUES ('s1', 's1', '');", "INSERT INTO project VALUES ('s1', 's1', '');", count('before'),
+      update('injected'), 'DO SLEEP(0.1);', update('retry'), 'DO SLEEP(2);', update('spared-2s'),
+      'DO SLEEP(2);', update('spared-4s'), 'DO SLEEP(3.5);', update('quiet-3.5s'),
+    ].join('\n'));
+    expect(injectedSteps(out)).toEqual({ before: false, injected: true, retry: false, 'spared-2s': false, 'spared-4s': false, 'quiet-3.5s': true });
   });
 });

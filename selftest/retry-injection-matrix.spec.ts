@@ -84,7 +84,7 @@ test('write coverage: api-ref writes that met an injection, writes reached witho
 
 test('KS_INJECT_CONFLICTS: off by default, on/first-attempt/every-N parsed, bad values and impossible combinations refused with the variable named', () => {
   expect(readSettings({}).injectConflicts).toBeUndefined();
-  expect(readSettings({ KS_INJECT_CONFLICTS: 'on' }).injectConflicts).toEqual({ mode: 'first-attempt', every: 1, point: 'alternate', ttlSeconds: 30, retrySeconds: 2 });
+  expect(readSettings({ KS_INJECT_CONFLICTS: 'on' }).injectConflicts).toEqual({ mode: 'first-attempt', every: 1, point: 'alternate', ttlSeconds: 30, retrySeconds: 5 });
   expect(readSettings({ KS_INJECT_CONFLICTS: 'every-5', KS_INJECT_POINT: 'commit' }).injectConflicts).toMatchObject({ mode: 'every', every: 5, point: 'commit' });
   expect(readSettings({ KS_INJECT_CONFLICTS: '1', KS_BACKEND: 'galera' }).injectConflicts).toMatchObject({ point: 'statement' });
   expect(() => readSettings({ KS_INJECT_CONFLICTS: 'sometimes' })).toThrow(/KS_INJECT_CONFLICTS=sometimes/);

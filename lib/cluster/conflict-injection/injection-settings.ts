@@ -22,9 +22,10 @@ export interface InjectionSettings {
    */
   point: InjectionPoint;
   /**
-   * A row identity is injected at most once per this many seconds, so a retry (which comes back
-   * with the same first row well within it) passes, and a later, separate write of the same row
-   * (a second PATCH of one project a minute on) meets a conflict again.
+   * A row identity is injected again only after this many seconds without a write of it, so a
+   * retry (which comes back with the same first row well within it) passes however many times
+   * its unit is retried, and a later, separate write of the same row (a second PATCH of one
+   * project a minute on) meets a conflict again.
    */
   ttlSeconds: number;
   /**

@@ -70,7 +70,8 @@ export function mariadbInjectorSql(s: InjectionSettings, tables: MariadbTable[])
        IF n % ${s.every} <> 0 THEN LEAVE body; END IF;`
     // ROW_COUNT() reads 0 inside a trigger's procedure in 10.11, so look first; the race between
     // two sessions with the same first row is left open (it only spares one injection).
-    : `IF (SELECT at FROM ksgate_claim WHERE k = claim_key) >= NOW(6) - INTERVAL ${ttl} SECOND THEN LEAVE body; END IF;
+    // A spared write slides its claim, as on PostgreSQL (postgres-injector.ts says why).
+    : `IF (SELECT at FROM ksgate_claim WHERE k = claim_key) >= NOW(6) - INTERVAL ${ttl} SECOND THEN UPDATE ksgate_claim SET at = NOW(6) WHERE k = claim_key; LEAVE body; END IF;
        REPLACE INTO ksgate_claim (k, at) VALUES (claim_key, NOW(6));`;
   const triggers = tables.flatMap((t) => (['INSERT', 'UPDATE', 'DELETE'] as const).map((op) => {
     const row = op === 'INSERT' ? 'NEW' : 'OLD';
