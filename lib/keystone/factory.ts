@@ -57,10 +57,14 @@ export class ResourceFactory {
 
   async domain(fields: Partial<Domain> = {}): Promise<Domain> {
     const d = this.ks.domains.entity(expectStatus(await this.ks.domains.create({ name: this.name('domain'), ...fields }), 201));
-    // A domain must be disabled before Keystone lets it be deleted.
+    // A domain must be disabled before Keystone lets it be deleted. Its delete cascades over every
+    // user, group and project of the domain, a transaction each: with conflict injection on (the
+    // concurrency and retry phases), each of those meets its own injected conflict and one retry
+    // of the whole unit, so a storm's domain took over 60 s to delete on a loaded machine (44
+    // retries, 2026-12-03). Cleanup is not the judged call: it gets three request timeouts.
     this.defer(`domain ${d.id}`, async () => {
       await this.ks.domains.update(d.id, { enabled: false });
-      return this.ks.domains.delete(d.id);
+      return this.ks.domains.delete(d.id, { timeoutMs: 3 * this.ks.http.defaultTimeoutMs });
     });
     return d;
   }
