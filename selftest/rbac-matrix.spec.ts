@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { API_REF_OPERATIONS } from '../lib/coverage/operations.js';
-import { allow, cellId, cells, describeMismatch, flippedCells, isRow, tableProblems, type TableEntry } from '../lib/rbac/expectations.js';
+import { allow, cellId, cells, describeMismatch, flippedCells, isRow, policyPasses, refuse, tableProblems, type TableEntry } from '../lib/rbac/expectations.js';
 import { managerPersonasSkipReason, MATRIX_PERSONAS } from '../lib/rbac/personas.js';
 import { rbacPolicySet } from '../lib/rbac/policy-set.js';
 import { tally } from '../lib/rbac/tally.js';
-import { judgeCellStatus } from '../lib/rbac/cell-status.js';
+import { judgeCellRule, judgeCellStatus } from '../lib/rbac/cell-status.js';
 import { parseKnownDefects } from '../lib/conformance/known-defects.js';
 import { rbacRunEntry } from '../reports/rbac-reporter.js';
 import { DRIVERS } from '../suites/rbac/drivers.js';
@@ -125,4 +125,71 @@ test('a cell deviation passes only as a known defect listed exactly (cell id, ch
   // Listed, and Keystone now answers as the table says: the entry is stale and the cell fails.
   expect(judgeCellStatus(cell, 403, defects, ID)).toMatchObject({ kind: 'stale', message: expect.stringContaining('remove the entry') });
   expect(judgeCellStatus(cell, 403, [], ID)).toEqual({ kind: 'as-table' });
+});
+
+test('refuse(): a persona the policy passes and the API code refuses is a denied cell with the code\'s status; an override flips it only by denying it', () => {
+  // os-oauth1.authorize, legacy: admins pass admin_required; those without a role on the request token's project get 401.
+  const row = { op: 'os-oauth1.authorize', rule: 'identity:authorize_request_token', check: 'x', ok: 200, secure: refuse(allow('PA', ''), 'SA:401 DA:401', 'DA:401 PA:401') };
+  const byId = new Map(cells([row], 'secure').map((c) => [c.id, c]));
+  expect(byId.get(cellId(row.op, 'project-admin', 'in'))).toMatchObject({ allowed: true, status: 200 });
+  expect(byId.get(cellId(row.op, 'project-admin', 'out'))).toMatchObject({ allowed: false, refused: true, status: 401 });
+  expect(byId.get(cellId(row.op, 'system-admin', 'in'))).toMatchObject({ allowed: false, refused: true, status: 401 });
+  expect(byId.get(cellId(row.op, 'domain-admin', 'out'))).toMatchObject({ allowed: false, refused: true, status: 401 });
+  const plain = byId.get(cellId(row.op, 'project-member', 'in'))!;
+  expect(plain).toMatchObject({ allowed: false, status: 403 });
+  expect(plain.refused).toBeUndefined();
+  expect([...byId.values()].filter(policyPasses).map((c) => c.id).sort()).toEqual(
+    ['domain-admin in', 'domain-admin out', 'project-admin in', 'project-admin out', 'system-admin in'].map((x) => `os-oauth1.authorize ${x}`).sort());
+  // An override letting every admin pass flips nothing of theirs (the 401s stay 401s); one denying them all flips the refused cells too (401 -> 403).
+  const all = [...byId.values()];
+  expect(flippedCells(all, row.rule, (c) => c.persona.role === 'admin').map((c) => c.id)).toEqual([]);
+  expect(flippedCells(all, row.rule, () => false).map((c) => c.id).sort()).toEqual(
+    ['domain-admin in', 'domain-admin out', 'project-admin in', 'project-admin out', 'system-admin in'].map((x) => `os-oauth1.authorize ${x}`).sort());
+  expect(() => refuse(allow('PA'), 'PA:401')).toThrow(/both allowed and refused in scope/);
+  expect(() => refuse(allow('PA'), 'SA:201')).toThrow(/a refusal is a 4xx/);
+  expect(() => refuse(allow('PA'), 'XX:400')).toThrow(/unknown persona code 'XX'/);
+  expect(() => refuse(allow('PA'), 'SA=400')).toThrow(/not CODE:STATUS/);
+  expect(() => refuse(allow('PA'), '', 'PA:401')).toThrow(/without out-of-scope cells/);
+});
+
+test('a policy 403 must name the row\'s rule; another rule passes only as a known defect listed with check "rule" (per policy set where given)', () => {
+  const ID = '0b3f1c1e-5d2a-4c3b-9e8f-1a2b3c4d5e6f';
+  const cell = { op: 'os-oauth1.access-tokens.revoke', persona: MATRIX_PERSONAS[7]!, scope: 'in' as const, rule: 'identity:delete_access_token', status: 403 };
+  const wrong = 'You are not authorized to perform the requested action: identity:ec2_delete_credential.';
+  expect(judgeCellRule(cell, 'You are not authorized to perform the requested action: identity:delete_access_token.', [], ID, 'secure')).toEqual({ kind: 'as-table' });
+  const unlisted = judgeCellRule(cell, wrong, [], ID, 'secure');
+  expect(unlisted).toMatchObject({ kind: 'mismatch' });
+  expect((unlisted as { message: string }).message).toMatch(/^RBAC mismatch: os-oauth1\.access-tokens\.revoke as project-member \(in scope\): expected 403, got 403 but the 403 names another rule than identity:delete_access_token: .*ec2_delete_credential/);
+  expect(judgeCellRule(cell, undefined, [], ID)).toMatchObject({ kind: 'mismatch' });
+  const both = parseKnownDefects(`defects:\n  - tests: [${ID}]\n    cases: [rule]\n    outcome: wrong-value\n    defect: enforces ec2_delete_credential\n`, 'x.yaml');
+  expect(judgeCellRule(cell, wrong, both, ID, 'secure')).toMatchObject({ kind: 'known', annotation: expect.stringContaining('ec2_delete_credential') });
+  expect(judgeCellRule(cell, wrong, both, ID, 'legacy')).toMatchObject({ kind: 'known' });
+  expect(judgeCellRule(cell, 'identity:delete_access_token', both, ID, 'secure')).toMatchObject({ kind: 'stale', message: expect.stringContaining('remove the entry') });
+  // Listed for the secure set only: under the legacy set the same cell is unlisted.
+  const secureOnly = parseKnownDefects(`defects:\n  - tests: [${ID}]\n    cases: ["rule [secure]"]\n    outcome: wrong-value\n    defect: x\n`, 'x.yaml');
+  expect(judgeCellRule(cell, wrong, secureOnly, ID, 'secure')).toMatchObject({ kind: 'known' });
+  expect(judgeCellRule(cell, wrong, secureOnly, ID, 'legacy')).toMatchObject({ kind: 'mismatch' });
+  // A rule entry never excuses a status, nor a status entry a rule.
+  expect(judgeCellStatus(cell, 204, both, ID, 'secure')).toMatchObject({ kind: 'mismatch' });
+  const status = parseKnownDefects(`defects:\n  - tests: [${ID}]\n    cases: ["status [secure]"]\n    outcome: 2xx\n    defect: x\n`, 'x.yaml');
+  expect(judgeCellStatus(cell, 204, status, ID, 'secure')).toMatchObject({ kind: 'known' });
+  expect(judgeCellStatus(cell, 204, status, ID, 'legacy')).toMatchObject({ kind: 'mismatch' });
+  expect(judgeCellStatus(cell, 403, status, ID, 'legacy')).toEqual({ kind: 'as-table' });
+  expect(judgeCellRule(cell, wrong, status, ID, 'secure')).toMatchObject({ kind: 'mismatch' });
+});
+
+test('the shipped known defects of RBAC cells name cells of the table that the table expects refused (status) or refused by policy (rule)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { cellTestId } = await import('../lib/rbac/expectations.js');
+  const defects = parseKnownDefects(readFileSync('expectations/keystone-zed.yaml', 'utf8'), 'expectations/keystone-zed.yaml');
+  const byTestId = new Map((['secure', 'legacy'] as const).flatMap((p) => cells(MATRIX, p).map((c) => [cellTestId(c.id), { ...c, policy: p }] as const)).map(([k, v]) => [`${k} ${v.policy}`, v]));
+  for (const d of defects.filter((x) => x.cases.some((c) => /^(status|rule)( \[(secure|legacy)\])?$/.test(c)))) {
+    for (const t of d.tests) {
+      const sets = (['secure', 'legacy'] as const).filter((p) => d.cases.some((c) => c === 'status' || c === 'rule' || c.endsWith(`[${p}]`)));
+      const judged = sets.map((p) => byTestId.get(`${t} ${p}`)).filter((c) => c !== undefined);
+      expect(judged.length, `${t} is an RBAC cell`).toBeGreaterThan(0);
+      // A rule entry is judged only where the cell is a policy 403 in at least one listed set.
+      if (d.cases.some((c) => c.startsWith('rule'))) expect(judged.some((c) => !c.allowed && !c.refused && c.status === 403), `${t}: a policy refusal somewhere`).toBe(true);
+    }
+  }
 });

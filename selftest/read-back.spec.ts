@@ -123,6 +123,9 @@ test.describe('read-back plan: which reads a write calls for', () => {
     expect(planReadBack({ method: 'PATCH', path: '/v3/projects/p1', status: 409, requestBody: { project: { name: 'n' } } }).kind).toBe('none');
     expect(planReadBack({ method: 'DELETE', path: '/v3/auth/tokens', status: 204 }).kind).toBe('none');
     expect(planReadBack({ method: 'DELETE', path: '/v3/users/u/access_rules/r', status: 204 })).toMatchObject({ kind: 'none', reason: expect.stringContaining('owner') });
+    // OAuth1 access tokens: scope_types [project] only, so a system-scoped reader (enforce_scope) cannot read them; a project-scoped one can.
+    expect(planReadBack({ method: 'DELETE', path: '/v3/users/u/OS-OAUTH1/access_tokens/t', status: 204 }, { systemScoped: true })).toMatchObject({ kind: 'none', reason: expect.stringContaining('scope_types [project]') });
+    expect(planReadBack({ method: 'DELETE', path: '/v3/users/u/OS-OAUTH1/access_tokens/t', status: 204 })).toEqual({ kind: 'deleted', getPath: '/v3/users/u/OS-OAUTH1/access_tokens/t' });
     expect(planReadBack({ method: 'POST', path: '/v3/auth/tokens', status: 201, requestBody: { auth: { identity: {} } }, responseBody: { token: {} } }).kind).toBe('none');
     expect(planReadBack({ method: 'PUT', path: '/v3/groups/g/users/u', status: 204 }).kind).toBe('none');
     expect(planReadBack({ method: 'POST', path: '/v3/users/u/credentials/OS-EC2', status: 201, requestBody: { tenant_id: 'p' }, responseBody: { credential: { access: 'a' } } }).kind).toBe('none');

@@ -19,10 +19,11 @@ export interface ReadBackStats {
 export class WriteReadBack {
   readonly stats: ReadBackStats = { writesChecked: 0, writesSkipped: 0, reads: 0 };
 
-  constructor(private readonly reader: Keystone) {}
+  /** `systemScoped`: the reader's token is system-scoped (enforce_scope), which some reads are refused to (ADMIN_CANNOT_READ). */
+  constructor(private readonly reader: Keystone, private readonly readerScope: { systemScoped?: boolean } = {}) {}
 
   async check(w: AnsweredWrite): Promise<void> {
-    const plan = planReadBack(w);
+    const plan = planReadBack(w, this.readerScope);
     if (plan.kind === 'none') {
       if (w.status >= 200 && w.status < 300) this.stats.writesSkipped++;
       return;

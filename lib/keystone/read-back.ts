@@ -91,8 +91,10 @@ export const NOT_RESOURCES: ReadonlyArray<{ path: RegExp; reason: string }> = Ob
  * Resources the reader (admin) may not read under Keystone's default policy: reading them back
  * would fail on the reader's rights, not on stored state. Each with the policy that says so.
  */
-export const ADMIN_CANNOT_READ: ReadonlyArray<{ path: RegExp; reason: string }> = Object.freeze([
+export const ADMIN_CANNOT_READ: ReadonlyArray<{ path: RegExp; reason: string; systemReaderOnly?: true }> = Object.freeze([
   { path: /^\/v3\/users\/[^/]+\/access_rules(\/|$)/, reason: 'identity:get_access_rule is the owner\'s alone in Zed (admin gets 403); the access-rules tests read them as the owner' },
+  // Only when the reader is system-scoped (enforce_scope): a project-scoped admin reads them.
+  { path: /^\/v3\/users\/[^/]+\/OS-OAUTH1\/access_tokens(\/|$)/, systemReaderOnly: true, reason: 'identity:get_access_token is rule:admin_required with scope_types [project] (access_token.py): under enforce_scope the system-scoped reader gets 403; the OAuth1 tests and RBAC cells read access tokens with a project-scoped admin' },
 ]);
 
 /**
@@ -138,13 +140,16 @@ function listReplacement(body: unknown): Record<string, unknown> | undefined {
   return entries.length === 1 && Array.isArray(entries[0]![1]) ? body as Record<string, unknown> : undefined;
 }
 
-/** Which reads a successful write calls for (pure: decided from the request and its answer). */
-export function planReadBack(w: WriteRecord): ReadPlan {
+/**
+ * Which reads a successful write calls for (pure: decided from the request and its answer, and
+ * whether the reader is on a system-scoped token, as it is under enforce_scope).
+ */
+export function planReadBack(w: WriteRecord, reader: { systemScoped?: boolean } = {}): ReadPlan {
   if (w.status < 200 || w.status >= 300) return { kind: 'none', reason: `not a successful write (${w.status})` };
   const path = stripQuery(w.path);
   const action = NOT_RESOURCES.find((n) => n.path.test(path));
   if (action) return { kind: 'none', reason: action.reason };
-  const unreadable = ADMIN_CANNOT_READ.find((n) => n.path.test(path));
+  const unreadable = ADMIN_CANNOT_READ.find((n) => n.path.test(path) && (!n.systemReaderOnly || reader.systemScoped));
   if (unreadable) return { kind: 'none', reason: unreadable.reason };
   const clearing = w.method === 'DELETE' ? CLEARING_DELETES.find((c) => c.path.test(path)) : undefined;
   if (clearing) return { kind: 'cleared', getPath: path, listKey: clearing.listKey };

@@ -1,3 +1,4 @@
+import { stableUuid } from '../coverage/test-ids.js';
 import { MATRIX_PERSONAS, type PersonaCode, type PersonaSpec } from './personas.js';
 
 /**
@@ -14,6 +15,13 @@ export interface Expectation {
   /** Undefined when the row has no out-of-scope target (global resources, lists scoped by the token). */
   allowOut?: readonly PersonaCode[];
   denied?: 403 | 404;
+  /**
+   * Personas the policy passes but the API code then refuses, with the status it answers (e.g. 400
+   * for an application credential a system token cannot bind, 401 for an OAuth1 authorisation of a
+   * role the user does not hold): decided from keystone/api/*.py and the api-ref, said in the row's note.
+   */
+  refusedIn?: Readonly<Partial<Record<PersonaCode, number>>>;
+  refusedOut?: Readonly<Partial<Record<PersonaCode, number>>>;
 }
 
 export interface MatrixRow {
@@ -57,6 +65,25 @@ export function allow(inCodes: string, outCodes?: string, denied: 403 | 404 = 40
   return { allowIn: parse(inCodes), ...(outCodes !== undefined ? { allowOut: parse(outCodes) } : {}), denied };
 }
 
+/**
+ * `refuse(allow('PA'), 'SA:401', 'PA:401')`: the policy passes these personas (in scope, out of
+ * scope) and the API code refuses them with the status given. A persona is either allowed or
+ * refused, never both.
+ */
+export function refuse(e: Expectation, inCodes: string, outCodes = ''): Expectation {
+  const parse = (s: string, allowed: readonly PersonaCode[] | undefined, where: string) => Object.fromEntries(s.split(/\s+/).filter(Boolean).map((pair) => {
+    const m = /^([A-Z]{2}):([1-5]\d\d)$/.exec(pair);
+    if (!m) throw new Error(`refuse(): '${pair}' is not CODE:STATUS`);
+    const [, code, status] = m;
+    if (!MATRIX_PERSONAS.some((p) => p.code === code)) throw new Error(`refuse(): unknown persona code '${code}'`);
+    if (allowed?.includes(code as PersonaCode)) throw new Error(`refuse(): ${code} is both allowed and refused ${where} scope`);
+    if (Number(status) < 400) throw new Error(`refuse(): ${pair}: a refusal is a 4xx`);
+    return [code, Number(status)];
+  })) as Partial<Record<PersonaCode, number>>;
+  if (outCodes.trim() && e.allowOut === undefined) throw new Error('refuse(): out-of-scope refusals on a row without out-of-scope cells');
+  return { ...e, refusedIn: parse(inCodes, e.allowIn, 'in'), ...(outCodes.trim() ? { refusedOut: parse(outCodes, e.allowOut, 'out') } : {}) };
+}
+
 export interface Cell {
   /** Stable: `<op> <persona> <in|out>`. */
   id: string;
@@ -65,14 +92,22 @@ export interface Cell {
   persona: PersonaSpec;
   scope: TargetScope;
   allowed: boolean;
-  /** Expected status: the row's `ok` when allowed, else 403/404. */
+  /** Expected status: the row's `ok` when allowed, the controller's refusal (Expectation.refusedIn/Out), else 403/404. */
   status: number;
+  /** The policy passes this persona and the API code refuses it (status above): not a policy verdict. */
+  refused?: true;
   slice: boolean;
 }
+
+/** Whether the policy rule itself passes the cell's persona (allowed, or refused only after the policy by the API code). */
+export const policyPasses = (c: Pick<Cell, 'allowed' | 'refused'>): boolean => c.allowed || !!c.refused;
 
 export function cellId(op: string, personaId: string, scope: TargetScope): string {
   return `${op} ${personaId} ${scope}`;
 }
+
+/** The cell's test id (its `id` annotation, what known-defect entries list): derived from the cell id, the same under both policy sets. */
+export const cellTestId = (id: string): string => stableUuid(`rbac cell ${id}`);
 
 /** Out-of-scope cells exist for domain and project personas only: system scope has no outside, the no-role user no scope. */
 function scopesFor(p: PersonaSpec, e: Expectation): TargetScope[] {
@@ -88,7 +123,11 @@ export function cells(entries: readonly TableEntry[], policy: PolicySet, persona
     for (const p of personas) {
       for (const scope of scopesFor(p, e)) {
         const allowed = (scope === 'in' ? e.allowIn : e.allowOut!).includes(p.code as PersonaCode);
-        out.push({ id: cellId(row.op, p.id, scope), op: row.op, rule: row.rule, persona: p, scope, allowed, status: allowed ? row.ok : e.denied ?? 403, slice: !!row.slice });
+        const refusal = (scope === 'in' ? e.refusedIn : e.refusedOut)?.[p.code as PersonaCode];
+        out.push({
+          id: cellId(row.op, p.id, scope), op: row.op, rule: row.rule, persona: p, scope, allowed,
+          status: allowed ? row.ok : refusal ?? e.denied ?? 403, ...(refusal !== undefined ? { refused: true as const } : {}), slice: !!row.slice,
+        });
       }
     }
   }
@@ -96,11 +135,12 @@ export function cells(entries: readonly TableEntry[], policy: PolicySet, persona
 }
 
 /**
- * The cells a one-rule policy override must flip: those of the overridden rule whose allowed/denied
- * outcome differs once `allowedAfter` decides who passes. Computed from the table, compared with a run.
+ * The cells a one-rule policy override must flip: those of the overridden rule whose policy verdict
+ * differs once `allowedAfter` decides who passes. Computed from the table, compared with a run. A
+ * cell the API code refuses after the policy passed flips only if the override denies it (403).
  */
 export function flippedCells(all: readonly Cell[], rule: string, allowedAfter: (c: Cell) => boolean): Cell[] {
-  return all.filter((c) => c.rule === rule && c.allowed !== allowedAfter(c));
+  return all.filter((c) => c.rule === rule && policyPasses(c) !== allowedAfter(c));
 }
 
 /** The table's completeness: every operation id has exactly one entry. Returns the problems found. */

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from '@playwright/test';
 import type { Keystone } from '../../lib/keystone/client.js';
 import type { ResourceFactory } from '../../lib/keystone/factory.js';
-import type { HttpMethod, KsResponse } from '../../lib/keystone/http.js';
+import { expectStatus, type HttpMethod, type KsResponse } from '../../lib/keystone/http.js';
+import { bodyForMessage, registerSecret } from '../../lib/keystone/mask.js';
+import { parseOAuth1TokenPair, type OAuth1TokenPair } from '../../lib/keystone/services/oauth1.js';
 import type { Cell } from '../../lib/rbac/expectations.js';
 import { PasswordSession } from '../../lib/keystone/session.js';
 import { personaOf, type Persona, type RbacWorld } from '../../lib/rbac/world.js';
@@ -13,7 +16,13 @@ import { personaOf, type Persona, type RbacWorld } from '../../lib/rbac/world.js
  */
 export interface CellContext {
   w: RbacWorld;
+  /** The bootstrap admin on a system-scoped token: makes throwaways, reads back. */
   admin: Keystone;
+  /**
+   * The bootstrap admin on its project-scoped token: the only admin that reads OS-OAUTH1 access
+   * tokens under enforce_scope (access_token.py: admin_required, scope_types [project]).
+   */
+  projectAdmin: Keystone;
   /** Test-scoped: throwaways are deleted after the cell, whatever happened. */
   f: ResourceFactory;
   cell: Cell;
@@ -357,6 +366,88 @@ const endpointGroupProject = async (c: CellContext) => `${EPG}/${await tEndpoint
 /** A list under a throwaway endpoint group. */
 const endpointGroupList = (suffix: string, key: string): Driver => async (c) => { const id = await tEndpointGroup(c); return read(() => `${EPG}/${id}/${suffix}`, key)(c); };
 
+
+/**
+ * Application credentials and access rules a user owns. A user creates its own only (keystone/api/users.py),
+ * with a token of its own: a project persona's cached P-scoped token; any other user (system,
+ * domain, no-role, holding no project role) its unscoped token, cached per persona: oslo.policy counts
+ * an unscoped token as project scope, and the credential is bound to no project and no role.
+ */
+const unscopedSessions = new WeakMap<Persona, PasswordSession>();
+async function ownerToken(c: CellContext, p: Persona): Promise<string> {
+  if (p.scope === 'project' || p.scope === 'none') return p.session.getToken();
+  let s = unscopedSessions.get(p);
+  if (!s) {
+    const { username, password, userId } = p.session.credentials;
+    s = new PasswordSession(c.admin.http, { username, password, userId });
+    unscopedSessions.set(p, s);
+  }
+  return s.getToken();
+}
+/** A secret of our own for a credential (registered first: masked everywhere, and in the run's secret canary). */
+const appCredSecret = () => { const s = randomBytes(24).toString('base64url'); registerSecret(s); return s; };
+const appCredPath = (userId: string, id = '') => `/v3/users/${userId}/application_credentials${id ? `/${id}` : ''}`;
+interface OwnedCredential { userId: string; id: string; ruleId: string }
+/**
+ * The cell's owned target: an application credential with one access rule of its own (a unique path,
+ * so no other credential shares it), owned by the persona's own user (in) or by project Q's member
+ * (out). Admin deletes both after the cell (the credential first: a rule in use cannot be deleted).
+ */
+async function ownedCredential(c: CellContext): Promise<OwnedCredential> {
+  const owner = c.cell.scope === 'in' ? c.persona : counterpart(c);
+  const rule = { service: 'identity', method: 'GET', path: `/v3/${c.f.name('rule')}` };
+  const r = await c.admin.http.request('POST', appCredPath(owner.userId), {
+    token: await ownerToken(c, owner), body: { application_credential: { name: c.f.name('appcred'), secret: appCredSecret(), access_rules: [rule] } },
+  });
+  expect(r.status, `${owner.id} creates its own application credential: ${bodyForMessage(r.body)}`).toBe(201);
+  const ac = r.body.application_credential as { id: string; access_rules: { id: string }[] };
+  const ruleId = ac.access_rules[0]!.id;
+  c.f.defer(`access rule ${ruleId}`, async () => adminSend(c, 'DELETE', `/v3/users/${owner.userId}/access_rules/${ruleId}`));
+  c.f.defer(`application credential ${ac.id}`, async () => adminSend(c, 'DELETE', appCredPath(owner.userId, ac.id)));
+  return { userId: owner.userId, id: ac.id, ruleId };
+}
+const accessRulePath = (t: OwnedCredential) => `/v3/users/${t.userId}/access_rules/${t.ruleId}`;
+
+/**
+ * OS-OAUTH1: a consumer and a request token for the side's project (P in scope, Q out), signed with
+ * the consumer's secret (lib/keystone/services/oauth1.ts, as the conformance suite does). Deleting
+ * the consumer (the factory's cleanup) deletes its request and access tokens.
+ */
+const sideAdmin = (c: CellContext) => personaOf(c.w, c.cell.scope === 'in' ? 'project-admin' : 'project-admin-b');
+async function oauthRequestToken(c: CellContext): Promise<{ client: { id: string; secret: string }; rt: OAuth1TokenPair }> {
+  const consumer = await c.f.consumer();
+  const client = { id: consumer.id, secret: consumer.secret! };
+  return { client, rt: parseOAuth1TokenPair(expectStatus(await c.admin.oauth1.requestToken(client, projectOf(c)), 201)) };
+}
+/** Authorises the request token as the side's project admin (it holds admin, so reader, on its project), delegating reader: the verifier. */
+async function sideAdminAuthorizes(c: CellContext, rt: OAuth1TokenPair): Promise<string> {
+  const r = await c.admin.as(async () => sideAdmin(c).session.getToken()).oauth1.authorize(rt.key, [{ id: c.w.roles.reader }]);
+  expect(r.status, 'the project\'s admin authorises the request token').toBe(200);
+  return r.body.token.oauth_verifier;
+}
+/** Exchanges the request token (signed with the consumer and request-token secrets) for an access token. */
+async function oauthExchange(c: CellContext, client: { id: string; secret: string }, rt: OAuth1TokenPair, verifier: string): Promise<OAuth1TokenPair> {
+  const r = await c.admin.oauth1.accessToken(client, rt, verifier);
+  expect(r.status, `access token exchange: ${bodyForMessage(r.body)}`).toBe(201);
+  return parseOAuth1TokenPair(r);
+}
+const accessTokenPath = (userId: string, key = '') => `/v3/users/${userId}/OS-OAUTH1/access_tokens${key ? `/${key}` : ''}`;
+/** An access token as the bootstrap admin on its project token reads it (the status when none). */
+async function projectAdminReads(c: CellContext, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await c.projectAdmin.http.request('GET', path, { token: await c.projectAdmin.tokenSource() });
+  return { status: r.status, body: r.body };
+}
+/** The target of the access-token rows: an access token on the side's project authorised by its admin. */
+async function sideAccessToken(c: CellContext): Promise<{ userId: string; key: string }> {
+  const { client, rt } = await oauthRequestToken(c);
+  const at = await oauthExchange(c, client, rt, await sideAdminAuthorizes(c, rt));
+  return { userId: sideAdmin(c).userId, key: at.key };
+}
+const accessTokenRead = (suffix: string, key: string, id?: (c: CellContext) => string): Driver => async (c) => {
+  const t = await sideAccessToken(c);
+  return read(() => `${accessTokenPath(t.userId, t.key)}${suffix}`, key, id ?? (key === 'access_token' ? () => t.key : undefined))(c);
+};
+
 const own = (c: CellContext) => c.persona.userId;
 const subjectToken = async (c: CellContext) => (c.cell.scope === 'in' ? c.persona.session.getToken() : personaOf(c.w, 'project-member-b').session.getToken());
 
@@ -466,6 +557,38 @@ export const DRIVERS: Record<string, Driver> = {
   // application credentials and access rules: the lists of the persona's own user (in) or of domain B's plain user (out)
   'application-credentials.list': read((c) => `/v3/users/${c.cell.scope === 'in' ? own(c) : c.w.userB}/application_credentials`, 'application_credentials'),
   'access-rules.list': read((c) => `/v3/users/${c.cell.scope === 'in' ? own(c) : c.w.userB}/access_rules`, 'access_rules'),
+  // create: on the persona's own user (in) or domain B's plain user (out); allowed means admin lists
+  // exactly the new credential, bound to the token's project (P for a project token, none otherwise).
+  'application-credentials.create': async (c) => {
+    const path = appCredPath(c.cell.scope === 'in' ? own(c) : c.w.userB);
+    const name = c.f.name('appcred');
+    const find = async () => {
+      const r = await adminGet(c, `${path}?name=${encodeURIComponent(name)}`);
+      expect(r.status, 'admin lists the user\'s application credentials').toBe(200);
+      return r.body.application_credentials as { id: string; project_id?: string | null }[];
+    };
+    return {
+      method: 'POST', path, body: { application_credential: { name, secret: appCredSecret() } },
+      effect: async (res) => {
+        const id = res.body?.application_credential?.id as string;
+        expect(id, 'created id').toBeTruthy();
+        c.f.defer(`application credential ${id}`, async () => adminSend(c, 'DELETE', `${path}/${id}`));
+        const found = await find();
+        expect(found.map((x) => x.id), 'admin finds the credential').toEqual([id]);
+        expect(found[0]!.project_id ?? null, 'bound to the token\'s project').toBe(c.persona.scope === 'project' ? c.w.projectP : null);
+      },
+      unchanged: async () => expect(await find(), 'no application credential created').toEqual([]),
+    };
+  },
+  'application-credentials.get': async (c) => { const t = await ownedCredential(c); return read(() => appCredPath(t.userId, t.id), 'application_credential', () => t.id)(c); },
+  'application-credentials.delete': async (c) => { const t = await ownedCredential(c); return remove(async () => t.id, (id) => appCredPath(t.userId, id))(c); },
+  'access-rules.get': async (c) => { const t = await ownedCredential(c); return read(() => accessRulePath(t), 'access_rule', () => t.ruleId)(c); },
+  // The credential is deleted first (a rule in use answers 403 whoever asks); the rule outlives it, the user's until deleted.
+  'access-rules.delete': async (c) => {
+    const t = await ownedCredential(c);
+    expect((await adminSend(c, 'DELETE', appCredPath(t.userId, t.id))).status, 'admin deletes the credential, leaving its rule').toBe(204);
+    return remove(async () => accessRulePath(t), (p) => p)(c);
+  },
   // catalog
   'regions.list': read(() => '/v3/regions', 'regions'),
   'regions.get': read((c) => `/v3/regions/${c.w.region}`, 'region', (c) => c.w.region),
@@ -616,6 +739,44 @@ export const DRIVERS: Record<string, Driver> = {
   'os-oauth1.consumers.create': create(CONSUMERS, 'consumer', (_c, name) => ({ description: name }), { field: 'description' }),
   'os-oauth1.consumers.update': update(tConsumer, (id) => `${CONSUMERS}/${id}`, 'consumer'),
   'os-oauth1.consumers.delete': remove(tConsumer, (id) => `${CONSUMERS}/${id}`),
+  // OS-OAUTH1 authorisation: a request token of the side's project that its admin has authorised (verifier V1).
+  // Allowed: the persona re-authorises it, and the exchange with the verifier it got gives an access
+  // token of the persona on that project. Refused: V1 still works, and its access token is the side admin's.
+  'os-oauth1.authorize': async (c) => {
+    const { client, rt } = await oauthRequestToken(c);
+    const v1 = await sideAdminAuthorizes(c, rt);
+    const authorizedBy = async (userId: string, verifier: string) => {
+      const at = await oauthExchange(c, client, rt, verifier);
+      const r = await projectAdminReads(c, accessTokenPath(userId, at.key));
+      expect(r.status, 'admin reads the access token under its authorising user').toBe(200);
+      expect(r.body.access_token, 'the access token').toMatchObject({ authorizing_user_id: userId, project_id: projectOf(c), consumer_id: client.id });
+    };
+    return {
+      method: 'PUT', path: `/v3/OS-OAUTH1/authorize/${rt.key}`, body: { roles: [{ id: c.w.roles.reader }] },
+      effect: async (res) => {
+        const v2 = res.body?.token?.oauth_verifier as string;
+        expect(v2, 'a verifier').toBeTruthy();
+        await authorizedBy(c.persona.userId, v2);
+      },
+      unchanged: () => authorizedBy(sideAdmin(c).userId, v1),
+    };
+  },
+  // OS-OAUTH1 access tokens: one on the side's project authorised by its admin (URL user = that admin).
+  'os-oauth1.access-tokens.list': async (c) => {
+    const t = await sideAccessToken(c);
+    return { method: 'GET', path: accessTokenPath(t.userId), effect: async (res) => expect((res.body?.access_tokens as { id: string }[]).map((x) => x.id), 'the list carries the access token').toContain(t.key) };
+  },
+  'os-oauth1.access-tokens.get': accessTokenRead('', 'access_token'),
+  'os-oauth1.access-tokens.roles.list': async (c) => {
+    const t = await sideAccessToken(c);
+    return { method: 'GET', path: `${accessTokenPath(t.userId, t.key)}/roles`, effect: async (res) => expect((res.body?.roles as { id: string }[]).map((r) => r.id), 'the delegated role').toEqual([c.w.roles.reader]) };
+  },
+  'os-oauth1.access-tokens.roles.get': async (c) => accessTokenRead(`/roles/${c.w.roles.reader}`, 'role', () => c.w.roles.reader)(c),
+  'os-oauth1.access-tokens.revoke': async (c) => {
+    const t = await sideAccessToken(c);
+    const path = accessTokenPath(t.userId, t.key);
+    return judged({ method: 'DELETE', path }, async () => (await projectAdminReads(c, path)).status, 404, 'the project admin\'s GET of the access token');
+  },
   // OS-FEDERATION identity providers, protocols, mappings, service providers
   'os-federation.idps.list': read(() => IDPS, 'identity_providers'),
   'os-federation.idps.get': async (c) => { const id = await tIdp(c); return read(() => `${IDPS}/${id}`, 'identity_provider', () => id)(c); },

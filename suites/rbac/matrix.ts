@@ -1,4 +1,4 @@
-import { allow, type MatrixRow, type TableEntry } from '../../lib/rbac/expectations.js';
+import { allow, refuse, type MatrixRow, type TableEntry } from '../../lib/rbac/expectations.js';
 
 /**
  * THE RBAC TABLE: api-ref operation x persona -> expected outcome, for a target in the persona's
@@ -43,7 +43,6 @@ function row(op: string, rule: string, check: string, ok: number, secure: Matrix
 }
 const slice = { slice: true } as const;
 const na = (op: string, notApplicable: string): TableEntry => ({ op, notApplicable });
-const pending = (op: string, rule: string, why = 'policy rule known, cells not driven yet'): TableEntry => ({ op, rule: `identity:${rule}`, pending: why });
 
 /**
  * project.py list_project_tags / get_project_tag: admin_required or system reader or domain reader or
@@ -88,21 +87,26 @@ function crud(concern: string, singular: string, creates = 201, slicedOp?: strin
   return rows.map((r) => (r.op === slicedOp ? { ...r, ...slice } : r));
 }
 
-const APP_CRED_CREATE = 'user_id:%(user_id)s, scope_types [project], no deprecated rule; keystone/api/users.py then binds the credential to the token\'s project and roles: '
-  + 'for the no-role user\'s unscoped token (oslo.policy counts it as project scope) and, legacy, for system/domain tokens the policy passes but there is no project to bind, '
-  + 'so the outcome of those cells is not the policy\'s alone (decide from the api-ref before tabling); not driven yet';
-const APP_CRED_OWNED = 'admin_required or system reader or rule:owner (target user from the credential itself): the in-scope target is a credential the persona owns, which only a project-scoped token can create '
-  + '(system and domain personas own none under the secure set); needs a per-persona owner target; not driven yet';
-const ACCESS_RULES = 'system reader / system admin or user_id:%(target.user.id)s: the target is an access rule of an application credential the persona owns (same owner problem as application-credentials); not driven yet';
-const OAUTH1_DANCE = 'needs an OAuth1 request token signed with a consumer secret and authorised by each persona (the access token belongs to the authorising user); not driven yet';
+/**
+ * application_credential.py / access_rule.py targets. In = an application credential (or access
+ * rule) the persona's own user owns: a project persona creates it with its project-scoped token
+ * (bound to project P); a system or domain persona's user, and the no-role user, hold no project
+ * role, so theirs is created with the user's unscoped token (oslo.policy counts an unscoped token as
+ * project scope; keystone/api/users.py binds the credential to no project and no role). Out = one
+ * owned by project Q's member (its Q-scoped token). The access rule is the credential's one rule
+ * (delete: the credential is deleted first, a rule in use cannot be deleted).
+ */
+const APP_CRED_TARGETS = 'in = a credential of the persona\'s own user (project personas: made with their P-scoped token; system/domain/no-role: with the user\'s unscoped token, no project), out = one of project Q\'s member; '
+  + 'keystone/api/users.py takes the owner from the credential itself (_update_request_user_id_attribute), not from the URL';
+const ACCESS_RULE_TARGETS = 'in = the one access rule of a credential the persona\'s own user owns (URL: that user), out = one of project Q\'s member (URL: that member); '
+  + 'the check has no admin_required: no project or domain admin reads or deletes another user\'s rules';
+/** OAuth1 access tokens: access_token.py, every rule rule:admin_required with scope_types [project] and no deprecated rule. */
+const OAUTH1_TOKEN_TARGETS = 'in = an access token on project P authorised by project P\'s admin (delegating reader), out = one on project Q authorised by Q\'s admin; URL user = the authorising user. '
+  + 'admin_required is scope-free: any project admin reads (and revokes) any user\'s access tokens; a system token is outside scope_types [project]; '
+  + 'read back by the bootstrap admin on a project-scoped token';
 const ENDPOINT_POLICY_UNROUTED = 'documented by the api-ref, but Zed routes no /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (keystone/api/policy.py maps only .../endpoints, .../services and .../regions): 404 whoever asks, before any policy rule; '
   + 'get_policy_for_endpoint is judged on the routed /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (endpoint-policy.effective.get)';
 const FEDERATED = 'needs an external identity provider in front of Keystone (the federated assertion is the authorisation; no persona token applies)';
-const REST: [string, string][] = [
-  ['os-oauth1.authorize', 'authorize_request_token'],
-  ['os-oauth1.access-tokens.get', 'get_access_token'], ['os-oauth1.access-tokens.revoke', 'delete_access_token'], ['os-oauth1.access-tokens.list', 'list_access_tokens'],
-  ['os-oauth1.access-tokens.roles.list', 'list_access_token_roles'], ['os-oauth1.access-tokens.roles.get', 'get_access_token_role'],
-];
 const NOT_APPLICABLE: [string, string][] = [
   ['endpoint-policy.policy.get', ENDPOINT_POLICY_UNROUTED], ['endpoint-policy.policy.check', ENDPOINT_POLICY_UNROUTED],
   ['os-oauth1.request-token.create', 'authorised by the OAuth1 consumer signature, not a persona token'],
@@ -199,17 +203,29 @@ export const MATRIX: readonly TableEntry[] = [
   row('credentials.update', 'update_credential', 'admin_required or user_id:%(target.credential.user_id)s', 200, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   row('credentials.delete', 'delete_credential', 'admin_required or user_id:%(target.credential.user_id)s', 204, allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
   // --- application credentials and access rules (application_credential.py, access_rule.py)
-  pending('application-credentials.create', 'create_application_credential', APP_CRED_CREATE),
+  // in = POST on the persona's own user, out = on domain B's plain user (user_id:%(user_id)s is the URL's: nobody creates for another user).
+  row('application-credentials.create', 'create_application_credential', 'user_id:%(user_id)s (rule:owner, the URL\'s user) [scope_types project; no deprecated rule]', 201,
+    allow('PA PM PR NR', ''), refuse(allow('DA DM DR PA PM PR NR', ''), 'SA:400 SM:400 SR:400'), {
+      note: 'keystone/api/users.py binds the credential to the token\'s project_id and roles (the api-ref: "on the project to which the current token is scoped"); the allowed cell checks the stored project_id is the token\'s. '
+        + 'A project token: project P and its roles. The no-role user\'s unscoped token passes scope_types [project] (oslo.policy counts it as project scope): no project and no role, which the code accepts (201; the api-ref documents no refusal). '
+        + 'Legacy (scope ignored), a domain token: no project, the domain\'s roles, which the user holds (application_credential/core.py checks them against every effective assignment when project_id is None): 201. '
+        + 'Legacy, a system token: the system roles, which no project or domain assignment lists (system grants are not in the effective list) -> RoleAssignmentNotFound -> ApplicationCredentialValidationError: 400',
+    }),
   // The lists name their owner in the URL (user_id): in = the persona's own user (an empty list is
   // still an answer; nothing needs creating, so no project is needed), out = domain B's plain user.
   row('application-credentials.list', 'list_application_credentials', 'admin_required or system reader or rule:owner (user_id:%(user_id)s, the URL\'s) [deprecated: rule:admin_or_owner]', 200,
     allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA')),
-  pending('application-credentials.get', 'get_application_credential', APP_CRED_OWNED),
-  pending('application-credentials.delete', 'delete_application_credential', APP_CRED_OWNED),
+  // Secure: the owner on a system or project token (a domain token is outside scope_types [system, project]), system readers, any project admin (admin_required is scope-free).
+  row('application-credentials.get', 'get_application_credential', 'admin_required or system reader or rule:owner [scope_types system, project; deprecated: rule:admin_or_owner]', 200,
+    allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), { note: APP_CRED_TARGETS }),
+  row('application-credentials.delete', 'delete_application_credential', 'rule:admin_or_owner [scope_types system, project; deprecated: the same]', 204,
+    allow('SA SM SR PA PM PR NR', 'PA'), allow('SA SM SR DA DM DR PA PM PR NR', 'DA PA'), { note: APP_CRED_TARGETS }),
   row('access-rules.list', 'list_access_rules', '(role:reader and system_scope:all) or user_id:%(target.user.id)s [no admin_required; no deprecated rule]', 200,
     allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: 'no admin in the check: no project or domain admin lists another user\'s access rules' }),
-  pending('access-rules.get', 'get_access_rule', ACCESS_RULES),
-  pending('access-rules.delete', 'delete_access_rule', ACCESS_RULES),
+  row('access-rules.get', 'get_access_rule', '(role:reader and system_scope:all) or user_id:%(target.user.id)s [scope_types system, project; no deprecated rule]', 200,
+    allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: ACCESS_RULE_TARGETS }),
+  row('access-rules.delete', 'delete_access_rule', '(role:admin and system_scope:all) or user_id:%(target.user.id)s [scope_types system, project; no deprecated rule]', 204,
+    allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: ACCESS_RULE_TARGETS }),
   // --- catalog (region.py, service.py, endpoint.py)
   row('regions.list', 'list_regions', "'' (anyone)", 200, everyone(), everyone()),
   row('regions.get', 'get_region', "'' (anyone)", 200, everyone(), everyone()),
@@ -353,7 +369,21 @@ export const MATRIX: readonly TableEntry[] = [
   // list_domains_for_user name these paths in their docs but are not what the code enforces).
   row('os-federation.projects.list', 'get_auth_projects', "'' (the /v3/auth/projects resource)", 200, everyone(), everyone()),
   row('os-federation.domains.list', 'get_auth_domains', "'' (the /v3/auth/domains resource)", 200, everyone(), everyone()),
-  // --- the rest of the api-ref: rules known (keystone/common/policies), cells not driven yet
-  ...REST.map(([op, rule]) => pending(op, rule, op.startsWith('os-oauth1.') ? OAUTH1_DANCE : undefined)),
+  // --- OS-OAUTH1 authorisation and access tokens (access_token.py): rule:admin_required, scope_types [project], no deprecated rule
+  // in = a request token for project P delegating reader, out = one for project Q; already authorised by that
+  // project's admin, so a refusal is judged on its verifier still working (an accepted call re-authorises it).
+  row('os-oauth1.authorize', 'authorize_request_token', ADMIN + ' [scope_types project]', 200,
+    refuse(allow('PA', ''), '', 'PA:401'), refuse(allow('PA', ''), 'SA:401 DA:401', 'DA:401 PA:401'), {
+      note: 'keystone/api/os_oauth1.py then requires the authorising user to hold the delegated roles on the request token\'s project (api-ref: the authorizing user must have access to the requested project): '
+        + 'an admin whom the policy passes but who holds no role there (project P\'s admin on Q; legacy, the system and domain admins, whose grants are not on P) gets 401 "authorizing user does not have role required"',
+    }),
+  row('os-oauth1.access-tokens.list', 'list_access_tokens', ADMIN + ' [scope_types project]', 200, allow('PA', 'PA'), adminAny(true), { note: OAUTH1_TOKEN_TARGETS }),
+  row('os-oauth1.access-tokens.get', 'get_access_token', ADMIN + ' [scope_types project]', 200, allow('PA', 'PA'), adminAny(true), { note: OAUTH1_TOKEN_TARGETS }),
+  row('os-oauth1.access-tokens.revoke', 'delete_access_token', ADMIN + ' [scope_types project]', 204, allow('PA', 'PA'), adminAny(true), {
+    note: `${OAUTH1_TOKEN_TARGETS}. Zed's keystone/api/users.py OAuth1AccessTokenCRUDResource.delete enforces identity:ec2_delete_credential instead (scope_types [system, project]): `
+      + 'its deviations are known defects (expectations/keystone-zed.yaml), not this row',
+  }),
+  row('os-oauth1.access-tokens.roles.list', 'list_access_token_roles', ADMIN + ' [scope_types project]', 200, allow('PA', 'PA'), adminAny(true), { note: OAUTH1_TOKEN_TARGETS }),
+  row('os-oauth1.access-tokens.roles.get', 'get_access_token_role', ADMIN + ' [scope_types project]', 200, allow('PA', 'PA'), adminAny(true), { note: OAUTH1_TOKEN_TARGETS }),
   ...NOT_APPLICABLE.map(([op, why]) => na(op, why)),
 ];
