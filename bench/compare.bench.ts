@@ -31,7 +31,7 @@ import { closeAllPools, KeystoneHttp, type Exchange } from '../lib/keystone/http
 import { maskText, registerSecret } from '../lib/keystone/mask.js';
 import { PasswordSession } from '../lib/keystone/session.js';
 import {
-  buildCompareRow, latencyPathOf, orderRows, parseCompareArgs,
+  buildCompareRow, COMPARE_REQUEST_TIMEOUT_MS, latencyPathOf, orderRows, parseCompareArgs,
   type CompareOptions, type CompareReport, type CompareRow, type NotRun,
 } from '../lib/load/compare.js';
 import { keystoneBasic } from '../lib/load/keystone-scenarios.js';
@@ -71,6 +71,7 @@ try {
   process.exit(2);
 }
 const { opts, settings } = config;
+const requestTimeoutMs = process.env.KS_REQUEST_TIMEOUT_MS ? settings.requestTimeoutMs : COMPARE_REQUEST_TIMEOUT_MS;
 
 // Images (the Keystone under test included), engine and base image, after the arguments were
 // checked so a typo fails in a second; fast when everything is there.
@@ -95,7 +96,7 @@ interface Endpoint { url: string; http: KeystoneHttp; admin: Keystone }
 async function endpointsOf(info: ClusterInfo): Promise<Endpoint[]> {
   const urls = [...new Set(info.regions.flatMap((r) => [r.baseUrl, ...(r.readerBaseUrl ? [r.readerBaseUrl] : [])]))];
   return Promise.all(urls.map(async (url) => {
-    const http = new KeystoneHttp(url, settings.requestTimeoutMs);
+    const http = new KeystoneHttp(url, requestTimeoutMs);
     const session = new PasswordSession(http, info.admin);
     await session.getToken(); // the admin token is not part of any measurement
     return { url, http, admin: new Keystone(http, () => session.getToken()) };
@@ -119,10 +120,13 @@ const CONFLICT_SOURCE: Record<Backend, string> = {
   cockroachdb: 'txn restarts + aborts (crdb_internal.node_metrics), all nodes',
 };
 
-/** One scenario in one cell. The context is returned, not cleaned: its deletes wait until the latency is healed. */
-async function measure(info: ClusterInfo, endpoints: Endpoint[], latencyMs: number, name: string, contexts: ScenarioContext[]): Promise<CompareRow> {
+/**
+ * One scenario in one cell. What its iterations create is not deleted: the cluster is this run's
+ * own and goes whole at the end, and a few hundred users more do not change what a cell measures,
+ * while deleting them one by one cost minutes of the 20 the default set has on 2 cores.
+ */
+async function measure(info: ClusterInfo, endpoints: Endpoint[], latencyMs: number, name: string): Promise<CompareRow> {
   const context = newContext(name, endpoints);
-  contexts.push(context);
   await context.setup();
   const exchanges: Exchange[] = [];
   const stops = endpoints.map((e) => e.http.observe((x) => exchanges.push(x)));
@@ -148,13 +152,6 @@ async function measure(info: ClusterInfo, endpoints: Endpoint[], latencyMs: numb
     log(`  ${kind} x${n}: ${maskText(example)}`);
   }
   return row;
-}
-
-async function cleanUp(contexts: ScenarioContext[]): Promise<void> {
-  for (const c of contexts.splice(0)) {
-    const failures = await c.cleanup();
-    if (failures.length) log(`cleanup: ${maskText(failures.join('; '))}`);
-  }
 }
 
 /** The latency of one step on this backend, or undefined at 0 ms (nothing to inject). */
@@ -184,7 +181,6 @@ async function runBackend(backend: Backend): Promise<BackendRun> {
   liveRuns.add(runId);
   let cluster: EmbeddedCluster | undefined;
   const rows: CompareRow[] = [];
-  const contexts: ScenarioContext[] = [];
   const out: BackendRun = { rows, problems: [] };
   try {
     log(`${backend}: starting the cluster (run ${runId})`);
@@ -195,42 +191,37 @@ async function runBackend(backend: Backend): Promise<BackendRun> {
     const endpoints = await endpointsOf(info);
     out.variant = info.keystoneVariant;
     out.meta = { backend, runId, keystoneEndpoints: endpoints.length, bringUpS: Number(((performance.now() - t) / 1000).toFixed(1)), latencyPath: latencyPathOf(backend) };
-    log(`${backend}: up in ${out.meta.bringUpS} s, ${endpoints.length} Keystone API node(s); warm-up (${opts.concurrency} iterations of each scenario, not measured)`);
+    // Two iterations per API node of each scenario, not measured: a worker's first requests pay for what it loads lazily.
+    const warmUp = { times: 2 * endpoints.length, concurrency: endpoints.length, deadlineMs: opts.cellTimeoutS * 1000 };
+    log(`${backend}: up in ${out.meta.bringUpS} s, ${endpoints.length} Keystone API node(s); warm-up (${warmUp.times} iterations of each scenario, not measured)`);
     for (const name of opts.scenarios) {
       const context = newContext(name, endpoints);
-      contexts.push(context);
       await context.setup();
-      const warm = await constant(spread(name, endpoints, info, context), { times: opts.concurrency, concurrency: opts.concurrency, deadlineMs: opts.cellTimeoutS * 1000 });
+      const warm = await constant(spread(name, endpoints, info, context), warmUp);
       const failed = warm.iterations.filter((r) => r.error).length;
       if (failed) log(`${backend}: warm-up of ${name}: ${failed} of ${warm.iterations.length} iterations failed`);
     }
-    await cleanUp(contexts);
     for (const latencyMs of opts.latenciesMs) {
       const fault = latencyFault(info, latencyMs);
       // A cell that fails (a set-up request refused, a log unreadable) is reported; the others still run.
       const step = async () => {
         for (const name of opts.scenarios) {
-          try { rows.push(await measure(info, endpoints, latencyMs, name, contexts)); } catch (e) {
+          try { rows.push(await measure(info, endpoints, latencyMs, name)); } catch (e) {
             out.problems.push(`${backend} @ ${latencyMs} ms ${name}: ${maskText((e as Error).message.split('\n')[0] ?? String(e))}`);
             log(out.problems.at(-1)!);
           }
         }
       };
-      try {
-        if (fault) {
-          log(`${backend}: ${fault.name}`);
-          // Bounded like every fault: healed at the bound even if a cell overran it.
-          await withFault(fault, opts.scenarios.length * (opts.cellTimeoutS + 300) * 1000, step);
-        } else await step();
-      } finally {
-        await cleanUp(contexts); // after the heal: the deletes are not measured and need not crawl at 150 ms
-      }
+      if (fault) {
+        log(`${backend}: ${fault.name}`);
+        // Bounded like every fault: healed at the bound even if a cell overran it.
+        await withFault(fault, opts.scenarios.length * (opts.cellTimeoutS + 300) * 1000, step);
+      } else await step();
     }
   } catch (e) {
     out.problems.push(`${backend}: ${maskText((e as Error).message.split('\n')[0] ?? String(e))}`);
     log(out.problems.at(-1)!);
   } finally {
-    await cleanUp(contexts).catch(() => undefined);
     await closeAllPools();
     const t = performance.now();
     if (cluster) await cluster.stop(); else removeRun(runId);
@@ -272,7 +263,7 @@ const report: CompareReport = {
   generatedAt: new Date().toISOString(),
   commit: commit.status === 0 ? `${commit.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}` : null,
   loadAverage: { start: loadAtStart, end: load() },
-  options: { backends: opts.backends, latenciesMs: opts.latenciesMs, scenarios: opts.scenarios, times: opts.times, concurrency: opts.concurrency, cellTimeoutS: opts.cellTimeoutS },
+  options: { backends: opts.backends, latenciesMs: opts.latenciesMs, scenarios: opts.scenarios, times: opts.times, concurrency: opts.concurrency, cellTimeoutS: opts.cellTimeoutS, requestTimeoutS: requestTimeoutMs / 1000 },
   keystone: { variant: variant || 'n/a', uwsgiProcesses: settings.uwsgiProcesses, passwordHashRounds: settings.passwordHashRounds, pgIsolation: settings.pgIsolation },
   backends: backendsMeta,
   rows: orderRows(rows, opts),

@@ -58,7 +58,7 @@ function method(report: CompareReport): string {
   const o = report.options;
   return [
     `Keystone ${report.keystone.variant}, ${report.keystone.uwsgiProcesses} uwsgi processes per API node, password_hash_rounds ${report.keystone.passwordHashRounds}; PostgreSQL ${report.keystone.pgIsolation}.`,
-    `Each scenario: constant runner, ${o.times} iterations at concurrency ${o.concurrency}, iterations spread round-robin over every Keystone API node of the cluster, bounded at ${o.cellTimeoutS} s per cell.`,
+    `Each scenario: constant runner, ${o.times} iterations at concurrency ${o.concurrency}, iterations spread round-robin over every Keystone API node of the cluster, bounded at ${o.cellTimeoutS} s per cell; client timeout ${o.requestTimeoutS} s per request (uwsgi's harakiri ends a request at 120 s).`,
     'One cluster per backend; the latencies are stepped on it. PostgreSQL: on the Keystone-database link (SQL fault proxy); Galera: between every pair of database nodes (replication proxies); CockroachDB: on each Keystone-database link (its topology has no proxy between nodes).',
     'it/s: successful iterations per second of the runner\'s wall time. p50/p95: Rally\'s interpolated percentile over every finished iteration. errors: failed iterations; cut: stopped by the bound.',
     'db conflicts: PostgreSQL 40001/40P01 log lines; Galera wsrep_local_cert_failures + wsrep_local_bf_aborts, summed over nodes; CockroachDB txn restarts + aborts. ks retries: oslo.db "Performing DB retry" lines of the run\'s requests (by request id). leaks: requests answered 5xx/no answer/4xx with a conflict in Keystone\'s log.',

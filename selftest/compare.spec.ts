@@ -15,13 +15,13 @@ import { correlateRetries } from '../lib/workload/retry-coverage.js';
 import { compareHtml, compareMatrices, renderCompareTable } from '../reports/compare-report.js';
 
 test.describe('compare: arguments', () => {
-  test('defaults: every backend, 0/50/150 ms, the two cheap scenarios, 20 x 4', () => {
+  test('defaults: every backend, 0/50/150 ms, the two cheap scenarios, one round of 8', () => {
     const o = parseCompareArgs([]);
     expect(o.backends).toEqual(['postgres', 'galera', 'cockroachdb']);
     expect(o.latenciesMs).toEqual([...DEFAULT_LATENCIES_MS]);
     expect(o.latenciesMs).toEqual([0, 50, 150]);
     expect(o.scenarios).toEqual([...DEFAULT_SCENARIOS]);
-    expect([o.times, o.concurrency, o.cellTimeoutS, o.out]).toEqual([20, 4, 240, 'reports/compare.json']);
+    expect([o.times, o.concurrency, o.cellTimeoutS, o.out]).toEqual([8, 8, 150, 'reports/compare.json']);
   });
 
   test('widened: chosen order kept, Rally names accepted, all = the 21 scenarios', () => {
@@ -165,7 +165,7 @@ test.describe('compare: the printed table and the report', () => {
     expect(m.p95.values[0]).toEqual([3.8, 2.289]);
     const { html, svgs } = compareHtml({
       generatedAt: 'now', commit: 'abc', loadAverage: { start: [1, 1, 1], end: [2, 2, 2] },
-      options: { backends: ['postgres', 'galera'], latenciesMs: [0], scenarios: ['create_user'], times: 6, concurrency: 2, cellTimeoutS: 240 },
+      options: { backends: ['postgres', 'galera'], latenciesMs: [0], scenarios: ['create_user'], times: 6, concurrency: 2, cellTimeoutS: 240, requestTimeoutS: 130 },
       keystone: { variant: 'patched-x', uwsgiProcesses: 4, passwordHashRounds: 4, pgIsolation: 'serializable' },
       backends: [], rows, notRun: [{ backend: 'cockroachdb', reason: 'no image <here>' }], problems: [], wallS: 1,
     });

@@ -18,13 +18,28 @@ export const DEFAULT_LATENCIES_MS: readonly number[] = [0, 50, 150];
 /**
  * Two cheap Rally scenarios, one write and one read path: a user create (one write transaction
  * per iteration) and a password authentication plus a token validation (reads, and the fernet
- * token's revocation check). On 2 cores the default set finishes in well under 20 minutes.
+ * token's revocation check).
  */
 export const DEFAULT_SCENARIOS: readonly string[] = ['create_user', 'authenticate_user_and_validate_token'];
-export const DEFAULT_TIMES = 20;
-export const DEFAULT_CONCURRENCY = 4;
-/** Bound of one scenario's run in one cell: a cell the machine cannot finish is cut there, and says so. */
-export const DEFAULT_CELL_TIMEOUT_S = 240;
+/**
+ * One round of 8 at once. Keystone (no cache) runs a hundred or more small transactions per
+ * request, each a few round trips to its database: with 50 ms one-way on PostgreSQL's
+ * Keystone-database link a user create took about a minute (measured 2026-12-03), and at 150 ms
+ * uwsgi's harakiri (120 s) ends the requests. Two rounds would not fit 20 minutes.
+ */
+export const DEFAULT_TIMES = 8;
+export const DEFAULT_CONCURRENCY = 8;
+/**
+ * Bound of one scenario's run in one cell: past uwsgi's 120 s harakiri, so a round whose requests
+ * Keystone gives up on ends on its own; a cell the machine cannot finish is cut there, and says so.
+ */
+export const DEFAULT_CELL_TIMEOUT_S = 150;
+/**
+ * The client's timeout per request unless KS_REQUEST_TIMEOUT_MS says otherwise: above uwsgi's
+ * harakiri (120 s), so a request Keystone gives up on counts as Keystone's failure (no response),
+ * not as the client's impatience.
+ */
+export const COMPARE_REQUEST_TIMEOUT_MS = 130_000;
 export const MAX_LATENCY_MS = 1_000;
 
 export interface CompareOptions {
@@ -41,7 +56,7 @@ export interface CompareOptions {
 
 export const COMPARE_USAGE =
   'npm run compare -- [--backends=postgres,galera,cockroachdb] [--latencies=0,50,150] ' +
-  '[--scenarios=create_user,authenticate_user_and_validate_token|all] [--times=20] [--concurrency=4] [--cell-timeout=240] [--out=reports/compare.json]';
+  '[--scenarios=create_user,authenticate_user_and_validate_token|all] [--times=8] [--concurrency=8] [--cell-timeout=150] [--out=reports/compare.json]';
 
 function list(flag: string, value: string): string[] {
   const items = value.split(',').map((s) => s.trim());
@@ -215,7 +230,7 @@ export interface CompareReport {
   commit: string | null;
   /** `uptime`'s load averages when the run started and ended: a shared machine's figures need them. */
   loadAverage: { start: number[]; end: number[] };
-  options: Omit<CompareOptions, 'out'>;
+  options: Omit<CompareOptions, 'out'> & { requestTimeoutS: number };
   keystone: { variant: string; uwsgiProcesses: number; passwordHashRounds: number; pgIsolation: string };
   backends: { backend: Backend; runId: string; keystoneEndpoints: number; bringUpS: number; latencyPath: LatencyPath }[];
   rows: CompareRow[];
