@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { newRunId, startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
 import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
 import { removeRun } from '../lib/cluster/ownership.js';
+import { removeRunsOnSignal } from '../lib/cluster/run-cleanup.js';
 import { ConfigError, intSetting, readSettings, type Settings } from '../lib/config/settings.js';
 import { closeAllPools } from '../lib/keystone/http.js';
 import { maskText, registerSecret } from '../lib/keystone/mask.js';
@@ -323,16 +324,8 @@ const settings = benchSettings();
 const runId = newRunId();
 let cluster: EmbeddedCluster | undefined;
 
-// Ctrl-C or a CI cancel, even during bring-up: end our children, then remove the run's containers
-// synchronously (the async stop would not finish before exit).
-const onSignal = (sig: NodeJS.Signals) => {
-  log(`${sig}: stopping runners and removing the cluster (run ${runId})`);
-  killChildren();
-  removeRun(runId);
-  process.exit(130);
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+// Ctrl-C or a CI cancel, even during bring-up: end our children, then remove the run's containers.
+removeRunsOnSignal(() => [runId], { what: 'stopping runners', before: killChildren, log });
 
 /** Where the CPU went while each side ran: Keystone's containers, the database's, and the rest (runner, other work). */
 const cpu: { tempest?: string; ours?: string } = {};

@@ -25,6 +25,7 @@ import type { ClusterInfo } from '../lib/cluster/cluster-info.js';
 import { newRunId, startEmbedded, type EmbeddedCluster } from '../lib/cluster/embedded.js';
 import { connectExternal } from '../lib/cluster/external.js';
 import { removeRun } from '../lib/cluster/ownership.js';
+import { removeRunsOnSignal } from '../lib/cluster/run-cleanup.js';
 import { ConfigError, intSetting, readSettings } from '../lib/config/settings.js';
 import { Keystone } from '../lib/keystone/client.js';
 import { closeAllPools, KeystoneHttp, TLS_CA_FILE_ENV, TLS_INSECURE_ENV } from '../lib/keystone/http.js';
@@ -301,16 +302,8 @@ const settings = readSettings();
 const runId = newRunId();
 let embedded: EmbeddedCluster | undefined;
 
-// Ctrl-C or a CI cancel, even during bring-up: end Rally's tree, then remove the run's containers
-// synchronously (the async stop would not finish before exit).
-const onSignal = (sig: NodeJS.Signals) => {
-  log(`${sig}: stopping Rally and removing the cluster (run ${runId})`);
-  killChildren();
-  if (settings.target !== 'external') removeRun(runId);
-  process.exit(130);
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+// Ctrl-C or a CI cancel, even during bring-up: end Rally's tree, then remove the run's containers.
+removeRunsOnSignal(() => (settings.target !== 'external' ? [runId] : []), { what: 'stopping Rally', before: killChildren, log });
 
 mkdirSync(RALLY_DIR, { recursive: true });
 chmodSync(RALLY_DIR, 0o700); // rally.db holds the environment's spec, admin password included

@@ -1,9 +1,10 @@
 import { containerLog } from '../cluster/logs.js';
 import { conflictDelta, type ConflictCounters, readConflictCounters } from '../cluster/cockroach-node.js';
 import { keystoneContainerIds, type ClusterInfo } from '../cluster/cluster-info.js';
-import { parsePostgresConflicts } from './database-conflicts.js';
+import { galeraCountersOf, galeraWindowConflicts, parsePostgresConflicts, type GaleraCounters } from './database-conflicts.js';
+import { wsrepStatus } from '../cluster/galera-node.js';
 import { runConcurrent, type DriverStats, type Op } from './driver.js';
-import type { History } from './history.js';
+import { eventsOf, type History, type HistoryLike } from './history.js';
 import { parseKeystoneLog } from './keystone-log.js';
 import { correlateRetries, type RetryCoverageRow } from './retry-coverage.js';
 import { readSettings } from '../config/settings.js';
@@ -54,7 +55,7 @@ export function stormConcurrency(cluster: ClusterInfo): number | undefined {
 }
 
 /** Correlates a recorded history with the logs written since `since`. */
-export async function correlateWindow(cluster: ClusterInfo, history: History, since: Date, cockroachBefore?: ConflictCounters): Promise<Omit<ConflictProbeResult, 'stats'>> {
+export async function correlateWindow(cluster: ClusterInfo, history: HistoryLike, since: Date, cockroachBefore?: ConflictCounters): Promise<Omit<ConflictProbeResult, 'stats'>> {
   const keystoneIds = keystoneContainerIds(cluster);
   const dbIds = [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
   const keystoneText = (await Promise.all(keystoneIds.map((id) => containerLog(id, since)))).join('\n');
@@ -68,7 +69,44 @@ export async function correlateWindow(cluster: ClusterInfo, history: History, si
     databaseConflicts = d.restarts + d.aborts;
   }
   return {
-    rows: correlateRetries(history.events, parseKeystoneLog(keystoneText)), databaseConflicts, logsAvailable: keystoneIds.length > 0,
+    rows: correlateRetries(eventsOf(history), parseKeystoneLog(keystoneText)), databaseConflicts, logsAvailable: keystoneIds.length > 0,
     semantics: conflictSemanticsOf(cluster.backend, cluster.databaseIsolation),
   };
+}
+
+function databaseIds(cluster: ClusterInfo): string[] {
+  return [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
+}
+
+/** Each Galera node's certification failures and brute-force aborts (cumulative since the node started). */
+export async function readGaleraCounters(containerIds: readonly string[]): Promise<GaleraCounters[]> {
+  return Promise.all(containerIds.map(async (id) => galeraCountersOf(await wsrepStatus(id))));
+}
+
+/**
+ * A measurement window on a cluster the suite started: when it opened, and the database's
+ * cumulative conflict counters at that moment where the backend keeps counters instead of logging
+ * each conflict (Galera: wsrep_local_cert_failures + wsrep_local_bf_aborts; CockroachDB: txn
+ * restarts and aborts). PostgreSQL's serialization failures are read from its log since `since`.
+ */
+export interface ConflictWindow { since: Date; galera?: GaleraCounters[]; cockroach?: ConflictCounters }
+
+export async function openConflictWindow(cluster: ClusterInfo): Promise<ConflictWindow> {
+  const ids = databaseIds(cluster);
+  const since = new Date();
+  if (cluster.backend === 'galera' && ids.length) return { since, galera: await readGaleraCounters(ids) };
+  return { since, cockroach: await cockroachCounters(cluster) };
+}
+
+/**
+ * Closes a window opened by openConflictWindow: Keystone's log since then correlated with `history`
+ * (retries, conflicts and leaks per operation, by request id), and the database's conflicts in the
+ * window (null when unknown: no counter, or one that went backwards because a node restarted).
+ */
+export async function closeConflictWindow(cluster: ClusterInfo, window: ConflictWindow, history: HistoryLike): Promise<Omit<ConflictProbeResult, 'stats'>> {
+  const result = await correlateWindow(cluster, history, window.since, window.cockroach);
+  if (window.galera) {
+    result.databaseConflicts = galeraWindowConflicts(window.galera, await readGaleraCounters(databaseIds(cluster)));
+  }
+  return result;
 }

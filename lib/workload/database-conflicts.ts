@@ -23,3 +23,29 @@ export function galeraDelta(before: GaleraCounters[], after: GaleraCounters[]): 
   const a = sum(after), b = sum(before);
   return { certFailures: a.certFailures - b.certFailures, bfAborts: a.bfAborts - b.bfAborts };
 }
+
+/**
+ * The two counters from one node's `SHOW GLOBAL STATUS` (lib/cluster/galera-node.ts wsrepStatus,
+ * names lower-cased). A node that does not report both, or reports something other than a count,
+ * is refused: a missing counter read as 0 would hide conflicts.
+ */
+export function galeraCountersOf(status: Readonly<Record<string, string>>): GaleraCounters {
+  const count = (name: string): number => {
+    const v = status[name];
+    if (v === undefined || !/^\d+$/.test(v.trim())) throw new RangeError(`Galera status: ${name} is ${v === undefined ? 'missing' : `"${v}"`}, not a count`);
+    return Number(v.trim());
+  };
+  return { certFailures: count('wsrep_local_cert_failures'), bfAborts: count('wsrep_local_bf_aborts') };
+}
+
+/**
+ * Conflicts Galera counted between two reads of every node (same nodes, same order): certification
+ * failures plus brute-force aborts. null when a counter went down or a node is missing (a node
+ * restarted and its counters began again): that window cannot be judged, and 0 would be a lie.
+ */
+export function galeraWindowConflicts(before: readonly GaleraCounters[], after: readonly GaleraCounters[]): number | null {
+  if (before.length !== after.length || before.length === 0) return null;
+  if (after.some((a, i) => a.certFailures < before[i]!.certFailures || a.bfAborts < before[i]!.bfAborts)) return null;
+  const d = galeraDelta([...before], [...after]);
+  return d.certFailures + d.bfAborts;
+}
