@@ -36,6 +36,12 @@ test('no response or a timeout without a logged conflict is availability; one wi
   expect(classifySetupFailure(timeout, log)?.category).toBe('availability');
 });
 
+test('a cleanup call that failed is judged the same way (the factory prefixes what it was removing)', () => {
+  const timeout = new KeystoneTransportError('timeout', 'DELETE', '/v3/domains/d1', OTHER, 60373, new Error('t')).message;
+  expect(classifySetupFailure(`Error: cleanup failed: domain d1: ${timeout}`, log)?.category).toBe('availability');
+  expect(classifySetupFailure(`cleanup failed: domain d1: ${statusError(500, LEAKED)}`, log)?.category).toBe('leaked-conflict');
+});
+
 test('a 4xx of the suite\'s own call with no conflict is harness, and an oslo.db retry line is no leak evidence', () => {
   expect(classifySetupFailure(statusError(400, OTHER), log)?.category).toBe('harness');
   const retried = '2026-11-25 22:09:00.001 765 DEBUG oslo_db.api [req-99999999-2222-3333-4444-555555555555 req-a u p - - d d] Performing DB retry for function keystone.identity.backends.sql.Identity.add_user_to_group';

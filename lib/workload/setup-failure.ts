@@ -16,9 +16,10 @@ export interface SetupFailure {
 }
 
 // The client's errors (lib/keystone/errors.ts): "<METHOD> <path>: HTTP <status>, expected ... (request <id>)"
-// and "<METHOD> <path>: <what> after <n> ms (request <id>)", as Playwright reports them ("Error: ..." or bare).
-const STATUS = /^(?:\w*Error: )?(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+): HTTP (\d{3}), expected [^(]*\(request (req-[0-9a-f-]{36})\)/m;
-const TRANSPORT = /^(?:\w*Error: )?(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+): (connection closed with no response|no response within the timeout|could not connect) after \d+ ms \(request (req-[0-9a-f-]{36})\)/m;
+// and "<METHOD> <path>: <what> after <n> ms (request <id>)", as Playwright reports them ("Error: ..." or bare),
+// alone or as the first failure of the factory's cleanup ("cleanup failed: domain <id>: <error>").
+const STATUS = /(?:^(?:\w*Error: )?|^(?:\w*Error: )?cleanup failed: .*?: )(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+): HTTP (\d{3}), expected [^(]*\(request (req-[0-9a-f-]{36})\)/m;
+const TRANSPORT = /(?:^(?:\w*Error: )?|^(?:\w*Error: )?cleanup failed: .*?: )(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+): (connection closed with no response|no response within the timeout|could not connect) after \d+ ms \(request (req-[0-9a-f-]{36})\)/m;
 
 /**
  * Classifies a failed test's first error by the call that raised it, or undefined when the error
