@@ -54,11 +54,22 @@ export function stormConcurrency(cluster: ClusterInfo): number | undefined {
   return 2 * readSettings().uwsgiProcesses * cluster.regions.length;
 }
 
+/**
+ * Every Keystone node's log since a time, joined. `orEmpty` reads a node whose log cannot be read
+ * as empty (a failed test's categorization must not throw in its teardown).
+ */
+export async function keystoneLogSince(cluster: ClusterInfo, since: Date, opts: { orEmpty?: boolean } = {}): Promise<string> {
+  return (await Promise.all(keystoneContainerIds(cluster).map((id) => {
+    const log = containerLog(id, since);
+    return opts.orEmpty ? log.catch(() => '') : log;
+  }))).join('\n');
+}
+
 /** Correlates a recorded history with the logs written since `since`. */
 export async function correlateWindow(cluster: ClusterInfo, history: HistoryLike, since: Date, cockroachBefore?: ConflictCounters): Promise<Omit<ConflictProbeResult, 'stats'>> {
   const keystoneIds = keystoneContainerIds(cluster);
   const dbIds = [...new Set(cluster.regions.map((r) => r.databaseContainer).filter((x): x is string => !!x))];
-  const keystoneText = (await Promise.all(keystoneIds.map((id) => containerLog(id, since)))).join('\n');
+  const keystoneText = await keystoneLogSince(cluster, since);
   let databaseConflicts: number | null = null;
   if (cluster.backend === 'postgres' && dbIds.length) {
     const dbText = (await Promise.all(dbIds.map((id) => containerLog(id, since)))).join('\n');
