@@ -157,6 +157,17 @@ export function tableProblems(entries: readonly TableEntry[], operationIds: read
   return problems;
 }
 
+/** The CI slice: exactly one row marked `slice` per concern (the operation id up to its first dot). */
+export function sliceProblems(entries: readonly TableEntry[]): string[] {
+  const byConcern = new Map<string, string[]>();
+  for (const e of entries.filter(isRow)) {
+    const concern = e.op.split('.')[0];
+    byConcern.set(concern, [...(byConcern.get(concern) ?? []), ...(e.slice ? [e.op] : [])]);
+  }
+  return [...byConcern].filter(([, ops]) => ops.length !== 1)
+    .map(([concern, ops]) => (ops.length ? `${concern}: ${ops.length} slice rows (${ops.join(', ')})` : `${concern}: no slice row`));
+}
+
 /** The mismatch line the report and the gate carry. */
 export function describeMismatch(c: Pick<Cell, 'op' | 'persona' | 'scope' | 'rule' | 'status'>, actual: number | string): string {
   return `RBAC mismatch: ${c.op} as ${c.persona.id} (${c.scope} scope): expected ${c.status}, got ${actual} [policy ${c.rule}]`;

@@ -210,6 +210,7 @@ export const MATRIX: readonly TableEntry[] = [
         + 'A project token: project P and its roles. The no-role user\'s unscoped token passes scope_types [project] (oslo.policy counts it as project scope): no project and no role, which the code accepts (201; the api-ref documents no refusal). '
         + 'Legacy (scope ignored), a domain token: no project, the domain\'s roles, which the user holds (application_credential/core.py checks them against every effective assignment when project_id is None): 201. '
         + 'Legacy, a system token: the system roles, which no project or domain assignment lists (system grants are not in the effective list) -> RoleAssignmentNotFound -> ApplicationCredentialValidationError: 400',
+      ...slice,
     }),
   // The lists name their owner in the URL (user_id): in = the persona's own user (an empty list is
   // still an answer; nothing needs creating, so no project is needed), out = domain B's plain user.
@@ -223,7 +224,7 @@ export const MATRIX: readonly TableEntry[] = [
   row('access-rules.list', 'list_access_rules', '(role:reader and system_scope:all) or user_id:%(target.user.id)s [no admin_required; no deprecated rule]', 200,
     allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: 'no admin in the check: no project or domain admin lists another user\'s access rules' }),
   row('access-rules.get', 'get_access_rule', '(role:reader and system_scope:all) or user_id:%(target.user.id)s [scope_types system, project; no deprecated rule]', 200,
-    allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: ACCESS_RULE_TARGETS }),
+    allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: ACCESS_RULE_TARGETS, ...slice }),
   row('access-rules.delete', 'delete_access_rule', '(role:admin and system_scope:all) or user_id:%(target.user.id)s [scope_types system, project; no deprecated rule]', 204,
     allow('SA SM SR PA PM PR NR', ''), allow('SA SM SR DA DM DR PA PM PR NR', ''), { note: ACCESS_RULE_TARGETS }),
   // --- catalog (region.py, service.py, endpoint.py)
@@ -264,7 +265,7 @@ export const MATRIX: readonly TableEntry[] = [
   row('os-trust.roles.list', 'list_roles_for_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy()),
   row('os-trust.roles.check', 'get_role_for_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy(), { note: 'HEAD of the GET handler: 200' }),
   row('os-trust.roles.get', 'get_role_for_trust', TRUST_READ, 200, trustReader(), trustReaderLegacy()),
-  row('os-revoke.events.list', 'list_revoke_events', 'rule:service_or_admin', 200, adminSP(), adminAny()),
+  row('os-revoke.events.list', 'list_revoke_events', 'rule:service_or_admin', 200, adminSP(), adminAny(), slice),
   // --- tokens (token.py): in = the persona's own token as subject, out = project Q's member's token
   na('auth.tokens.issue', 'unauthenticated: the credential in the body is the authorisation, no policy rule'),
   row('auth.tokens.validate', 'validate_token', 'admin_required or system reader or rule:service_role or rule:token_subject', 200,
@@ -285,7 +286,7 @@ export const MATRIX: readonly TableEntry[] = [
   sysRead('os-ep-filter.endpoint-groups.list', 'list_endpoint_groups'),
   sysRead('os-ep-filter.endpoint-groups.get', 'get_endpoint_group'),
   sysRead('os-ep-filter.endpoint-groups.check', 'get_endpoint_group'),
-  adminWrite('os-ep-filter.endpoint-groups.create', 'create_endpoint_group', 201),
+  adminWrite('os-ep-filter.endpoint-groups.create', 'create_endpoint_group', 201, slice),
   adminWrite('os-ep-filter.endpoint-groups.update', 'update_endpoint_group', 200),
   adminWrite('os-ep-filter.endpoint-groups.delete', 'delete_endpoint_group', 204),
   sysRead('os-oauth1.consumers.list', 'list_consumers'),
@@ -295,7 +296,7 @@ export const MATRIX: readonly TableEntry[] = [
   adminWrite('os-oauth1.consumers.delete', 'delete_consumer', 204),
   sysRead('os-federation.idps.list', 'list_identity_providers'),
   sysRead('os-federation.idps.get', 'get_identity_provider'),
-  adminWrite('os-federation.idps.register', 'create_identity_provider', 201),
+  adminWrite('os-federation.idps.register', 'create_identity_provider', 201, slice),
   adminWrite('os-federation.idps.update', 'update_identity_provider', 200),
   adminWrite('os-federation.idps.delete', 'delete_identity_provider', 204),
   sysRead('os-federation.protocols.list', 'list_protocols'),
@@ -382,6 +383,7 @@ export const MATRIX: readonly TableEntry[] = [
   row('os-oauth1.access-tokens.revoke', 'delete_access_token', ADMIN + ' [scope_types project]', 204, allow('PA', 'PA'), adminAny(true), {
     note: `${OAUTH1_TOKEN_TARGETS}. Zed's keystone/api/users.py OAuth1AccessTokenCRUDResource.delete enforces identity:ec2_delete_credential instead (scope_types [system, project]): `
       + 'its deviations are known defects (expectations/keystone-zed.yaml), not this row',
+    ...slice,
   }),
   row('os-oauth1.access-tokens.roles.list', 'list_access_token_roles', ADMIN + ' [scope_types project]', 200, allow('PA', 'PA'), adminAny(true), { note: OAUTH1_TOKEN_TARGETS }),
   row('os-oauth1.access-tokens.roles.get', 'get_access_token_role', ADMIN + ' [scope_types project]', 200, allow('PA', 'PA'), adminAny(true), { note: OAUTH1_TOKEN_TARGETS }),
