@@ -128,10 +128,16 @@ export class ScenarioContext {
     }
   }
 
-  /** Domain and member role ids never change during a run: looked up once per endpoint, not per workload. */
+  /**
+   * Domain and member role ids never change for one deployment: looked up once per admin HTTP
+   * client, not per workload. Not per base URL: a bench that brings up clusters one after another
+   * can get the same port again, with other ids behind it.
+   */
   private lookups(): Promise<{ domainId: string; memberRoleId: string }> {
-    const cacheKey = `${this.admin.http.baseUrl}|${this.opts.domainName}|${this.opts.memberRoleName}`;
-    let found = LOOKUPS.get(cacheKey);
+    const cacheKey = `${this.opts.domainName}|${this.opts.memberRoleName}`;
+    const lookups = LOOKUPS.get(this.admin.http) ?? new Map<string, Promise<{ domainId: string; memberRoleId: string }>>();
+    LOOKUPS.set(this.admin.http, lookups);
+    let found = lookups.get(cacheKey);
     if (!found) {
       const opts = { timeoutMs: this.opts.housekeepingTimeoutMs };
       found = (async () => {
@@ -143,8 +149,8 @@ export class ScenarioContext {
         if (!member) throw new Error(`role ${this.opts.memberRoleName} not found (keystone-manage bootstrap creates it)`);
         return { domainId: domain.id, memberRoleId: member.id };
       })();
-      found.catch(() => LOOKUPS.delete(cacheKey)); // a failed lookup is retried by the next context
-      LOOKUPS.set(cacheKey, found);
+      found.catch(() => lookups.delete(cacheKey)); // a failed lookup is retried by the next context
+      lookups.set(cacheKey, found);
     }
     return found;
   }
@@ -281,4 +287,4 @@ export class ScenarioContext {
 
 const key = (kind: EntityKind, id: string): string => `${kind}:${id}`;
 
-const LOOKUPS = new Map<string, Promise<{ domainId: string; memberRoleId: string }>>();
+const LOOKUPS = new WeakMap<object, Map<string, Promise<{ domainId: string; memberRoleId: string }>>>();
