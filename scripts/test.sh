@@ -39,12 +39,12 @@ stage selftest pw selftest KS_TARGET=none -- --project=selftest --grep-invert '@
 stage conformance-slice pw conformance-slice 'KS_PG_ISOLATION=read committed' KS_CONFORMANCE_WORKERS=2 -- --project=conformance --grep @slice
 # RBAC slice: one row per concern of the persona x operation table, on a cluster with both
 # oslo_policy enforcement flags on (the secure expectation set), with the Keystone the gate runs
-# by default (the reference patch): stock's leaked conflicts in the persona world's teardown are the
-# concurrency gate's finding, not an RBAC one.
-stage rbac-slice pw rbac-slice KS_KEYSTONE_PATCH=patches/keystone-retry.diff KS_ENFORCE_SCOPE=true KS_RBAC_POLICY=secure -- --project=rbac --grep @slice
+# by default (the reference patch), at read committed as the gate's rbac phase: stock's leaked
+# conflicts are the concurrency gate's finding, not an RBAC one.
+stage rbac-slice pw rbac-slice KS_KEYSTONE_PATCH=patches/keystone-retry.diff 'KS_PG_ISOLATION=read committed' KS_ENFORCE_SCOPE=true KS_RBAC_POLICY=secure -- --project=rbac --grep @slice
 # The KS_POLICY_FILE slot: a one-rule override (identity:list_regions -> role:admin) must flip
 # exactly the cells the table says (expected to fail), and leave identity:get_region's alone.
-stage rbac-policy-override pw rbac-policy-override KS_KEYSTONE_PATCH=patches/keystone-retry.diff KS_ENFORCE_SCOPE=true KS_RBAC_POLICY=secure KS_POLICY_FILE=selftest/data/rbac-override-list-regions.yaml KS_RBAC_OVERRIDE=list-regions-admin-only -- --project=rbac --grep 'regions\.(list|get) ›'
+stage rbac-policy-override pw rbac-policy-override KS_KEYSTONE_PATCH=patches/keystone-retry.diff 'KS_PG_ISOLATION=read committed' KS_ENFORCE_SCOPE=true KS_RBAC_POLICY=secure KS_POLICY_FILE=selftest/data/rbac-override-list-regions.yaml KS_RBAC_OVERRIDE=list-regions-admin-only -- --project=rbac --grep 'regions\.(list|get) ›'
 # Expected outcome: stock Keystone must fail the concurrency gate and name the leaks.
 stage outcome-stock-fails pw outcome-stock KS_TARGET=none -- --project=selftest --grep @outcome selftest/outcomes/stock-fails.spec.ts
 # Expected outcome: the reference patch passes it, 0 leaks, three runs in a row.

@@ -23,8 +23,9 @@ test('concurrency injects into the first attempt of every write on the embedded 
 
 test('retry is the conformance project with injection on every first attempt; rbac and chaos get their clusters', () => {
   expect(phaseEnv('retry')).toEqual({ envs: ['KS_INJECT_CONFLICTS=on', 'KS_CONFORMANCE_WORKERS=2'], projects: ['--project=conformance'] });
-  expect(phaseEnv('rbac').envs).toEqual(['KS_ENFORCE_SCOPE=true', 'KS_RBAC_POLICY=secure']);
-  expect(phaseEnv('rbac', { KS_RBAC_POLICY: 'legacy' }).envs).toEqual([]);
+  expect(phaseEnv('rbac').envs).toEqual(['KS_PG_ISOLATION=read committed', 'KS_ENFORCE_SCOPE=true', 'KS_RBAC_POLICY=secure']);
+  expect(phaseEnv('rbac', { KS_RBAC_POLICY: 'legacy' }).envs).toEqual(['KS_PG_ISOLATION=read committed']);
+  expect(phaseEnv('rbac', { KS_RBAC_ISOLATION: 'serializable' }).envs[0]).toBe('KS_PG_ISOLATION=serializable');
   expect(phaseEnv('chaos').envs).toEqual(['KS_BACKEND=galera']);
   expect(phaseEnv('load')).toEqual({ envs: [], projects: ['--project=load'] });
 });
